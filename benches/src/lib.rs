@@ -1,0 +1,2 @@
+//! Benchmarks of tarsier live in `benches/benches/`.
+#![forbid(unsafe_code)]
