@@ -1,3 +1,192 @@
-//! tree-sitter JavaScript parsing for tarsier: languages, per-thread parsers, compiled-query cache.
+//! tree-sitter JavaScript parsing for tarsier.
+//!
+//! This crate owns everything between "bytes of a file" and "a syntax tree with positions":
+//! decoding ([`decode_source`]: BOM, UTF-8, binary detection), parsing with one reusable parser
+//! per thread ([`parse`]), measuring how much of a tree is syntax errors ([`error_ratio`]),
+//! mapping byte offsets to 1-based lines and columns ([`LineIndex`]) and compiling queries
+//! against the JavaScript grammar ([`compile_query`]).
+//!
+//! ```
+//! let source = tarsier_parse::decode_source(b"eval(code);\n").unwrap();
+//! let tree = tarsier_parse::parse(&source).unwrap();
+//! assert_eq!(tree.root_node().kind(), "program");
+//! assert_eq!(tarsier_parse::error_ratio(&tree), 0.0);
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod lines;
+
+pub use lines::LineIndex;
+
+use std::cell::RefCell;
+use tree_sitter::{Language, Parser, Query, Tree};
+
+/// Everything that can go wrong between bytes and a tree.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The bytes are not valid UTF-8.
+    #[error("not valid UTF-8 (first invalid byte at offset {offset})")]
+    InvalidUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+    },
+    /// The bytes look like a binary file (NUL bytes), whatever the file is called.
+    #[error("binary content (NUL byte at offset {offset}), not JavaScript text")]
+    Binary {
+        /// Byte offset of the first NUL byte.
+        offset: usize,
+    },
+    /// tree-sitter gave up (it only does so when cancelled or out of memory).
+    #[error("the parser produced no tree")]
+    NoTree,
+    /// The grammar could not be loaded (a version mismatch between tree-sitter crates).
+    #[error("cannot load the JavaScript grammar: {0}")]
+    Language(String),
+}
+
+/// The tree-sitter JavaScript language (JSX included).
+pub fn language() -> Language {
+    tree_sitter_javascript::LANGUAGE.into()
+}
+
+/// Turns file bytes into source text: strips a UTF-8 byte-order mark, refuses binary content and
+/// invalid UTF-8. CRLF line endings are kept as they are (tree-sitter handles them).
+pub fn decode_source(bytes: &[u8]) -> Result<&str, ParseError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        return Err(ParseError::Binary { offset });
+    }
+    std::str::from_utf8(bytes).map_err(|e| ParseError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })
+}
+
+thread_local! {
+    // Building a parser is cheap, but not free; rayon workers reuse theirs for every file.
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses JavaScript source with this thread's parser. tree-sitter recovers from syntax errors, so
+/// a tree comes back for any text; see [`error_ratio`] to judge how much of it is meaningful.
+pub fn parse(source: &str) -> Result<Tree, ParseError> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser
+                .set_language(&language())
+                .map_err(|e| ParseError::Language(e.to_string()))?;
+            *slot = Some(parser);
+        }
+        let parser = slot.as_mut().ok_or(ParseError::NoTree)?;
+        parser.reset();
+        parser.parse(source, None).ok_or(ParseError::NoTree)
+    })
+}
+
+/// The share (0.0 to 1.0) of the source's bytes that lie under `ERROR` nodes or are missing
+/// tokens. Walks the tree with a cursor, never recursively, so deeply nested input cannot
+/// overflow the stack.
+pub fn error_ratio(tree: &Tree) -> f32 {
+    let root = tree.root_node();
+    if !root.has_error() {
+        return 0.0;
+    }
+    let total = root.end_byte().saturating_sub(root.start_byte());
+    if total == 0 {
+        return 0.0;
+    }
+    let mut error_bytes = 0usize;
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        let descend = if node.is_error() {
+            error_bytes += node.end_byte().saturating_sub(node.start_byte());
+            false
+        } else {
+            node.has_error()
+        };
+        if descend && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    (error_bytes as f32 / total as f32).min(1.0)
+}
+
+/// A query that failed to compile, with the position inside the query text.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("query error at line {line}, column {column}: {message}")]
+pub struct QueryCompileError {
+    /// 1-based line inside the query text.
+    pub line: usize,
+    /// 1-based column inside the query text.
+    pub column: usize,
+    /// What tree-sitter said.
+    pub message: String,
+}
+
+/// Compiles a tree-sitter query against the JavaScript grammar. Compiling costs milliseconds, so
+/// callers compile each rule once and share the result across threads.
+pub fn compile_query(source: &str) -> Result<Query, QueryCompileError> {
+    Query::new(&language(), source).map_err(|e| QueryCompileError {
+        line: e.row + 1,
+        column: e.column + 1,
+        message: format!("{:?}: {}", e.kind, e.message.trim()),
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_strips_bom_and_rejects_binary_and_bad_utf8() {
+        assert_eq!(decode_source(b"\xEF\xBB\xBFa;").unwrap(), "a;");
+        assert_eq!(
+            decode_source(b"a\0b"),
+            Err(ParseError::Binary { offset: 1 })
+        );
+        assert_eq!(
+            decode_source(b"ab\xFF"),
+            Err(ParseError::InvalidUtf8 { offset: 2 })
+        );
+    }
+
+    #[test]
+    fn error_ratio_grows_with_garbage() {
+        let good = parse("const a = 1;\n").unwrap();
+        assert_eq!(error_ratio(&good), 0.0);
+        let bad = parse(")))) ((( }}} {{{ ]]] [[[ ;;; :: ??").unwrap();
+        assert!(error_ratio(&bad) > 0.5, "{}", error_ratio(&bad));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 10_000;
+        let src = format!("x = {}1{};", "(".repeat(depth), ")".repeat(depth));
+        let tree = parse(&src).unwrap();
+        let _ = error_ratio(&tree);
+        let src = format!("x = {};", "[".repeat(depth));
+        let tree = parse(&src).unwrap();
+        assert!(error_ratio(&tree) >= 0.0);
+    }
+
+    #[test]
+    fn query_errors_carry_position() {
+        let err = compile_query("(call_expression\n  (nonsense_node))").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("NodeType"), "{}", err.message);
+        assert!(compile_query("(call_expression) @c").is_ok());
+    }
+}
