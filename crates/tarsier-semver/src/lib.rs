@@ -1,3 +1,47 @@
-//! npm's semver range semantics over the semver crate: ranges, dist-tags, version selection.
+//! npm's semver range semantics over the [`semver`] crate: ranges, dist-tags, version selection.
+//!
+//! Cargo's `VersionReq` reads ranges differently from npm (`^0.x`, hyphen ranges, `||`,
+//! x-ranges, loose forms such as `v1.2.3`, the prerelease rules), so this crate ports
+//! node-semver's range layer and checks itself against a table of node-semver's own answers.
+//! [`semver::Version`] stays the version type.
+//!
+//! - [`Range`]: parse (`semver.validRange`), normalise ([`Display`](std::fmt::Display)) and
+//!   match (`semver.satisfies`); [`max_satisfying`].
+//! - [`parse_version`] and [`compare`]: npm's version syntax and order.
+//! - [`Selector`] and [`select`]: what a scope entry asks for (`4.21.2`, `^4`, `latest`, `all`,
+//!   `last:3`) and the versions of a package it picks.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use semver::Version;
+//! use tarsier_semver::{Range, Selector, select};
+//!
+//! let range: Range = "^4.17 || 5.0.0-beta.1".parse()?;
+//! assert_eq!(range.to_string(), ">=4.17.0 <5.0.0-0||5.0.0-beta.1");
+//!
+//! let versions: Vec<Version> = ["4.16.4", "4.17.1", "4.21.2", "5.0.0-beta.1", "5.1.0"]
+//!     .iter()
+//!     .map(|v| Version::parse(v).unwrap())
+//!     .collect();
+//! let tags = BTreeMap::from([("latest".to_owned(), "5.1.0".to_owned())]);
+//!
+//! let picked = select(&Selector::parse("^4.17")?, &versions, &tags, false)?;
+//! assert_eq!(picked, [Version::new(4, 17, 1), Version::new(4, 21, 2)]);
+//! let latest = select(&Selector::parse("")?, &versions, &tags, false)?;
+//! assert_eq!(latest, [Version::new(5, 1, 0)]);
+//! assert!(select(&Selector::parse("next")?, &versions, &tags, false).is_err());
+//! # Ok::<(), tarsier_semver::SemverError>(())
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod error;
+mod range;
+mod re;
+mod select;
+mod version;
+
+pub use error::SemverError;
+pub use range::{Range, max_satisfying};
+pub use select::{Selector, select};
+pub use version::{compare, parse_version};

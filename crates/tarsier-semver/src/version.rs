@@ -1,0 +1,172 @@
+//! Versions the way npm reads and orders them.
+//!
+//! `semver::Version` is the version type; this module adds npm's parsing (a leading `v` or `=`,
+//! components capped at JavaScript's `Number.MAX_SAFE_INTEGER`, at most 256 characters) and npm's
+//! order, which unlike `semver::Version`'s `Ord` ignores build metadata.
+
+use std::cmp::Ordering;
+
+use semver::{BuildMetadata, Prerelease, Version};
+
+use crate::error::{SemverError, shown};
+use crate::re::{self, FULL, MAX_LENGTH, MAX_SAFE_INTEGER};
+
+/// Parses a version as npm does, also accepting the loose leading `v` or `=` (`v1.2.3`,
+/// `=1.2.3`) and surrounding whitespace.
+///
+/// Rejects what node-semver rejects: more than 256 characters, a component above
+/// 2<sup>53</sup>-1, leading zeros, partial versions such as `1.2`.
+///
+/// ```
+/// let v = tarsier_semver::parse_version("v1.2.3-beta.1")?;
+/// assert_eq!(v, semver::Version::parse("1.2.3-beta.1").unwrap());
+/// assert!(tarsier_semver::parse_version("1.2").is_err());
+/// # Ok::<(), tarsier_semver::SemverError>(())
+/// ```
+pub fn parse_version(s: &str) -> Result<Version, SemverError> {
+    let invalid = |reason: String| SemverError::InvalidVersion {
+        input: shown(s),
+        reason,
+    };
+    if s.len() > MAX_LENGTH {
+        return Err(invalid(format!("longer than {MAX_LENGTH} characters")));
+    }
+    let trimmed = re::js_trim(s).trim_start_matches(['v', '=']);
+    strict_version(trimmed).map_err(invalid)
+}
+
+/// Parses node-semver's strict `FULL` form (an optional `v`, then `M.m.p[-pre][+build]`), with
+/// its component limits. Errors are reasons, for the caller to wrap.
+pub(crate) fn strict_version(s: &str) -> Result<Version, String> {
+    let caps = FULL
+        .captures(s)
+        .ok_or_else(|| "not of the form MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]".to_owned())?;
+    let component = |i: usize, name: &str| -> Result<u64, String> {
+        let digits = caps.get(i).map_or("", |m| m.as_str());
+        match digits.parse::<u64>() {
+            Ok(n) if n <= MAX_SAFE_INTEGER => Ok(n),
+            _ => Err(format!("{name} version is above {MAX_SAFE_INTEGER}")),
+        }
+    };
+    let major = component(1, "major")?;
+    let minor = component(2, "minor")?;
+    let patch = component(3, "patch")?;
+    let pre = match caps.get(4) {
+        None => Prerelease::EMPTY,
+        Some(m) => Prerelease::new(m.as_str()).map_err(|e| format!("prerelease: {e}"))?,
+    };
+    let build = match caps.get(5) {
+        None => BuildMetadata::EMPTY,
+        Some(m) => BuildMetadata::new(m.as_str()).map_err(|e| format!("build metadata: {e}"))?,
+    };
+    Ok(Version {
+        major,
+        minor,
+        patch,
+        pre,
+        build,
+    })
+}
+
+/// npm's version order (`semver.compare`): major, minor, patch, then prerelease (a release sorts
+/// after its prereleases). Build metadata is ignored, so `1.2.3+a` and `1.2.3+b` are equal.
+///
+/// ```
+/// use semver::Version;
+/// use std::cmp::Ordering;
+/// let a = Version::parse("1.2.3+a").unwrap();
+/// let b = Version::parse("1.2.3+b").unwrap();
+/// assert_eq!(tarsier_semver::compare(&a, &b), Ordering::Equal);
+/// ```
+pub fn compare(a: &Version, b: &Version) -> Ordering {
+    (a.major, a.minor, a.patch)
+        .cmp(&(b.major, b.minor, b.patch))
+        // `Prerelease`'s order is SemVer's, which is npm's: the empty prerelease sorts last,
+        // numeric identifiers numerically and below alphanumeric ones, shorter lists first.
+        .then_with(|| a.pre.cmp(&b.pre))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    #[test]
+    fn loose_prefixes_and_whitespace_are_accepted() {
+        for s in [
+            "1.2.3",
+            "v1.2.3",
+            "=1.2.3",
+            "=v1.2.3",
+            "  v1.2.3\t",
+            "\u{FEFF}1.2.3",
+        ] {
+            assert_eq!(parse_version(s).unwrap(), v("1.2.3"), "{s:?}");
+        }
+        assert_eq!(
+            parse_version("1.2.3-beta.1+sha.5").unwrap(),
+            v("1.2.3-beta.1+sha.5")
+        );
+    }
+
+    #[test]
+    fn what_npm_rejects_is_rejected() {
+        for s in [
+            "",
+            "1.2",
+            "1",
+            "01.2.3",
+            "1.2.3-01",
+            "1.2.3-",
+            "1.2.3+",
+            "1.2.3 4",
+            "^1.2.3",
+            "9007199254740992.0.0",
+            "99999999999999999999999.0.0",
+            "1.2.3beta",
+            "x.2.3",
+            "١.2.3",
+        ] {
+            assert!(parse_version(s).is_err(), "{s:?} should be rejected");
+        }
+        assert!(parse_version("9007199254740991.0.0").is_ok());
+        let long = format!("1.2.3-{}", "a".repeat(300));
+        let err = parse_version(&long).unwrap_err().to_string();
+        assert!(err.contains("longer than 256"), "{err}");
+    }
+
+    #[test]
+    fn errors_name_input_and_reason() {
+        let err = parse_version("1.2").unwrap_err().to_string();
+        assert!(err.contains("`1.2`"), "{err}");
+        assert!(err.contains("MAJOR.MINOR.PATCH"), "{err}");
+        let err = parse_version("9007199254740992.0.0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("major version"), "{err}");
+    }
+
+    #[test]
+    fn npm_order_ignores_build_and_puts_releases_after_prereleases() {
+        assert_eq!(compare(&v("1.2.3+a"), &v("1.2.3+b")), Ordering::Equal);
+        assert_eq!(compare(&v("1.2.3-alpha"), &v("1.2.3")), Ordering::Less);
+        assert_eq!(
+            compare(&v("1.2.3-alpha.2"), &v("1.2.3-alpha.10")),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(&v("1.2.3-alpha.10"), &v("1.2.3-alpha.beta")),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(&v("1.2.3-alpha"), &v("1.2.3-alpha.1")),
+            Ordering::Less
+        );
+        assert_eq!(compare(&v("1.2.3-B"), &v("1.2.3-a")), Ordering::Less);
+        assert_eq!(compare(&v("1.10.0"), &v("1.9.9")), Ordering::Greater);
+    }
+}

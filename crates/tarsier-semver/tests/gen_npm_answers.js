@@ -1,0 +1,95 @@
+// Generates tests/npm_answers.json: node-semver's own answers for the ranges and versions below,
+// which tests/npm_answers.rs checks tarsier-semver against (no node needed at test time).
+//
+// To regenerate (outside the repository, so no node_modules lands in it):
+//
+//   D=$(mktemp -d) && (cd "$D" && npm install semver)
+//   NODE_PATH="$D/node_modules" node crates/tarsier-semver/tests/gen_npm_answers.js
+//
+// The file records the node-semver version it came from. Add a case by adding a string to
+// RANGES or VERSIONS and regenerating.
+'use strict'
+
+const fs = require('fs')
+const path = require('path')
+const semver = require('semver')
+
+const RANGES = [
+  // Exact versions and loose prefixes.
+  '1.2.3', '=1.2.3', 'v1.2.3', '=v1.2.3', ' = 1.2.3', 'v 1.2.3', '1.2.3+build.5', '01.2.3',
+  '1.2.3-beta.1', '==1.2.3', '1.2.3beta',
+  // Primitive comparators, whitespace variations.
+  '>1.2.3', '>=1.2.3', '<1.2.3', '<=1.2.3', '> 1.2.3', '>= 1.2.3  <  2.0.0', '>=1.19.0 <2',
+  '>=1.2.3\t<2', '\n^1.2.3\n', '<2.0.0 >=1.2.3', '>1.2.3 >1.2.3', '>=1.2.3 >=1.2.3 <2',
+  '>=0.0.0', '>=0.0.0-0', '<0.0.0-0', '<0.0.0', '>=1.0.0 <1.0.0', '1.0.0 - 1.0.0',
+  // Hyphen ranges.
+  '1.2.3 - 2.3.4', '1.2 - 2.3.4', '1.2.3 - 2.3', '1.2.3 - 2', '1 - 2', '1.2.3-beta - 2.3.4-rc.1',
+  '* - 2', '1.x - 2.x', 'v1.2.3 - v2.3.4', '1.2.3 -2.3.4', '1.2.3- 2.3.4', '1.2.3  -  2.3.4',
+  '1.2.3 - 2.3.4 - 3', '1.2.3 - 2.3.4 || 5',
+  // X-ranges and stars.
+  '*', '', 'x', 'X', '1.x', '1.X', '1.*', '1.2.x', '1.2.*', '1', '1.2', '1.x.x', '*.*.*', 'x.x',
+  '>1', '>1.2', '>=1.x', '<1.x', '<=1.x', '<=1.2', '>*', '<*', '>=*', '<=*', '=1.x', 'x.1',
+  '1.x.2', '**', '1.*.3',
+  // Tilde.
+  '~1.2.3', '~1.2', '~1', '~0.2.3', '~0.0.1', '~>1.2.3', '~ 1.2.3', '~1.2.3-beta.2', '~*', '~1.x',
+  '~0.0.x', '~>  1.2',
+  // Caret.
+  '^1.2.3', '^1.2', '^1', '^0.2.3', '^0.2', '^0.0.3', '^0.0', '^0', '^0.x', '^0.0.x', '^1.x',
+  '^1.2.3-beta.2', '^0.0.3-beta', '^0.1.2-rc.1', '^*', '^ 1.2.3', '^x.1', '^1.2.3 ^1.4',
+  // Alternatives.
+  '1.2.3 || 2.x', '^1.2 || ^2.3', '<1.0.0 || >=2.0.0', '1.2.3||2.3.4', '||', '1.2.3 ||', '|| 1.2.3',
+  '1.2.3 || *', '<0.0.0-0 || 1.2.3', '<0.0.0-0 || <0.0.0-0', '~1.2.1 >=1.2.3 || 3.x',
+  '>=1.2.7 <1.3.0 || 1.2.3-alpha.7',
+  // Prerelease cases.
+  '>=1.2.3-alpha.3', '>1.2.3-alpha.3 <1.2.4', '1.2.3-alpha.3 - 1.2.4', '>=1.2.3-0',
+  '<2.0.0-0', '<=2.0.0-rc.1', '>=0.0.0-0 <1', '1.2.3-alpha.10',
+  // Large numbers.
+  '9007199254740991.0.0', '^9007199254740990', '^9007199254740991', '~1.9007199254740991',
+  '9007199254740992.0.0', '>=99999999999999999999999', '^x.99999999999999999999999',
+  // Invalid.
+  'a', '1.2.3.4', '>=>=1.2.3', '>>1', '^~1.2', '~^1.2', 'latest', '1.2.3 - ', '- 1.2.3', '!1.2.3',
+  '>=1.2.3 <', '1 2 3 x', '1.2.3 - 2.3.4 - 5', '^1.2.3-', '1.2.3+', 'v', '=', '<', '>=', '1.2.3-01',
+  '1..2', '.1.2.3', '1.2.', 'x.y.z', '\u00e9', '1.2.3\u00a0-\u00a02', '\u00851.2.3',
+]
+
+const VERSIONS = [
+  '0.0.0', '0.0.0-0', '0.0.1', '0.0.2', '0.0.3', '0.0.3-beta', '0.0.4', '0.1.0', '0.1.2-rc.1',
+  '0.1.2', '0.2.0', '0.2.3', '0.2.9', '0.3.0', '1.0.0-0', '1.0.0', '1.2.0', '1.2.2', '1.2.3-0',
+  '1.2.3-alpha.3', '1.2.3-alpha.7', '1.2.3-alpha.10', '1.2.3-beta.2', '1.2.3-beta.4', '1.2.3',
+  '1.2.3+build.9', '1.2.4-alpha.1', '1.2.4', '1.2.7', '1.3.0-0', '1.3.0', '1.4.0', '1.19.0',
+  '1.99.99', '2.0.0-rc.1', '2.0.0', '2.3.4-rc.1', '2.3.4', '2.3.5', '2.4.0', '3.0.0', '3.2.1',
+  '5.0.0', '9007199254740991.0.0',
+]
+
+for (const v of VERSIONS) {
+  if (semver.valid(v) !== v.replace(/\+.*/, '')) {
+    throw new Error(`version ${v} is not a plain valid version`)
+  }
+}
+
+const cases = RANGES.map(range => {
+  const satisfies = {}
+  const satisfiesIncludingPrereleases = {}
+  for (const v of VERSIONS) {
+    satisfies[v] = semver.satisfies(v, range)
+    satisfiesIncludingPrereleases[v] = semver.satisfies(v, range, { includePrerelease: true })
+  }
+  return {
+    range,
+    validRange: semver.validRange(range),
+    satisfies,
+    satisfiesIncludingPrereleases,
+    maxSatisfying: semver.maxSatisfying(VERSIONS, range),
+    maxSatisfyingIncludingPrereleases:
+      semver.maxSatisfying(VERSIONS, range, { includePrerelease: true }),
+  }
+})
+
+const out = {
+  generator: 'crates/tarsier-semver/tests/gen_npm_answers.js',
+  nodeSemverVersion: semver.SEMVER_SPEC_VERSION && require('semver/package.json').version,
+  versions: VERSIONS,
+  cases,
+}
+fs.writeFileSync(path.join(__dirname, 'npm_answers.json'), JSON.stringify(out, null, 1) + '\n')
+console.log(`wrote ${cases.length} ranges x ${VERSIONS.length} versions`)

@@ -1,0 +1,132 @@
+//! Checks tarsier-semver against node-semver's own answers, recorded in `npm_answers.json` by
+//! `gen_npm_answers.js` (see that script for how to regenerate).
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use semver::Version;
+use serde::Deserialize;
+use tarsier_semver::{Range, max_satisfying, parse_version};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Answers {
+    node_semver_version: String,
+    versions: Vec<String>,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Case {
+    range: String,
+    valid_range: Option<String>,
+    satisfies: BTreeMap<String, bool>,
+    satisfies_including_prereleases: BTreeMap<String, bool>,
+    max_satisfying: Option<String>,
+    max_satisfying_including_prereleases: Option<String>,
+}
+
+fn answers() -> Answers {
+    let text = include_str!("npm_answers.json");
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn table_is_big_enough_to_mean_something() {
+    let a = answers();
+    assert!(
+        a.node_semver_version.starts_with('7'),
+        "{}",
+        a.node_semver_version
+    );
+    assert!(a.cases.len() >= 120, "{} ranges", a.cases.len());
+    assert!(a.versions.len() >= 40, "{} versions", a.versions.len());
+    let invalid = a.cases.iter().filter(|c| c.valid_range.is_none()).count();
+    assert!(invalid >= 20, "{invalid} invalid ranges");
+}
+
+#[test]
+fn agrees_with_node_semver_on_every_recorded_answer() {
+    let a = answers();
+    let versions: Vec<(String, Version)> = a
+        .versions
+        .iter()
+        .map(|s| (s.clone(), parse_version(s).unwrap()))
+        .collect();
+    let all: Vec<Version> = versions.iter().map(|(_, v)| v.clone()).collect();
+
+    let mut failures = Vec::new();
+    let mut checked = 0usize;
+    for case in &a.cases {
+        let parsed = Range::parse(&case.range);
+        match (&case.valid_range, &parsed) {
+            (None, Ok(r)) => {
+                failures.push(format!("{:?}: npm rejects it, we parsed {r}", case.range));
+                continue;
+            }
+            (None, Err(e)) => {
+                checked += 1;
+                // The error names the input (at least its start) and a reason.
+                let msg = e.to_string();
+                assert!(msg.starts_with("invalid version range `"), "{msg}");
+                // npm's satisfies and maxSatisfying are false / null on an invalid range.
+                assert!(case.satisfies.values().all(|s| !s));
+                assert!(case.max_satisfying.is_none());
+                continue;
+            }
+            (Some(_), Err(e)) => {
+                failures.push(format!(
+                    "{:?}: npm accepts it, we reject it: {e}",
+                    case.range
+                ));
+                continue;
+            }
+            (Some(want), Ok(r)) => {
+                checked += 1;
+                if &r.to_string() != want {
+                    failures.push(format!("{:?}: normalised {r}, npm says {want}", case.range));
+                }
+            }
+        }
+        let Ok(range) = parsed else { continue };
+        for (text, v) in &versions {
+            for (incpr, table) in [
+                (false, &case.satisfies),
+                (true, &case.satisfies_including_prereleases),
+            ] {
+                let want = table[text];
+                checked += 1;
+                if range.matches(v, incpr) != want {
+                    failures.push(format!(
+                        "{:?} on {text} (includePrerelease {incpr}): npm says {want}",
+                        case.range
+                    ));
+                }
+            }
+        }
+        for (incpr, want) in [
+            (false, &case.max_satisfying),
+            (true, &case.max_satisfying_including_prereleases),
+        ] {
+            checked += 1;
+            let got = max_satisfying(&all, &range, incpr).map(ToString::to_string);
+            let want = want
+                .as_deref()
+                .map(|w| parse_version(w).unwrap().to_string());
+            if got != want {
+                failures.push(format!(
+                    "{:?} maxSatisfying (includePrerelease {incpr}): {got:?}, npm says {want:?}",
+                    case.range
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} answers differ from npm:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 10_000, "only {checked} answers checked");
+}
