@@ -115,7 +115,7 @@ fn append_file<W: Write>(
     };
     let full = format!("package/{path}");
     match normalize(full.as_bytes()) {
-        Ok(normal) if normal.stripped == path => {}
+        Ok(normal) if !path.is_empty() && normal.stripped == path => {}
         Ok(_) => {
             return Err(pack_error(
                 "the path is empty or not in normal form".to_owned(),
