@@ -1,3 +1,507 @@
-//! tarsier's matching engine: runs compiled rules over parsed files in parallel.
+//! tarsier's matching engine.
+//!
+//! An [`Engine`] holds a rule set compiled once (queries cost milliseconds to build) and scans
+//! files: each file is decoded and parsed once, then every rule whose pre-filter words occur in it
+//! runs its query over the one tree. Custom predicates (`#not-literal?`, `#request-derived?`) are
+//! evaluated here, with the per-file taint state of [`taint`]. Files are scanned in parallel with
+//! rayon; results are sorted so the output is the same whatever the thread scheduling.
+//!
+//! Nothing a file contains can stop a scan: unreadable, binary, huge or mostly unparsable files
+//! become [`Notification`]s and the other files' results are complete.
+//!
+//! ```
+//! use tarsier_engine::{Engine, EngineOptions};
+//! let rules = tarsier_rules::embedded().unwrap();
+//! let engine = Engine::new(&rules, EngineOptions::default()).unwrap();
+//! let report = engine.scan_source("app.js", b"app.get('/', (req, res) => res.redirect(req.query.to));\n");
+//! assert_eq!(report.findings[0].rule_id, "express/open-redirect");
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod compiled;
+pub mod literal;
+pub mod selftest;
+pub mod suppress;
+pub mod taint;
+pub mod walk;
+
+use compiled::{CompiledRule, MessagePart, Predicate};
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use streaming_iterator::StreamingIterator;
+use taint::{FileTaint, TaintModel};
+use tarsier_model::{
+    Finding, FlowStep, Notification, NotificationLevel, RuleMeta, Severity, Span, Suppression,
+    SuppressionKind,
+};
+use tarsier_parse::LineIndex;
+use tarsier_rules::RuleSet;
+use tree_sitter::{Node, QueryCursor};
+
+/// Errors building an engine (scanning itself never fails: problems become notifications).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// A rule's query could not be compiled or uses something the engine does not know.
+    #[error("rule {rule} ({file}): {reason}")]
+    Query {
+        /// Rule id.
+        rule: String,
+        /// Rule file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// What to do with `tarsier-ignore` comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SuppressionMode {
+    /// Honour them (the user's own code, `tarsier lint`).
+    #[default]
+    Honour,
+    /// Do not honour them, and report each one that would have hidden a finding (registry
+    /// packages, `tarsier scan`: the package is the attacker's text).
+    Report,
+}
+
+/// Limits and policies of a scan.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Files larger than this are skipped with a notification.
+    pub max_file_bytes: u64,
+    /// Files whose share of syntax-error bytes exceeds this get a notification (their findings
+    /// are still reported).
+    pub max_error_ratio: f32,
+    /// Suppression comments policy.
+    pub suppressions: SuppressionMode,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            // Large enough for real minified bundles (a few MiB), small enough to bound time.
+            max_file_bytes: 16 * 1024 * 1024,
+            max_error_ratio: 0.5,
+            suppressions: SuppressionMode::Honour,
+        }
+    }
+}
+
+/// The outcome of scanning files.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScanReport {
+    /// Findings, sorted by path, position and rule.
+    pub findings: Vec<Finding>,
+    /// Files that could not be (fully) scanned, and other remarks.
+    pub notifications: Vec<Notification>,
+    /// Number of files parsed.
+    pub files_scanned: usize,
+    /// Bytes of source parsed.
+    pub bytes_scanned: u64,
+}
+
+impl ScanReport {
+    /// Appends another report.
+    pub fn extend(&mut self, other: ScanReport) {
+        self.findings.extend(other.findings);
+        self.notifications.extend(other.notifications);
+        self.files_scanned += other.files_scanned;
+        self.bytes_scanned += other.bytes_scanned;
+    }
+
+    /// Sorts findings and notifications into their canonical order.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.path, a.span.start_byte, a.span.end_byte, &a.rule_id).cmp(&(
+                &b.path,
+                b.span.start_byte,
+                b.span.end_byte,
+                &b.rule_id,
+            ))
+        });
+        self.notifications.sort();
+    }
+}
+
+/// A compiled rule set, ready to scan files from many threads.
+#[derive(Debug)]
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    metas: Vec<RuleMeta>,
+    taint: TaintModel,
+    options: EngineOptions,
+}
+
+thread_local! {
+    static CURSOR: RefCell<QueryCursor> = RefCell::new(QueryCursor::new());
+}
+
+/// Is this a file the engine parses as JavaScript?
+pub fn is_javascript_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".js", ".cjs", ".mjs", ".jsx"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+}
+
+impl Engine {
+    /// Compiles every query rule of `rules`.
+    pub fn new(rules: &RuleSet, options: EngineOptions) -> Result<Engine, EngineError> {
+        let mut compiled = Vec::new();
+        for rule in &rules.rules {
+            if let Some(c) = CompiledRule::compile(rule)? {
+                compiled.push(c);
+            }
+        }
+        Ok(Engine {
+            rules: compiled,
+            metas: rules.rules.iter().map(|r| r.meta.clone()).collect(),
+            taint: TaintModel::new(&rules.taint),
+            options,
+        })
+    }
+
+    /// Metadata of every rule in the set (for output formats).
+    pub fn rule_metas(&self) -> &[RuleMeta] {
+        &self.metas
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
+    }
+
+    /// Scans in-memory files in parallel; `files` are (path, bytes). Non-JavaScript paths are
+    /// ignored.
+    pub fn scan_files(&self, files: &[(String, Vec<u8>)]) -> ScanReport {
+        let mut report = files
+            .par_iter()
+            .filter(|(path, _)| is_javascript_path(path))
+            .map(|(path, bytes)| self.scan_source(path, bytes))
+            .reduce(ScanReport::default, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        report.sort();
+        report
+    }
+
+    /// Scans one file. Never fails: problems are notifications in the report.
+    pub fn scan_source(&self, path: &str, bytes: &[u8]) -> ScanReport {
+        let mut report = ScanReport::default();
+        if bytes.len() as u64 > self.options.max_file_bytes {
+            report.notifications.push(Notification::for_file(
+                NotificationLevel::Warning,
+                "file-too-large",
+                path,
+                format!(
+                    "{path}: skipped, {} bytes is over the {}-byte limit (--max-file-bytes)",
+                    bytes.len(),
+                    self.options.max_file_bytes
+                ),
+            ));
+            return report;
+        }
+        let source = match tarsier_parse::decode_source(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                report.notifications.push(Notification::for_file(
+                    NotificationLevel::Warning,
+                    "file-not-text",
+                    path,
+                    format!("{path}: skipped, {e}"),
+                ));
+                return report;
+            }
+        };
+        // Offsets below are relative to the decoded text (BOM stripped).
+        let tree = match tarsier_parse::parse(source) {
+            Ok(t) => t,
+            Err(e) => {
+                report.notifications.push(Notification::for_file(
+                    NotificationLevel::Warning,
+                    "parse-failed",
+                    path,
+                    format!("{path}: not parsed, {e}"),
+                ));
+                return report;
+            }
+        };
+        report.files_scanned = 1;
+        report.bytes_scanned = bytes.len() as u64;
+        let ratio = tarsier_parse::error_ratio(&tree);
+        if ratio > self.options.max_error_ratio {
+            report.notifications.push(Notification::for_file(
+                NotificationLevel::Warning,
+                "mostly-unparsable",
+                path,
+                format!(
+                    "{path}: {:.0}% of the file is syntax errors; results for it may be incomplete",
+                    ratio * 100.0
+                ),
+            ));
+        }
+        let index = LineIndex::new(source);
+        let root = tree.root_node();
+        let file = FileContext {
+            path,
+            source,
+            index: &index,
+            taint: FileTaint::new(&self.taint, source, root),
+        };
+        for rule in &self.rules {
+            if rule.may_match(source) {
+                self.run_rule(rule, root, &file, &mut report.findings);
+            }
+        }
+        self.apply_suppressions(&file, &mut report);
+        report.sort();
+        report
+    }
+
+    fn run_rule(
+        &self,
+        rule: &CompiledRule,
+        root: Node<'_>,
+        file: &FileContext<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        // One result per flagged node: several matches of the same node (one per argument, say)
+        // keep the most severe.
+        let mut found: BTreeMap<(usize, usize), Finding> = BTreeMap::new();
+        CURSOR.with(|cell| {
+            let mut cursor = cell.borrow_mut();
+            let mut matches = cursor.matches(&rule.query, root, file.source.as_bytes());
+            while let Some(m) = matches.next() {
+                let capture =
+                    |index: u32| m.captures.iter().find(|c| c.index == index).map(|c| c.node);
+                let mut flow = Vec::new();
+                let mut ok = true;
+                for predicate in rule.predicates.get(m.pattern_index).into_iter().flatten() {
+                    let holds = match *predicate {
+                        Predicate::Literal(c) => {
+                            capture(c).is_some_and(|n| literal::is_literal(n, file.source))
+                        }
+                        Predicate::NotLiteral(c) => {
+                            capture(c).is_some_and(|n| !literal::is_literal(n, file.source))
+                        }
+                        Predicate::RequestDerived(c) => match capture(c)
+                            .and_then(|n| file.taint.request_derived(n, &rule.sanitizers))
+                        {
+                            Some(path) => {
+                                flow = path;
+                                true
+                            }
+                            None => false,
+                        },
+                        Predicate::NotRequestDerived(c) => capture(c).is_none_or(|n| {
+                            file.taint.request_derived(n, &rule.sanitizers).is_none()
+                        }),
+                    };
+                    if !holds {
+                        ok = false;
+                        break;
+                    }
+                }
+                if !ok {
+                    continue;
+                }
+                let Some(node) = capture(rule.finding) else {
+                    continue;
+                };
+                let mut severity = rule.meta.severity;
+                if let Some(lower) = rule.untainted_severity.filter(|_| flow.is_empty()) {
+                    match rule
+                        .arg
+                        .and_then(capture)
+                        .and_then(|n| file.taint.request_derived(n, &rule.sanitizers))
+                    {
+                        Some(path) => flow = path,
+                        None => severity = lower,
+                    }
+                }
+                let message = render_message(&rule.message, &capture, file.source);
+                let key = (node.start_byte(), node.end_byte());
+                let keep_existing = found
+                    .get(&key)
+                    .is_some_and(|existing| existing.severity >= severity);
+                if keep_existing {
+                    continue;
+                }
+                let mut steps: Vec<FlowStep> = flow
+                    .iter()
+                    .map(|s| FlowStep {
+                        span: file.span(s.start, s.end),
+                        message: s.message.clone(),
+                    })
+                    .collect();
+                if !steps.is_empty() {
+                    steps.push(FlowStep {
+                        span: file.span(node.start_byte(), node.end_byte()),
+                        message: format!("reaches the sink ({})", rule.meta.id),
+                    });
+                }
+                let span = file.span(node.start_byte(), node.end_byte());
+                found.insert(
+                    key,
+                    Finding {
+                        rule_id: rule.meta.id.clone(),
+                        severity,
+                        message,
+                        path: file.path.to_string(),
+                        snippet: file.snippet(&span),
+                        matched_text: normalized(literal::node_text(node, file.source)),
+                        span,
+                        package: None,
+                        flow: steps,
+                        suppression: None,
+                    },
+                );
+            }
+        });
+        out.extend(found.into_values());
+    }
+
+    fn apply_suppressions(&self, file: &FileContext<'_>, report: &mut ScanReport) {
+        if report.findings.is_empty() {
+            return;
+        }
+        let directives = suppress::directives(file.source);
+        if directives.is_empty() {
+            return;
+        }
+        for finding in &mut report.findings {
+            let Some(directive) = directives
+                .iter()
+                .find(|d| d.target_line == finding.span.start_line && d.covers(&finding.rule_id))
+            else {
+                continue;
+            };
+            match self.options.suppressions {
+                SuppressionMode::Honour => {
+                    finding.suppression = Some(Suppression {
+                        kind: SuppressionKind::InSource,
+                        justification: directive.reason.clone(),
+                    });
+                }
+                SuppressionMode::Report => {
+                    report.notifications.push(Notification::for_file(
+                        NotificationLevel::Note,
+                        "suppression-not-honoured",
+                        file.path,
+                        format!(
+                            "{}:{}: a `tarsier-ignore` comment tries to hide {} at line {}; comments in scanned packages are not honoured",
+                            file.path, directive.comment_line, finding.rule_id, finding.span.start_line
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+struct FileContext<'a> {
+    path: &'a str,
+    source: &'a str,
+    index: &'a LineIndex,
+    taint: FileTaint<'a>,
+}
+
+/// Longest code-frame line kept; minified files have megabyte-long lines.
+const MAX_SNIPPET_LINE: usize = 240;
+/// Most lines kept in a code frame.
+const MAX_SNIPPET_LINES: usize = 5;
+
+impl FileContext<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        let (start_line, start_column) = self.index.line_col(self.source, start);
+        let (end_line, end_column) = self.index.line_col(self.source, end);
+        Span {
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+            start_byte: start,
+            end_byte: end,
+        }
+    }
+
+    /// The flagged lines, each clipped around the match when very long.
+    fn snippet(&self, span: &Span) -> String {
+        let last = span.end_line.min(span.start_line + MAX_SNIPPET_LINES - 1);
+        let mut out = String::new();
+        for line in span.start_line..=last {
+            let range = self.index.line_range(self.source, line);
+            let (mut from, mut to) = (range.start, range.end);
+            if to - from > MAX_SNIPPET_LINE {
+                let anchor = span.start_byte.clamp(from, to);
+                from = floor_char(
+                    self.source,
+                    anchor.saturating_sub(MAX_SNIPPET_LINE / 2).max(from),
+                );
+                to = floor_char(self.source, (from + MAX_SNIPPET_LINE).min(to));
+            }
+            out.push_str(self.source.get(from..to).unwrap_or(""));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn floor_char(text: &str, mut index: usize) -> usize {
+    while index > 0 && !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+/// Whitespace runs collapsed, truncated to 200 characters: stable text for fingerprints.
+fn normalized(text: &str) -> String {
+    let mut out = String::new();
+    for (i, word) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() > 400 {
+            break;
+        }
+    }
+    out.chars().take(200).collect()
+}
+
+fn render_message<'t>(
+    parts: &[MessagePart],
+    capture: &dyn Fn(u32) -> Option<Node<'t>>,
+    source: &str,
+) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            MessagePart::Text(t) => out.push_str(t),
+            MessagePart::Capture(i) => {
+                let text = capture(*i)
+                    .map(|n| normalized(literal::node_text(n, source)))
+                    .unwrap_or_default();
+                if text.chars().count() > 60 {
+                    out.extend(text.chars().take(57));
+                    out.push_str("...");
+                } else {
+                    out.push_str(&text);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lowest severity that counts, for `--fail-on`.
+pub fn count_at_or_above(findings: &[Finding], level: Severity) -> usize {
+    findings
+        .iter()
+        .filter(|f| f.suppression.is_none() && f.severity >= level)
+        .count()
+}

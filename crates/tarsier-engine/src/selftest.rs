@@ -1,0 +1,75 @@
+//! Runs every rule's inline test cases: each `invalid` snippet must produce findings of that rule
+//! on exactly the listed lines, each `valid` snippet none. `cargo test` and `tarsier rules test`
+//! both use this.
+
+use crate::{Engine, EngineError, EngineOptions};
+use tarsier_rules::RuleSet;
+
+/// The outcome of one test case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseOutcome {
+    /// Rule id.
+    pub rule_id: String,
+    /// `invalid` or `valid`.
+    pub kind: &'static str,
+    /// 1-based index among that rule's cases of this kind.
+    pub index: usize,
+    /// Whether the case passed.
+    pub passed: bool,
+    /// What was expected and what came out, when it failed.
+    pub detail: String,
+}
+
+/// Runs all test cases of all rules in `rules`.
+pub fn run(rules: &RuleSet) -> Result<Vec<CaseOutcome>, EngineError> {
+    let mut outcomes = Vec::new();
+    for rule in &rules.rules {
+        if rule.query.is_none() {
+            // Analyzer rules are exercised by their analyzer's own tests and by the engine
+            // tests that wire them in.
+            continue;
+        }
+        let single = RuleSet {
+            rules: vec![rule.clone()],
+            taint: rules.taint.clone(),
+        };
+        let engine = Engine::new(&single, EngineOptions::default())?;
+        let id = &rule.meta.id;
+        for (i, case) in rule.tests.invalid.iter().enumerate() {
+            let report = engine.scan_source("test.js", case.code.as_bytes());
+            let mut got: Vec<usize> = report
+                .findings
+                .iter()
+                .filter(|f| &f.rule_id == id)
+                .map(|f| f.span.start_line)
+                .collect();
+            got.sort_unstable();
+            let mut want = case.expected_lines();
+            want.sort_unstable();
+            outcomes.push(CaseOutcome {
+                rule_id: id.clone(),
+                kind: "invalid",
+                index: i + 1,
+                passed: got == want,
+                detail: format!("expected findings on lines {want:?}, got {got:?}"),
+            });
+        }
+        for (i, code) in rule.tests.valid.iter().enumerate() {
+            let report = engine.scan_source("test.js", code.as_bytes());
+            let got: Vec<usize> = report
+                .findings
+                .iter()
+                .filter(|f| &f.rule_id == id)
+                .map(|f| f.span.start_line)
+                .collect();
+            outcomes.push(CaseOutcome {
+                rule_id: id.clone(),
+                kind: "valid",
+                index: i + 1,
+                passed: got.is_empty(),
+                detail: format!("expected no finding, got findings on lines {got:?}"),
+            });
+        }
+    }
+    Ok(outcomes)
+}

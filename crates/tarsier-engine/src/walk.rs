@@ -1,0 +1,92 @@
+//! Collecting the files of a local checkout: `.gitignore` respected, `node_modules` skipped
+//! unless asked for, symbolic links not followed.
+
+use std::path::{Path, PathBuf};
+
+/// How to walk.
+#[derive(Debug, Clone, Default)]
+pub struct WalkOptions {
+    /// Descend into `node_modules` directories.
+    pub include_node_modules: bool,
+}
+
+/// A file found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WalkedFile {
+    /// Path to open.
+    pub path: PathBuf,
+    /// Path to report: relative to the current directory when under it, `/`-separated.
+    pub display: String,
+}
+
+/// A path that could not be walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkProblem {
+    /// The path concerned.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Collects the JavaScript files (and `package.json` files) under `roots`, sorted. Files named
+/// explicitly are always included, whatever their name.
+pub fn collect(roots: &[PathBuf], options: &WalkOptions) -> (Vec<WalkedFile>, Vec<WalkProblem>) {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for root in roots {
+        if root.is_file() {
+            files.push(walked(root, &cwd));
+            continue;
+        }
+        if !root.exists() {
+            problems.push(WalkProblem {
+                path: root.display().to_string(),
+                reason: "no such file or directory".to_string(),
+            });
+            continue;
+        }
+        let include_nm = options.include_node_modules;
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .follow_links(false)
+            .require_git(false)
+            .filter_entry(move |entry| {
+                include_nm || entry.file_name() != "node_modules" || entry.depth() == 0
+            })
+            .filter_entry(|entry| entry.file_name() != ".git")
+            .build();
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    let name = entry.file_name().to_string_lossy();
+                    if is_file && (crate::is_javascript_path(&name) || name == "package.json") {
+                        files.push(walked(entry.path(), &cwd));
+                    }
+                }
+                Err(e) => problems.push(WalkProblem {
+                    path: root.display().to_string(),
+                    reason: e.to_string(),
+                }),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, problems)
+}
+
+fn walked(path: &Path, cwd: &Path) -> WalkedFile {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let shown = shown.strip_prefix("./").unwrap_or(shown);
+    let display = shown
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    WalkedFile {
+        path: path.to_path_buf(),
+        display,
+    }
+}

@@ -1,0 +1,233 @@
+//! Loading rule sets from a directory, a single file, or the packs embedded at build time.
+
+use crate::schema::{Rule, RuleFile};
+use crate::taint::TaintSpec;
+use crate::validate::validate_rule;
+use crate::{RuleProblem, RulesError};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// The name of the taint model file at the root of a rules directory.
+pub const TAINT_FILE: &str = "taint.toml";
+
+/// A validated set of rules and the taint model they share.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// Rules sorted by id.
+    pub rules: Vec<Rule>,
+    /// Request-data sources and global sanitizers.
+    pub taint: TaintSpec,
+}
+
+impl RuleSet {
+    /// Keeps only the rules whose id is in `ids` (exact) or whose pack is (`express`).
+    pub fn retain_ids(&mut self, ids: &[String]) {
+        self.rules
+            .retain(|r| ids.iter().any(|id| *id == r.meta.id || *id == r.meta.pack));
+    }
+
+    /// A stable digest of every rule's text and the taint model, for result caches: a change to
+    /// any rule changes it.
+    pub fn content_hash(&self) -> u64 {
+        // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |bytes: &[u8]| {
+            for &b in bytes {
+                hash ^= u64::from(b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+            hash ^= 0xff;
+        };
+        for rule in &self.rules {
+            feed(rule.meta.id.as_bytes());
+            feed(rule.query.as_deref().unwrap_or_default().as_bytes());
+            feed(rule.analyzer.as_deref().unwrap_or_default().as_bytes());
+            feed(rule.message.as_bytes());
+            feed(rule.meta.severity.as_str().as_bytes());
+            for s in &rule.sanitizers {
+                feed(s.as_bytes());
+            }
+        }
+        feed(format!("{:?}", self.taint).as_bytes());
+        hash
+    }
+}
+
+/// The rule packs shipped with tarsier, embedded in the binary at build time.
+pub fn embedded() -> Result<RuleSet, RulesError> {
+    let files = EMBEDDED.iter().map(|(rel, text)| {
+        (
+            format!("<embedded>/{rel}"),
+            (*rel).to_string(),
+            (*text).to_string(),
+        )
+    });
+    build(files, None)
+}
+
+/// Loads rules from `path`: a rules directory (rule files under `<pack>/`, and optionally
+/// `taint.toml` at its root) or a single rule file. Missing taint models fall back to the
+/// embedded one.
+pub fn load_path(path: &Path) -> Result<RuleSet, RulesError> {
+    if path.is_dir() {
+        load_dir(path)
+    } else {
+        let text = read(path)?;
+        // A single file is named by its last two components, so its id can still be checked.
+        let rel = path
+            .iter()
+            .rev()
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .map(|c| c.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        build(
+            std::iter::once((path.display().to_string(), rel, text)),
+            Some(embedded_taint()?),
+        )
+    }
+}
+
+/// Loads every `*.toml` below `dir` (sorted, so problems and rules come out in a stable order).
+pub fn load_dir(dir: &Path) -> Result<RuleSet, RulesError> {
+    let mut paths = Vec::new();
+    collect(dir, &mut paths)?;
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let rel = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = read(&path)?;
+        files.push((path.display().to_string(), rel, text));
+    }
+    let has_taint = files.iter().any(|(_, rel, _)| rel == TAINT_FILE);
+    let fallback = if has_taint {
+        None
+    } else {
+        Some(embedded_taint()?)
+    };
+    build(files.into_iter(), fallback)
+}
+
+fn embedded_taint() -> Result<TaintSpec, RulesError> {
+    let text = EMBEDDED
+        .iter()
+        .find(|(rel, _)| *rel == TAINT_FILE)
+        .map(|(_, t)| *t)
+        .unwrap_or_default();
+    toml::from_str(text).map_err(|e| {
+        RulesError::Invalid(vec![RuleProblem {
+            file: format!("<embedded>/{TAINT_FILE}"),
+            rule_id: None,
+            message: e.to_string(),
+        }])
+    })
+}
+
+fn read(path: &Path) -> Result<String, RulesError> {
+    std::fs::read_to_string(path).map_err(|source| RulesError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), RulesError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| RulesError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            collect(&path, out)?;
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "toml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Parses and validates (display name, path relative to the rules root, text) triples, collecting
+/// every problem before failing.
+fn build(
+    files: impl Iterator<Item = (String, String, String)>,
+    fallback_taint: Option<TaintSpec>,
+) -> Result<RuleSet, RulesError> {
+    let mut problems = Vec::new();
+    let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
+    let mut taint = fallback_taint;
+    for (display, rel, text) in files {
+        if rel == TAINT_FILE {
+            match toml::from_str::<TaintSpec>(&text) {
+                Ok(spec) => taint = Some(spec),
+                Err(e) => problems.push(RuleProblem {
+                    file: display,
+                    rule_id: None,
+                    message: e.to_string(),
+                }),
+            }
+            continue;
+        }
+        let file: RuleFile = match toml::from_str(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                problems.push(RuleProblem {
+                    file: display,
+                    rule_id: None,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let expected_id = rel.strip_suffix(".toml").unwrap_or(&rel);
+        if file.id != expected_id {
+            problems.push(RuleProblem {
+                file: display.clone(),
+                rule_id: Some(file.id.clone()),
+                message: format!(
+                    "the id must match the file's place in the rules directory: expected `{expected_id}`"
+                ),
+            });
+        }
+        let rule = Rule::from_file(file, display.clone());
+        problems.extend(validate_rule(&rule));
+        if let Some(previous) = rules.get(&rule.meta.id) {
+            problems.push(RuleProblem {
+                file: display,
+                rule_id: Some(rule.meta.id.clone()),
+                message: format!("duplicate id, also defined in {}", previous.source),
+            });
+            continue;
+        }
+        rules.insert(rule.meta.id.clone(), rule);
+    }
+    let taint = match taint {
+        Some(t) => t,
+        None => {
+            problems.push(RuleProblem {
+                file: TAINT_FILE.to_string(),
+                rule_id: None,
+                message: "no taint model found".to_string(),
+            });
+            TaintSpec::default()
+        }
+    };
+    if !problems.is_empty() {
+        return Err(RulesError::Invalid(problems));
+    }
+    Ok(RuleSet {
+        rules: rules.into_values().collect(),
+        taint,
+    })
+}
