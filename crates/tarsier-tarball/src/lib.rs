@@ -13,6 +13,20 @@
 //! [`pack_files`] and [`pack_directory`] build deterministic tarballs laid out as `npm pack` does,
 //! for tests and tooling.
 //!
+//! # Compared with what npm installs
+//!
+//! The aim is to see at least everything npm would install, so nothing can hide from a scan:
+//!
+//! - parsing goes on past zero blocks (npm's extractor only stops at two in a row) and through
+//!   every member of a multi-member gzip;
+//! - of duplicate paths the last one is returned, as it is the one left on disk;
+//! - links, devices and FIFOs are skipped, as npm skips them.
+//!
+//! One deliberate difference: npm's extractor strips a leading `/` or drive prefix and *installs*
+//! such an entry, while [`unpack`] skips it as [`SkipReason::UnsafePath`] without reading its data.
+//! No honest packer writes such paths, so callers should report an unsafe-path note as suspicious
+//! in itself.
+//!
 //! # Example
 //!
 //! ```

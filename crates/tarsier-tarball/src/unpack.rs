@@ -233,6 +233,11 @@ impl State<'_> {
         };
         let entry_type = entry.header().entry_type();
         let reason = match entry_type {
+            // Old tar versions mark directories as files whose name ends in `/`; npm's extractor
+            // reads them as directories too.
+            EntryType::Regular | EntryType::Continuous if raw_path.ends_with(b"/") => {
+                return Ok(());
+            }
             EntryType::Regular | EntryType::Continuous | EntryType::GNUSparse => None,
             // Directories are implied by file paths; global pax headers carry only metadata.
             EntryType::Directory | EntryType::XGlobalHeader => return Ok(()),
@@ -280,8 +285,9 @@ impl State<'_> {
                 entry: Some(shown),
             });
         }
-        // Grow as data arrives instead of trusting the header's size.
-        let mut data = Vec::with_capacity(usize::try_from(size.min(64 * 1024)).unwrap_or(0));
+        // Grow as data arrives instead of trusting the header's size beyond 1 MiB, so a lying
+        // header costs no more memory than the bytes that really follow it.
+        let mut data = Vec::with_capacity(usize::try_from(size.min(1024 * 1024)).unwrap_or(0));
         (&mut entry)
             .take(size)
             .read_to_end(&mut data)
@@ -298,6 +304,8 @@ impl State<'_> {
                 actual,
             });
         }
+        // Doubling growth may have left up to `actual` spare bytes; kept files are long-lived.
+        data.shrink_to_fit();
         self.kept_bytes = self.kept_bytes.saturating_add(actual);
         if self
             .files

@@ -239,6 +239,37 @@ fn bad_header_checksum_is_an_error() {
 }
 
 #[test]
+fn old_style_directory_entries_are_directories() {
+    // Pre-POSIX tar marks a directory as a regular file whose name ends in `/`.
+    let tar = RawTar::new()
+        .entry(b"package/lib/", EntryType::new(0), b"")
+        .entry(b"package/bin/", EntryType::Regular, b"")
+        .file(b"package/lib/a.js", b"a")
+        .finish();
+    let unpacked = unpack_tar(&tar);
+    assert_eq!(paths(&unpacked), ["lib/a.js"]);
+    assert!(unpacked.skipped.is_empty(), "{:?}", unpacked.skipped);
+}
+
+#[test]
+fn tar_errors_name_the_entry_before_them() {
+    let mut tar = RawTar::new()
+        .file(b"package/first.js", b"1")
+        .file(b"package/second.js", b"2")
+        .finish();
+    tar[1024 + 10] ^= 1; // corrupt the second header
+    let err = unpack(&gzip(&tar), &Limits::default()).unwrap_err();
+    assert!(
+        matches!(err, UnpackError::Tar { entry: Some(ref e), .. } if e == "package/first.js"),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("near entry `package/first.js`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn any_root_folder_name_is_stripped() {
     let tar = RawTar::new()
         .file(b"node-foo/package.json", b"{}")
