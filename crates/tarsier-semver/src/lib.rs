@@ -8,7 +8,7 @@
 //! - [`Range`]: parse (`semver.validRange`), normalise ([`Display`](std::fmt::Display)) and
 //!   match (`semver.satisfies`); [`max_satisfying`].
 //! - [`parse_version`] and [`compare`]: npm's version syntax and order.
-//! - [`Selector`] and [`select`]: what a scope entry asks for (`4.21.2`, `^4`, `latest`, `all`,
+//! - [`Selector`] and [`select()`]: what a scope entry asks for (`4.21.2`, `^4`, `latest`, `all`,
 //!   `last:3`) and the versions of a package it picks.
 //!
 //! ```

@@ -144,8 +144,7 @@ fn is_x(id: Option<&str>) -> bool {
     matches!(id, None | Some("" | "x" | "X" | "*"))
 }
 
-/// The text of a capture group, `""` when it did not take part (JavaScript's `undefined`
-/// interpolates as "undefined", but node-semver never interpolates a missing group).
+/// The text of a capture group; `None` (JavaScript's `undefined`) when it did not take part.
 fn group<'t>(caps: &Captures<'t>, i: usize) -> Option<&'t str> {
     caps.get(i).map(|m| m.as_str())
 }
