@@ -1,0 +1,458 @@
+//! The on-disk cache: content-addressed tarballs and packuments with their ETags.
+//!
+//! Layout under the cache root (by default the user cache directory + `tarsier`):
+//!
+//! ```text
+//! tarballs/<algorithm>/<hex[0..2]>/<hex>     tarball bytes, named by their digest
+//! packuments/<encoded name>.json             {"registry", "etag", "body"}; `@scope/x` -> `@scope%2fx`
+//! ```
+//!
+//! Every write goes to a temporary file in the same directory, is fsynced and then renamed over
+//! the entry, so a killed run never leaves a half-written entry. Every tarball read re-hashes the
+//! bytes; an entry that does not match its name is deleted and reported as a miss, so the caller
+//! fetches it again. The cache never follows symlinks: a symlinked directory inside the root is
+//! an error, a symlinked entry is removed (the link, not its target) and treated as a miss, and
+//! every path is built from validated components, so nothing is written outside the root.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::RegistryError;
+use crate::integrity::Integrity;
+
+/// Counter making temporary file names unique within the process.
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A packument as stored in the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedPackument {
+    /// The registry it came from (credentials removed); an entry from another registry is ignored.
+    pub registry: String,
+    /// The `ETag` the registry sent, for `If-None-Match`.
+    pub etag: Option<String>,
+    /// The packument JSON as received.
+    pub body: String,
+}
+
+/// A cache directory. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+/// The default cache directory: the platform's user cache directory + `tarsier`
+/// (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on
+/// Windows). `None` when the environment does not say where that is.
+pub fn default_cache_dir(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    let non_empty = |k: &str| env(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = if cfg!(windows) {
+        non_empty("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        non_empty("HOME").map(|h| h.join("Library").join("Caches"))
+    } else {
+        non_empty("XDG_CACHE_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| non_empty("HOME").map(|h| h.join(".cache")))
+    };
+    base.map(|b| b.join("tarsier"))
+}
+
+fn cache_err(path: &Path, reason: impl ToString) -> RegistryError {
+    RegistryError::Cache {
+        path: path.to_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Whether a single path component is safe to use under the root.
+fn safe_component(c: &str) -> bool {
+    !c.is_empty()
+        && c != "."
+        && c != ".."
+        && !c.starts_with(".tmp-")
+        && !c.contains(['/', '\\', '\0'])
+        && !c.contains(':')
+}
+
+/// The file name a package's packument is stored under (`@scope/x` -> `@scope%2fx.json`).
+fn packument_file(name: &str) -> Option<String> {
+    let encoded = name.replace('/', "%2f");
+    (safe_component(&encoded) && !encoded.starts_with('.')).then(|| format!("{encoded}.json"))
+}
+
+impl Cache {
+    /// Opens (creating if needed) a cache rooted at `root`.
+    pub fn new(root: impl AsRef<Path>) -> Result<Self, RegistryError> {
+        let root = root.as_ref();
+        fs::create_dir_all(root).map_err(|e| cache_err(root, e))?;
+        let root = root.canonicalize().map_err(|e| cache_err(root, e))?;
+        Ok(Self { root })
+    }
+
+    /// Opens the cache in [`default_cache_dir`] of the real environment.
+    pub fn open_default() -> Result<Self, RegistryError> {
+        let dir = default_cache_dir(&|k| std::env::var(k).ok()).ok_or_else(|| {
+            cache_err(
+                Path::new("<user cache dir>"),
+                "cannot determine the user cache directory; pass a cache directory explicitly",
+            )
+        })?;
+        Self::new(dir)
+    }
+
+    /// The cache root (canonical).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Walks `dirs` below the root, refusing symlinks; creates missing directories when
+    /// `create`, else returns `None` when one is missing.
+    fn dir(&self, dirs: &[&str], create: bool) -> Result<Option<PathBuf>, RegistryError> {
+        let mut path = self.root.clone();
+        for d in dirs {
+            if !safe_component(d) {
+                return Err(cache_err(&path, format!("unsafe path component `{d}`")));
+            }
+            path.push(d);
+            match fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(cache_err(&path, "refusing a symlinked cache directory"));
+                }
+                Ok(m) if m.is_dir() => {}
+                Ok(_) => return Err(cache_err(&path, "expected a directory")),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if !create {
+                        return Ok(None);
+                    }
+                    match fs::create_dir(&path) {
+                        Ok(()) => {}
+                        // Another process created it meanwhile; re-check it below.
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            let m = fs::symlink_metadata(&path).map_err(|e| cache_err(&path, e))?;
+                            if !m.is_dir() || m.file_type().is_symlink() {
+                                return Err(cache_err(&path, "expected a directory"));
+                            }
+                        }
+                        Err(e) => return Err(cache_err(&path, e)),
+                    }
+                }
+                Err(e) => return Err(cache_err(&path, e)),
+            }
+        }
+        Ok(Some(path))
+    }
+
+    /// Reads an entry (at most `max` bytes); `None` when absent. A symlinked or non-regular
+    /// entry is removed and reported as absent.
+    fn read_entry(
+        &self,
+        dirs: &[&str],
+        file: &str,
+        max: u64,
+    ) -> Result<Option<Vec<u8>>, RegistryError> {
+        let Some(dir) = self.dir(dirs, false)? else {
+            return Ok(None);
+        };
+        if !safe_component(file) {
+            return Err(cache_err(&dir, format!("unsafe file name `{file}`")));
+        }
+        let path = dir.join(file);
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(cache_err(&path, e)),
+        };
+        if !meta.file_type().is_file() {
+            tracing::warn!(path = %path.display(), "removing a cache entry that is not a regular file");
+            self.remove(&path);
+            return Ok(None);
+        }
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(cache_err(&path, e)),
+        };
+        // The entry may have been swapped between the check and the open: compare identities.
+        let opened = file.metadata().map_err(|e| cache_err(&path, e))?;
+        if !opened.is_file() || !same_file(&meta, &opened) {
+            return Err(cache_err(&path, "cache entry changed while being opened"));
+        }
+        let mut bytes = Vec::new();
+        file.take(max.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(|e| cache_err(&path, e))?;
+        if bytes.len() as u64 > max {
+            tracing::warn!(path = %path.display(), "removing an oversized cache entry");
+            self.remove(&path);
+            return Ok(None);
+        }
+        Ok(Some(bytes))
+    }
+
+    /// Writes an entry atomically: temp file in the same directory, fsync, rename.
+    fn write_entry(&self, dirs: &[&str], file: &str, bytes: &[u8]) -> Result<(), RegistryError> {
+        let dir = self
+            .dir(dirs, true)?
+            .ok_or_else(|| cache_err(&self.root, "cannot create cache directory"))?;
+        if !safe_component(file) {
+            return Err(cache_err(&dir, format!("unsafe file name `{file}`")));
+        }
+        let tmp = dir.join(format!(
+            ".tmp-{}-{}",
+            std::process::id(),
+            TMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = (|| {
+            // `create_new` fails on an existing path, symlinks included.
+            let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            drop(f);
+            // `rename` replaces a symlink at the destination rather than following it.
+            fs::rename(&tmp, dir.join(file))
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(cache_err(&dir.join(file), e));
+        }
+        sync_dir(&dir);
+        Ok(())
+    }
+
+    fn remove(&self, path: &Path) {
+        if let Err(e) = fs::remove_file(path) {
+            tracing::warn!(path = %path.display(), error = %e, "cannot remove cache entry");
+        }
+    }
+
+    fn tarball_location(integrity: &Integrity) -> (Vec<String>, String) {
+        let hex = integrity.hex();
+        let prefix = hex.get(..2).unwrap_or("00").to_owned();
+        (
+            vec![
+                "tarballs".to_owned(),
+                integrity.algorithm.name().to_owned(),
+                prefix,
+            ],
+            hex,
+        )
+    }
+
+    /// The path a tarball with this digest is stored at (whether or not it exists).
+    pub fn tarball_path(&self, integrity: &Integrity) -> PathBuf {
+        let (dirs, file) = Self::tarball_location(integrity);
+        let mut p = self.root.clone();
+        p.extend(dirs);
+        p.push(file);
+        p
+    }
+
+    /// Reads a tarball by digest, re-verifying it. A corrupt entry is deleted and `None` returned.
+    pub fn get_tarball(
+        &self,
+        integrity: &Integrity,
+        max: u64,
+    ) -> Result<Option<Vec<u8>>, RegistryError> {
+        let (dirs, file) = Self::tarball_location(integrity);
+        let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+        let Some(bytes) = self.read_entry(&dirs, &file, max)? else {
+            return Ok(None);
+        };
+        if Integrity::compute(integrity.algorithm, &bytes) != *integrity {
+            let path = self.tarball_path(integrity);
+            tracing::warn!(path = %path.display(), "removing a corrupt cached tarball");
+            self.remove(&path);
+            return Ok(None);
+        }
+        Ok(Some(bytes))
+    }
+
+    /// Stores a tarball under its digest. The caller has verified `bytes` against `integrity`;
+    /// this re-checks anyway so the cache can never hold an entry that does not match its name.
+    pub fn put_tarball(&self, integrity: &Integrity, bytes: &[u8]) -> Result<(), RegistryError> {
+        if Integrity::compute(integrity.algorithm, bytes) != *integrity {
+            return Err(cache_err(
+                &self.tarball_path(integrity),
+                "refusing to store bytes that do not match their digest",
+            ));
+        }
+        let (dirs, file) = Self::tarball_location(integrity);
+        let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
+        self.write_entry(&dirs, &file, bytes)
+    }
+
+    /// Reads the cached packument of `name`; `None` when absent or unreadable (an unreadable
+    /// entry is deleted).
+    pub fn get_packument(
+        &self,
+        name: &str,
+        max: u64,
+    ) -> Result<Option<CachedPackument>, RegistryError> {
+        let file = packument_file(name)
+            .ok_or_else(|| cache_err(&self.root, format!("unsafe package name `{name}`")))?;
+        let Some(bytes) = self.read_entry(&["packuments"], &file, max)? else {
+            return Ok(None);
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(entry) => Ok(Some(entry)),
+            Err(e) => {
+                let path = self.root.join("packuments").join(&file);
+                tracing::warn!(path = %path.display(), error = %e, "removing a corrupt cached packument");
+                self.remove(&path);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Stores the packument of `name`.
+    pub fn put_packument(&self, name: &str, entry: &CachedPackument) -> Result<(), RegistryError> {
+        let file = packument_file(name)
+            .ok_or_else(|| cache_err(&self.root, format!("unsafe package name `{name}`")))?;
+        let bytes = serde_json::to_vec(entry).map_err(|e| cache_err(&self.root, e))?;
+        self.write_entry(&["packuments"], &file, &bytes)
+    }
+
+    /// Removes the cached packument of `name` (a cached body that turned out to be unusable).
+    pub fn remove_packument(&self, name: &str) {
+        if let Some(file) = packument_file(name) {
+            let path = self.root.join("packuments").join(file);
+            if fs::symlink_metadata(&path).is_ok() {
+                self.remove(&path);
+            }
+        }
+    }
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len()
+}
+
+/// Makes a rename durable (best effort; not possible on every platform).
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::integrity::Algorithm;
+
+    #[test]
+    fn tarball_round_trip_and_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path()).unwrap();
+        let data = b"tarball bytes";
+        let integrity = Integrity::compute(Algorithm::Sha512, data);
+        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), None);
+        cache.put_tarball(&integrity, data).unwrap();
+        let path = cache.tarball_path(&integrity);
+        let hex = integrity.hex();
+        assert!(path.ends_with(format!("tarballs/sha512/{}/{hex}", &hex[..2])));
+        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap().unwrap(), data);
+        // No temp files left behind.
+        let leftovers = fs::read_dir(path.parent().unwrap()).unwrap().count();
+        assert_eq!(leftovers, 1);
+
+        fs::write(&path, b"corrupted").unwrap();
+        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), None);
+        assert!(!path.exists(), "corrupt entry deleted");
+    }
+
+    #[test]
+    fn refuses_mismatching_put() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path()).unwrap();
+        let integrity = Integrity::compute(Algorithm::Sha512, b"a");
+        assert!(cache.put_tarball(&integrity, b"b").is_err());
+        assert!(!cache.tarball_path(&integrity).exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().join("c")).unwrap();
+        let data = b"x";
+        let integrity = Integrity::compute(Algorithm::Sha512, data);
+        let path = cache.tarball_path(&integrity);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        // A symlinked entry pointing at a (matching) file outside: removed, never read.
+        let target = outside.path().join("secret");
+        fs::write(&target, data).unwrap();
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), None);
+        assert!(target.exists(), "the target is untouched");
+        assert!(fs::symlink_metadata(&path).is_err(), "the link is gone");
+
+        // A symlinked directory: an error, and nothing is written through it.
+        fs::remove_dir_all(cache.root().join("packuments")).ok();
+        std::os::unix::fs::symlink(outside.path(), cache.root().join("packuments")).unwrap();
+        let entry = CachedPackument {
+            registry: "r".into(),
+            etag: None,
+            body: "{}".into(),
+        };
+        assert!(cache.put_packument("express", &entry).is_err());
+        assert!(cache.get_packument("express", 1024).is_err());
+        assert_eq!(fs::read_dir(outside.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn packument_round_trip_and_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path()).unwrap();
+        let entry = CachedPackument {
+            registry: "http://r/".into(),
+            etag: Some("\"e\"".into()),
+            body: "{\"name\":\"@s/x\"}".into(),
+        };
+        cache.put_packument("@s/x", &entry).unwrap();
+        assert!(cache.root().join("packuments/@s%2fx.json").is_file());
+        assert_eq!(cache.get_packument("@s/x", 1 << 20).unwrap(), Some(entry));
+        assert!(
+            cache
+                .put_packument(
+                    "../evil",
+                    &CachedPackument {
+                        registry: String::new(),
+                        etag: None,
+                        body: String::new()
+                    }
+                )
+                .is_err()
+        );
+        fs::write(cache.root().join("packuments/@s%2fx.json"), b"not json").unwrap();
+        assert_eq!(cache.get_packument("@s/x", 1 << 20).unwrap(), None);
+    }
+
+    #[test]
+    fn default_dir() {
+        let env = |k: &str| match k {
+            "HOME" => Some("/home/u".to_owned()),
+            "LOCALAPPDATA" => Some("C:\\L".to_owned()),
+            _ => None,
+        };
+        let d = default_cache_dir(&env).unwrap();
+        assert!(d.ends_with("tarsier"));
+        assert!(default_cache_dir(&|_| None).is_none());
+    }
+}

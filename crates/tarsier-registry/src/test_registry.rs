@@ -1,0 +1,567 @@
+//! An in-process loopback npm registry for tests, with fault injection and a request log.
+//!
+//! Enabled by the `test-registry` cargo feature, so other crates' tests can fetch hermetically.
+//! The server is a small HTTP/1.1 implementation on a tokio [`TcpListener`] bound to
+//! `127.0.0.1:0` (raw sockets make faults such as a reset in the middle of a body easy). It
+//! answers one request per connection (`Connection: close`):
+//!
+//! - `GET /{name}` (scoped: `/@scope%2fname`): the packument, built from the added packages,
+//!   with `dist.tarball` URLs pointing back at the server, correct `integrity` (sha512) and
+//!   `shasum`, and an `ETag`; `If-None-Match` with that ETag gets `304`;
+//! - `GET /{name}/-/{basename}-{version}.tgz`: the tarball.
+//!
+//! Faults are queued per path with [`TestRegistry::inject`] and consumed one per request, in
+//! order; a path with no fault left is served normally.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use tarsier_registry::test_registry::{Fault, TestRegistry, tgz};
+//!
+//! let registry = TestRegistry::start().await.unwrap();
+//! registry.add_package("send", "1.0.0", tgz(&[("package/index.js", b"module.exports = 1")]));
+//! registry.inject("/send", Fault::Status(500), 2); // two 500s, then the packument
+//! assert!(registry.url().starts_with("http://127.0.0.1:"));
+//! # }
+//! ```
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use sha1::Digest as _;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+use crate::config::{RegistryConfig, Token};
+use crate::error::RegistryError;
+
+/// A fault to inject into the response to a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer with this HTTP status and a short body.
+    Status(u16),
+    /// Answer `429 Too Many Requests` with `Retry-After: <secs>`.
+    TooManyRequests {
+        /// The `Retry-After` value in seconds.
+        retry_after_secs: u64,
+    },
+    /// Send the headers and half the body, then close the connection.
+    ResetMidBody,
+    /// Serve a tarball whose bytes do not match its integrity (on a packument path: a packument
+    /// whose integrity strings are wrong).
+    WrongIntegrity,
+    /// Answer `404 Not Found`.
+    NotFound,
+    /// Answer `200` with a truncated JSON body.
+    MalformedJson,
+    /// Wait this long before answering (normally).
+    Slow(Duration),
+}
+
+/// One request the server received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// The method (`GET`).
+    pub method: String,
+    /// The request target as sent (`/@scope%2fname`).
+    pub path: String,
+    /// The headers, names lowercased.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl LoggedRequest {
+    /// A header's value (name is case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct VersionData {
+    tgz: Vec<u8>,
+    dependencies: BTreeMap<String, String>,
+    deprecated: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct PackageData {
+    dist_tags: BTreeMap<String, String>,
+    versions: BTreeMap<String, VersionData>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    base: String,
+    packages: BTreeMap<String, PackageData>,
+    faults: HashMap<String, VecDeque<(Fault, u32)>>,
+    log: Vec<LoggedRequest>,
+    required_token: Option<String>,
+}
+
+/// The loopback registry. Stops serving when dropped.
+#[derive(Debug)]
+pub struct TestRegistry {
+    state: Arc<Mutex<State>>,
+    addr: SocketAddr,
+    task: JoinHandle<()>,
+}
+
+impl Drop for TestRegistry {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Builds a gzip'd tar from `(path, contents)` pairs (paths like `package/index.js`).
+pub fn tgz(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for (path, data) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        // Building in memory cannot fail for well-formed relative paths.
+        if let Err(e) = tar.append_data(&mut header, path, *data) {
+            tracing::warn!(path, error = %e, "cannot add file to test tarball");
+        }
+    }
+    tar.into_inner()
+        .and_then(|gz| gz.finish())
+        .unwrap_or_default()
+}
+
+/// The SRI sha512 of `bytes`.
+pub fn sri_sha512(bytes: &[u8]) -> String {
+    format!(
+        "sha512-{}",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha512::digest(bytes))
+    )
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Normalises a request target for matching (`%2F` -> `%2f`).
+fn norm_path(path: &str) -> String {
+    path.replace("%2F", "%2f")
+}
+
+impl TestRegistry {
+    /// Starts a server on `127.0.0.1:0`.
+    pub async fn start() -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(Mutex::new(State {
+            base: format!("http://{addr}/"),
+            ..State::default()
+        }));
+        let shared = Arc::clone(&state);
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let state = Arc::clone(&shared);
+                tokio::spawn(async move {
+                    let _ = serve(stream, state).await;
+                });
+            }
+        });
+        Ok(Self { state, addr, task })
+    }
+
+    /// The registry URL (`http://127.0.0.1:<port>/`).
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A configuration pointing at this registry.
+    pub fn config(&self) -> Result<RegistryConfig, RegistryError> {
+        RegistryConfig::new(&self.url())
+    }
+
+    /// A configuration pointing at this registry, with a token for it.
+    pub fn config_with_token(&self, token: &str) -> Result<RegistryConfig, RegistryError> {
+        let mut c = self.config()?;
+        c.add_token(&self.url(), Token::new(token))?;
+        Ok(c)
+    }
+
+    /// Adds (or replaces) a version and makes it `latest`, as `npm publish` does.
+    pub fn add_package(&self, name: &str, version: &str, tgz: Vec<u8>) {
+        self.add_package_with_deps(name, version, tgz, &[]);
+    }
+
+    /// Adds a version with production dependencies (`(name, range)` pairs); it becomes `latest`.
+    pub fn add_package_with_deps(
+        &self,
+        name: &str,
+        version: &str,
+        tgz: Vec<u8>,
+        dependencies: &[(&str, &str)],
+    ) {
+        let mut s = lock(&self.state);
+        let p = s.packages.entry(name.to_owned()).or_default();
+        p.versions.insert(
+            version.to_owned(),
+            VersionData {
+                tgz,
+                dependencies: dependencies
+                    .iter()
+                    .map(|(n, r)| ((*n).to_owned(), (*r).to_owned()))
+                    .collect(),
+                deprecated: None,
+            },
+        );
+        p.dist_tags.insert("latest".to_owned(), version.to_owned());
+    }
+
+    /// Points a dist-tag of a package at a version.
+    pub fn set_dist_tag(&self, name: &str, tag: &str, version: &str) {
+        let mut s = lock(&self.state);
+        let p = s.packages.entry(name.to_owned()).or_default();
+        p.dist_tags.insert(tag.to_owned(), version.to_owned());
+    }
+
+    /// Marks a version deprecated.
+    pub fn set_deprecated(&self, name: &str, version: &str, message: &str) {
+        let mut s = lock(&self.state);
+        if let Some(v) = s
+            .packages
+            .get_mut(name)
+            .and_then(|p| p.versions.get_mut(version))
+        {
+            v.deprecated = Some(message.to_owned());
+        }
+    }
+
+    /// Requires `Authorization: Bearer <token>` on every request (401 otherwise); `None` lifts it.
+    pub fn require_token(&self, token: Option<&str>) {
+        lock(&self.state).required_token = token.map(str::to_owned);
+    }
+
+    /// Queues `fault` for the next `times` requests to `path` (after any faults already queued).
+    pub fn inject(&self, path: &str, fault: Fault, times: u32) {
+        lock(&self.state)
+            .faults
+            .entry(norm_path(path))
+            .or_default()
+            .push_back((fault, times));
+    }
+
+    /// Removes all queued faults.
+    pub fn clear_faults(&self) {
+        lock(&self.state).faults.clear();
+    }
+
+    /// The packument path of a package (`/@scope%2fname` for scoped names).
+    pub fn packument_path(name: &str) -> String {
+        format!("/{}", name.replacen('/', "%2f", 1))
+    }
+
+    /// The tarball path of a version (`/{name}/-/{basename}-{version}.tgz`).
+    pub fn tarball_path(name: &str, version: &str) -> String {
+        let base = name.rsplit('/').next().unwrap_or(name);
+        format!("/{name}/-/{base}-{version}.tgz")
+    }
+
+    /// The integrity (SRI sha512) the registry advertises for a version.
+    pub fn integrity(&self, name: &str, version: &str) -> Option<String> {
+        let s = lock(&self.state);
+        s.packages
+            .get(name)
+            .and_then(|p| p.versions.get(version))
+            .map(|v| sri_sha512(&v.tgz))
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.state).log.clone()
+    }
+
+    /// The requests received for `path`.
+    pub fn requests_to(&self, path: &str) -> Vec<LoggedRequest> {
+        let path = norm_path(path);
+        lock(&self.state)
+            .log
+            .iter()
+            .filter(|r| norm_path(&r.path) == path)
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_log(&self) {
+        lock(&self.state).log.clear();
+    }
+}
+
+/// The packument JSON of a package, as served.
+fn packument_json(base: &str, name: &str, p: &PackageData, wrong_integrity: bool) -> Value {
+    let mut versions = serde_json::Map::new();
+    let mut time = serde_json::Map::new();
+    time.insert("created".into(), json!("2020-01-01T00:00:00.000Z"));
+    time.insert("modified".into(), json!("2020-01-02T00:00:00.000Z"));
+    for (v, data) in &p.versions {
+        let bytes: &[u8] = if wrong_integrity { b"wrong" } else { &data.tgz };
+        let tarball = format!(
+            "{}{}",
+            base.trim_end_matches('/'),
+            TestRegistry::tarball_path(name, v)
+        );
+        let mut manifest = json!({
+            "name": name,
+            "version": v,
+            "dependencies": data.dependencies,
+            "scripts": {},
+            "dist": {
+                "tarball": tarball,
+                "integrity": sri_sha512(bytes),
+                "shasum": hex::encode(sha1::Sha1::digest(bytes)),
+                "unpackedSize": data.tgz.len(),
+            }
+        });
+        if let (Some(msg), Some(obj)) = (&data.deprecated, manifest.as_object_mut()) {
+            obj.insert("deprecated".into(), json!(msg));
+        }
+        versions.insert(v.clone(), manifest);
+        time.insert(v.clone(), json!("2020-01-01T00:00:00.000Z"));
+    }
+    json!({
+        "name": name,
+        "dist-tags": p.dist_tags,
+        "versions": versions,
+        "time": time,
+    })
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+    /// Send only this many body bytes, then close.
+    cut_at: Option<usize>,
+    delay: Option<Duration>,
+}
+
+impl Response {
+    fn new(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type", content_type.to_owned())],
+            body,
+            cut_at: None,
+            delay: None,
+        }
+    }
+
+    fn text(status: u16, text: &str) -> Self {
+        Self::new(status, "text/plain", text.as_bytes().to_vec())
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        304 => "Not Modified",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// Reads the request head (up to 64 KiB, 10 s).
+async fn read_head(stream: &mut TcpStream) -> Option<LoggedRequest> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let read = async {
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 || buf.len() > 64 * 1024 {
+                return None;
+            }
+            buf.extend_from_slice(chunk.get(..n)?);
+        }
+        Some(())
+    };
+    tokio::time::timeout(Duration::from_secs(10), read)
+        .await
+        .ok()??;
+    let text = String::from_utf8_lossy(&buf);
+    let mut lines = text.split("\r\n");
+    let mut first = lines.next()?.split_whitespace();
+    let method = first.next()?.to_owned();
+    let path = first.next()?.to_owned();
+    let headers = lines
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Some(LoggedRequest {
+        method,
+        path,
+        headers,
+    })
+}
+
+fn respond_to(state: &Mutex<State>, req: &LoggedRequest) -> Response {
+    let mut s = lock(state);
+    s.log.push(req.clone());
+    let path = norm_path(&req.path);
+
+    let fault = s.faults.get_mut(&path).and_then(|q| {
+        let (fault, left) = q.front_mut()?;
+        let fault = fault.clone();
+        *left = left.saturating_sub(1);
+        if *left == 0 {
+            q.pop_front();
+        }
+        Some(fault)
+    });
+    let mut delay = None;
+    let mut wrong_integrity = false;
+    let mut reset = false;
+    match fault {
+        Some(Fault::Status(code)) => return Response::text(code, "injected failure"),
+        Some(Fault::TooManyRequests { retry_after_secs }) => {
+            let mut r = Response::text(429, "slow down");
+            r.headers
+                .push(("Retry-After", retry_after_secs.to_string()));
+            return r;
+        }
+        Some(Fault::NotFound) => return Response::text(404, "{\"error\":\"Not found\"}"),
+        Some(Fault::MalformedJson) => {
+            return Response::new(200, "application/json", b"{\"name\": \"".to_vec());
+        }
+        Some(Fault::Slow(d)) => delay = Some(d),
+        Some(Fault::WrongIntegrity) => wrong_integrity = true,
+        Some(Fault::ResetMidBody) => reset = true,
+        None => {}
+    }
+
+    if let Some(token) = &s.required_token
+        && req.header("authorization") != Some(&format!("Bearer {token}"))
+    {
+        return Response::text(401, "authentication required");
+    }
+    if req.method != "GET" {
+        return Response::text(405, "only GET");
+    }
+
+    let mut response = serve_path(&s, &path, req, wrong_integrity);
+    if reset && response.status == 200 {
+        response.cut_at = Some(response.body.len() / 2);
+    }
+    response.delay = delay;
+    response
+}
+
+fn serve_path(s: &State, path: &str, req: &LoggedRequest, wrong_integrity: bool) -> Response {
+    let not_found = || Response::text(404, "{\"error\":\"Not found\"}");
+    let Some(rest) = path.strip_prefix('/') else {
+        return not_found();
+    };
+    if let Some((name, file)) = rest.split_once("/-/") {
+        // A tarball.
+        let Some(p) = s.packages.get(name) else {
+            return not_found();
+        };
+        let base = name.rsplit('/').next().unwrap_or(name);
+        let Some(version) = file
+            .strip_prefix(&format!("{base}-"))
+            .and_then(|f| f.strip_suffix(".tgz"))
+        else {
+            return not_found();
+        };
+        let Some(v) = p.versions.get(version) else {
+            return not_found();
+        };
+        let mut body = v.tgz.clone();
+        if wrong_integrity {
+            match body.first_mut() {
+                Some(b) => *b ^= 0xff,
+                None => body.push(0),
+            }
+        }
+        return Response::new(200, "application/octet-stream", body);
+    }
+    // A packument.
+    let name = rest.replacen("%2f", "/", 1);
+    let Some(p) = s.packages.get(&name) else {
+        return not_found();
+    };
+    let body = packument_json(&s.base, &name, p, wrong_integrity).to_string();
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(
+            sha2::Sha256::digest(body.as_bytes())
+                .get(..8)
+                .unwrap_or_default()
+        )
+    );
+    if req.header("if-none-match") == Some(etag.as_str()) {
+        let mut r = Response::new(304, "application/json", Vec::new());
+        r.headers.push(("ETag", etag));
+        return r;
+    }
+    let mut r = Response::new(200, "application/json", body.into_bytes());
+    r.headers.push(("ETag", etag));
+    r
+}
+
+async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Result<()> {
+    let Some(req) = read_head(&mut stream).await else {
+        return Ok(());
+    };
+    let response = respond_to(&state, &req);
+    if let Some(d) = response.delay {
+        tokio::time::sleep(d).await;
+    }
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        response.status,
+        reason(response.status),
+        response.body.len()
+    );
+    for (k, v) in &response.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await?;
+    match response.cut_at {
+        Some(n) => {
+            stream
+                .write_all(response.body.get(..n).unwrap_or_default())
+                .await?;
+            stream.flush().await?;
+            // Dropping the stream closes the connection with the body incomplete.
+        }
+        None => {
+            stream.write_all(&response.body).await?;
+            stream.flush().await?;
+            stream.shutdown().await?;
+        }
+    }
+    Ok(())
+}
