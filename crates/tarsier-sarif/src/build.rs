@@ -313,18 +313,24 @@ fn descriptor(rule: &RuleMeta, help_uri: Option<&str>) -> ReportingDescriptor {
     let mut seen = std::collections::HashSet::new();
     tags.retain(|t| seen.insert(t.clone()));
 
+    let summary = sentence(&rule.summary);
     let help_text = if rule.help_markdown.trim().is_empty() {
-        sentence(&rule.summary)
+        summary.clone()
     } else {
         rule.help_markdown.clone()
+    };
+    let title = if rule.name.trim().is_empty() {
+        rule.id.clone()
+    } else {
+        rule.name.clone()
     };
 
     ReportingDescriptor {
         id: rule.id.clone(),
         name: Some(pascal_name(&rule.id)),
-        short_description: Some(MultiformatMessage::text(rule.name.clone())),
-        full_description: Some(MultiformatMessage::text(sentence(&rule.summary))),
-        help: Some(MultiformatMessage {
+        short_description: Some(MultiformatMessage::text(title)),
+        full_description: (!summary.is_empty()).then(|| MultiformatMessage::text(summary)),
+        help: (!help_text.is_empty()).then(|| MultiformatMessage {
             text: help_text.clone(),
             markdown: Some(help_text),
         }),
@@ -733,6 +739,28 @@ mod tests {
         let text = json(&log);
         assert!(text.contains(r#""security-severity": "6.1""#), "{text}");
         assert!(text.contains(r#""problem.severity": "error""#), "{text}");
+    }
+
+    #[test]
+    fn empty_rule_texts_are_left_out() {
+        let mut r = rule("a/b", Severity::Note);
+        r.name = String::new();
+        r.summary = " ".to_string();
+        r.help_markdown = String::new();
+        r.security_severity = f32::NAN;
+        let log = build_log(&input(std::slice::from_ref(&r), &[], &[]));
+        let d = &log.runs[0].tool.driver.rules[0];
+        assert_eq!(d.short_description.as_ref().unwrap().text, "a/b");
+        assert!(d.full_description.is_none());
+        assert!(d.help.is_none());
+        let p = d.properties.as_ref().unwrap();
+        assert!(p.security_severity.is_none());
+        assert_eq!(p.problem_severity.as_deref(), Some("recommendation"));
+        // Only the summary present: it is the help too.
+        r.summary = "Does a thing".to_string();
+        let log = build_log(&input(std::slice::from_ref(&r), &[], &[]));
+        let d = &log.runs[0].tool.driver.rules[0];
+        assert_eq!(d.help.as_ref().unwrap().text, "Does a thing.");
     }
 
     #[test]
