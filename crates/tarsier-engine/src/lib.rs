@@ -189,21 +189,66 @@ impl Engine {
         report
     }
 
+    /// Reads and scans files found by [`walk::collect`] in parallel, one file in memory per
+    /// worker at a time. Unreadable files become notifications.
+    pub fn scan_walked(&self, files: &[walk::WalkedFile]) -> ScanReport {
+        let mut report = files
+            .par_iter()
+            .filter(|f| is_javascript_path(&f.display))
+            .map(|f| self.read_and_scan(f))
+            .reduce(ScanReport::default, |mut a, b| {
+                a.extend(b);
+                a
+            });
+        report.sort();
+        report
+    }
+
+    fn read_and_scan(&self, file: &walk::WalkedFile) -> ScanReport {
+        let path = file.display.as_str();
+        let unreadable = |reason: String| {
+            let mut report = ScanReport::default();
+            report.notifications.push(Notification::for_file(
+                NotificationLevel::Warning,
+                "read-failed",
+                path,
+                format!("{path}: cannot read: {reason}"),
+            ));
+            report
+        };
+        match std::fs::metadata(&file.path) {
+            Ok(meta) if meta.len() > self.options.max_file_bytes => {
+                // Refuse before reading, so a huge file costs nothing.
+                return self.scan_oversized(path, meta.len());
+            }
+            Ok(_) => {}
+            Err(e) => return unreadable(e.to_string()),
+        }
+        match std::fs::read(&file.path) {
+            Ok(bytes) => self.scan_source(path, &bytes),
+            Err(e) => unreadable(e.to_string()),
+        }
+    }
+
+    fn scan_oversized(&self, path: &str, len: u64) -> ScanReport {
+        let mut report = ScanReport::default();
+        report.notifications.push(Notification::for_file(
+            NotificationLevel::Warning,
+            "file-too-large",
+            path,
+            format!(
+                "{path}: skipped, {len} bytes is over the {}-byte limit (--max-file-bytes)",
+                self.options.max_file_bytes
+            ),
+        ));
+        report
+    }
+
     /// Scans one file. Never fails: problems are notifications in the report.
     pub fn scan_source(&self, path: &str, bytes: &[u8]) -> ScanReport {
         let mut report = ScanReport::default();
         if bytes.len() as u64 > self.options.max_file_bytes {
-            report.notifications.push(Notification::for_file(
-                NotificationLevel::Warning,
-                "file-too-large",
-                path,
-                format!(
-                    "{path}: skipped, {} bytes is over the {}-byte limit (--max-file-bytes)",
-                    bytes.len(),
-                    self.options.max_file_bytes
-                ),
-            ));
-            return report;
+            return self.scan_oversized(path, bytes.len() as u64);
         }
         let source = match tarsier_parse::decode_source(bytes) {
             Ok(s) => s,

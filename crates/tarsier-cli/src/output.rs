@@ -1,0 +1,304 @@
+//! Reporting: rule loading shared by commands, the text printer (code frames, colour on a TTY
+//! only), tarsier's JSON, SARIF through `tarsier-sarif`, and the exit code from `--fail-on`.
+
+use crate::args::{ColorChoice, FailOn, Format, ReportArgs};
+use crate::{EXIT_CLEAN, EXIT_FINDINGS};
+use anyhow::{Context, Result};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use tarsier_engine::{Engine, ScanReport};
+use tarsier_model::{Finding, Notification, NotificationLevel, Severity};
+use tarsier_rules::RuleSet;
+
+/// The project's home page, recorded in SARIF.
+pub const INFORMATION_URI: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// What a command tells the reporter about its run.
+pub struct RunContext {
+    /// `lint` or `scan`.
+    pub command: &'static str,
+    /// Format when `--format` is not given.
+    pub default_format: Format,
+    /// Output file when `-o` is not given (`None`: standard output).
+    pub default_output: Option<PathBuf>,
+    /// SARIF `automationDetails.id`.
+    pub automation_id: String,
+    /// Whether the scan ran to completion.
+    pub execution_successful: bool,
+}
+
+/// Loads the rules `--rules` names (or the embedded packs), narrowed by `--rule`.
+pub fn load_rules(args: &ReportArgs) -> Result<RuleSet> {
+    let mut rules = match &args.rules {
+        Some(path) => tarsier_rules::load_path(path)
+            .with_context(|| format!("loading rules from {}", path.display()))?,
+        None => tarsier_rules::embedded().context("loading the built-in rules")?,
+    };
+    if !args.only_rules.is_empty() {
+        rules.retain_ids(&args.only_rules);
+        anyhow::ensure!(
+            !rules.rules.is_empty(),
+            "no rule matches --rule {}",
+            args.only_rules.join(", ")
+        );
+    }
+    Ok(rules)
+}
+
+/// Writes the report in the chosen format and returns the exit code.
+pub fn emit(args: &ReportArgs, engine: &Engine, report: &ScanReport, context: &RunContext) -> Result<u8> {
+    let format = args.format.unwrap_or(context.default_format);
+    let output = args.output.clone().or_else(|| context.default_output.clone());
+    let mut bytes = Vec::new();
+    match format {
+        Format::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    output.is_none()
+                        && std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none()
+                }
+            };
+            write_text(&mut bytes, report, color)?;
+        }
+        Format::Json => write_json(&mut bytes, report)?,
+        Format::Sarif => {
+            let log = tarsier_sarif::build_log(&tarsier_sarif::RunInput {
+                tool_version: env!("CARGO_PKG_VERSION"),
+                information_uri: INFORMATION_URI,
+                rules: engine.rule_metas(),
+                findings: &report.findings,
+                notifications: &report.notifications,
+                automation_id: context.automation_id.clone(),
+                execution_successful: context.execution_successful,
+                command_line: Some(format!("tarsier {}", context.command)),
+                mode: if args.upload {
+                    tarsier_sarif::OutputMode::Upload
+                } else {
+                    tarsier_sarif::OutputMode::Full
+                },
+                ..tarsier_sarif::RunInput::default()
+            });
+            if args.upload {
+                for problem in tarsier_sarif::check_github_limits(&log) {
+                    eprintln!("tarsier: warning: {problem}");
+                }
+            }
+            tarsier_sarif::to_writer(&log, &mut bytes).context("serialising SARIF")?;
+        }
+    }
+    match &output {
+        Some(path) => write_atomic(path, &bytes)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&bytes).context("writing to standard output")?;
+            stdout.flush().context("writing to standard output")?;
+        }
+    }
+    if format != Format::Text || output.is_some() {
+        // The text printer reports problems inline; other formats carry them in the file.
+        print_notifications(report, args.quiet);
+    }
+    if !args.quiet {
+        let summary = summary_line(report);
+        match &output {
+            Some(path) => eprintln!("{summary}; report written to {}", path.display()),
+            None if format != Format::Text => eprintln!("{summary}"),
+            None => {}
+        }
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    };
+    let failing = threshold.map_or(0, |t| tarsier_engine::count_at_or_above(&report.findings, t));
+    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a killed
+/// run never leaves a partial report under the output name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "report".to_string());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    Ok(())
+}
+
+fn print_notifications(report: &ScanReport, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for n in &report.notifications {
+        eprintln!("{}: {}", level_word(n.level), n.message);
+    }
+}
+
+fn level_word(level: NotificationLevel) -> &'static str {
+    match level {
+        NotificationLevel::Note => "note",
+        NotificationLevel::Warning => "warning",
+        NotificationLevel::Error => "error",
+    }
+}
+
+/// `3 findings (1 error, 2 warnings, 0 notes) in 12 files, 1 suppressed, 2 notifications`.
+pub fn summary_line(report: &ScanReport) -> String {
+    let active: Vec<&Finding> = report.findings.iter().filter(|f| f.suppression.is_none()).collect();
+    let count = |s: Severity| active.iter().filter(|f| f.severity == s).count();
+    let suppressed = report.findings.len() - active.len();
+    let mut line = format!(
+        "{} finding{} ({} error{}, {} warning{}, {} note{}) in {} file{}",
+        active.len(),
+        plural(active.len()),
+        count(Severity::Error),
+        plural(count(Severity::Error)),
+        count(Severity::Warning),
+        plural(count(Severity::Warning)),
+        count(Severity::Note),
+        plural(count(Severity::Note)),
+        report.files_scanned,
+        plural(report.files_scanned),
+    );
+    if suppressed > 0 {
+        line.push_str(&format!(", {suppressed} suppressed"));
+    }
+    if !report.notifications.is_empty() {
+        line.push_str(&format!(
+            ", {} notification{}",
+            report.notifications.len(),
+            plural(report.notifications.len())
+        ));
+    }
+    line
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// `path:line:col  severity  rule-id  message`, a code frame with a caret, the taint path.
+fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()> {
+    let paint = Paint { on: color };
+    for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
+        let severity = match f.severity {
+            Severity::Error => paint.wrap("1;31", "error"),
+            Severity::Warning => paint.wrap("1;33", "warning"),
+            Severity::Note => paint.wrap("1;36", "note"),
+        };
+        let location = match &f.package {
+            Some(p) => format!("{}@{}/{}", p.name, p.version, f.path),
+            None => f.path.clone(),
+        };
+        writeln!(
+            out,
+            "{}:{}:{}  {}  {}  {}",
+            paint.wrap("1", &location),
+            f.span.start_line,
+            f.span.start_column,
+            severity,
+            paint.wrap("2", &f.rule_id),
+            f.message
+        )?;
+        let width = (f.span.start_line + 4).to_string().len();
+        let first = f.snippet.lines().next().unwrap_or("");
+        let column = caret_column(first, f);
+        let caret_len = if f.span.end_line == f.span.start_line {
+            f.span.end_column.saturating_sub(f.span.start_column).max(1)
+        } else {
+            first.chars().count().saturating_sub(column).max(1)
+        }
+        .min(first.chars().count().saturating_sub(column).max(1));
+        writeln!(out, "{:width$} |", "")?;
+        for (i, line) in f.snippet.lines().enumerate() {
+            writeln!(out, "{:>width$} | {}", f.span.start_line + i, line)?;
+            if i == 0 {
+                writeln!(
+                    out,
+                    "{:width$} | {}{}",
+                    "",
+                    " ".repeat(column),
+                    paint.wrap("1;31", &"^".repeat(caret_len))
+                )?;
+            }
+        }
+        if !f.flow.is_empty() {
+            writeln!(out, "{:width$} = taint path:", "")?;
+            for step in &f.flow {
+                writeln!(out, "{:width$}     {}:{}  {}", "", f.path, step.span.start_line, step.message)?;
+            }
+        }
+        writeln!(out)?;
+    }
+    for n in &report.notifications {
+        let word = match n.level {
+            NotificationLevel::Error => paint.wrap("1;31", "error"),
+            NotificationLevel::Warning => paint.wrap("1;33", "warning"),
+            NotificationLevel::Note => paint.wrap("1;36", "note"),
+        };
+        writeln!(out, "{word}: {}", n.message)?;
+    }
+    writeln!(out, "{}", summary_line(report))?;
+    Ok(())
+}
+
+/// Where the caret starts in the first snippet line (which may be clipped for long lines).
+fn caret_column(line: &str, f: &Finding) -> usize {
+    let probe: String = f.matched_text.chars().take(24).collect();
+    if !probe.is_empty() {
+        if let Some(byte) = line.find(&probe) {
+            return line[..byte].chars().count();
+        }
+    }
+    f.span.start_column.saturating_sub(1).min(line.chars().count())
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    tool: &'static str,
+    version: &'static str,
+    files_scanned: usize,
+    bytes_scanned: u64,
+    findings: &'a [Finding],
+    notifications: &'a [Notification],
+}
+
+fn write_json(out: &mut Vec<u8>, report: &ScanReport) -> Result<()> {
+    let json = JsonReport {
+        tool: "tarsier",
+        version: env!("CARGO_PKG_VERSION"),
+        files_scanned: report.files_scanned,
+        bytes_scanned: report.bytes_scanned,
+        findings: &report.findings,
+        notifications: &report.notifications,
+    };
+    serde_json::to_writer_pretty(&mut *out, &json).context("serialising JSON")?;
+    out.push(b'\n');
+    Ok(())
+}
