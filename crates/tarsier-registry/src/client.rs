@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::{StatusCode, Url, header};
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 
 use crate::cache::{Cache, CachedPackument};
 use crate::config::RegistryConfig;
@@ -99,7 +99,8 @@ pub(crate) struct Inner {
     pub(crate) cache: Option<Cache>,
     pub(crate) options: ClientOptions,
     semaphore: Semaphore,
-    memo: Mutex<HashMap<String, Arc<Packument>>>,
+    /// One cell per package name, so concurrent requests for one packument fetch it once.
+    memo: Mutex<HashMap<String, Arc<OnceCell<Arc<Packument>>>>>,
 }
 
 /// A successful (200 or 304) response.
@@ -389,12 +390,24 @@ impl RegistryClient {
 
     /// Fetches (or reads from cache) the packument of `name`.
     ///
-    /// Within one client a packument is fetched at most once per name and then shared.
+    /// Within one client a packument is fetched at most once per name (concurrent callers wait
+    /// for the same fetch) and then shared; a failed fetch is not remembered.
     pub async fn packument(&self, name: &str) -> Result<Arc<Packument>, RegistryError> {
         validate_package_name(name)?;
-        if let Some(p) = self.memo_get(name) {
-            return Ok(p);
-        }
+        let cell = {
+            let mut memo = self
+                .inner
+                .memo
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(memo.entry(name.to_owned()).or_default())
+        };
+        cell.get_or_try_init(|| self.load_packument(name))
+            .await
+            .cloned()
+    }
+
+    async fn load_packument(&self, name: &str) -> Result<Arc<Packument>, RegistryError> {
         let registry = self.inner.config.registry_for(name).clone();
         let url = packument_url(&registry, name)?;
         let registry_key = redact_url(&registry);
@@ -419,7 +432,7 @@ impl RegistryClient {
                 what: "the packument".to_owned(),
             })?;
             let p = self.parse_packument(name, &entry.body, "the cache")?;
-            return Ok(self.memo_put(name, p));
+            return Ok(Arc::new(p));
         }
 
         let accept = "application/json";
@@ -430,7 +443,7 @@ impl RegistryClient {
                 match self.parse_packument(name, &entry.body, "the cache") {
                     Ok(p) => {
                         tracing::debug!(package = name, "packument not modified; cached copy used");
-                        return Ok(self.memo_put(name, p));
+                        return Ok(Arc::new(p));
                     }
                     Err(e) => {
                         tracing::warn!(package = name, error = %e, "cached packument unusable; fetching again");
@@ -484,7 +497,7 @@ impl RegistryClient {
         {
             tracing::warn!(package = name, error = %e, "cannot cache packument");
         }
-        Ok(self.memo_put(name, p))
+        Ok(Arc::new(p))
     }
 
     fn parse_packument(
@@ -503,22 +516,6 @@ impl RegistryClient {
             return Err(malformed(format!("it describes `{}`", p.name)));
         }
         Ok(p)
-    }
-
-    fn memo_get(&self, name: &str) -> Option<Arc<Packument>> {
-        self.inner
-            .memo
-            .lock()
-            .map(|m| m.get(name).cloned())
-            .unwrap_or_default()
-    }
-
-    fn memo_put(&self, name: &str, p: Packument) -> Arc<Packument> {
-        let p = Arc::new(p);
-        if let Ok(mut m) = self.inner.memo.lock() {
-            m.insert(name.to_owned(), Arc::clone(&p));
-        }
-        p
     }
 }
 

@@ -205,6 +205,13 @@ async fn resolve_dependency(
         }
         None => (name, spec),
     };
+    // Git, file, URL and similar specifiers never reach the registry.
+    if Selector::parse(&range).is_err() && range.contains(['/', ':']) {
+        return Err(RegistryError::NonRegistryDependency {
+            package: real,
+            spec: range,
+        });
+    }
     let p: Arc<Packument> = client.packument(&real).await?;
     let key = pick(&p, &real, &range)?;
     let v = p
