@@ -1208,6 +1208,37 @@ mod tests {
     }
 
     #[test]
+    fn result_fingerprints_follow_the_code_not_the_version_or_lines() {
+        let at = |version: &str, line: usize| {
+            let mut f = finding("a/b", "lib/x.js", line, 3);
+            f.matched_text = "eval(code)".to_string();
+            f.package = Some(pkg("send", version));
+            f
+        };
+        let fp = |f: Finding| {
+            let log = build_log(&input(&[], &[f], &[]));
+            log.runs[0].results[0].partial_fingerprints[FINGERPRINT_KEY].clone()
+        };
+        assert_eq!(fp(at("1.0.0", 4)), fp(at("1.1.0", 40)));
+        let mut changed = at("1.1.0", 4);
+        changed.matched_text = "eval(other)".to_string();
+        assert_ne!(fp(at("1.0.0", 4)), fp(changed));
+
+        // In full mode each result carries exactly what `fingerprints` computes.
+        let findings = mixed_findings(30);
+        let log = build_log(&input(&[], &findings, &[]));
+        let mut want = fingerprints(&findings);
+        let mut got: Vec<String> = log.runs[0]
+            .results
+            .iter()
+            .map(|r| r.partial_fingerprints[FINGERPRINT_KEY].clone())
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn uri_encoding() {
         assert_eq!(encode_uri_path("a/b-c_d.e~f.js"), "a/b-c_d.e~f.js");
         assert_eq!(encode_uri_path("@s/n@1.0.0+b/x.js"), "@s/n@1.0.0+b/x.js");
