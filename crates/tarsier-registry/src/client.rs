@@ -1,7 +1,7 @@
 //! The HTTP client: packuments, with bounded concurrency, timeouts, retries and revalidation.
 //!
 //! Every request goes through one retry loop: at most [`ClientOptions::max_tries`] attempts,
-//! retrying 5xx, 429 (honouring `Retry-After` seconds, capped by
+//! retrying 5xx and 429 (honouring `Retry-After` seconds, capped by
 //! [`ClientOptions::max_retry_after`]), timeouts, connection failures and bodies cut short, with
 //! exponential backoff plus jitter in between. 404 is final. A semaphore bounds the requests in
 //! flight (a permit is held for one attempt, never during a backoff). Packuments are revalidated
@@ -25,6 +25,9 @@ use crate::packument::Packument;
 use crate::redact_url;
 use crate::scope::validate_package_name;
 
+/// Redirects followed at most per request.
+const MAX_REDIRECTS: usize = 10;
+
 /// Tuning and policy of a [`RegistryClient`].
 #[derive(Debug, Clone)]
 pub struct ClientOptions {
@@ -46,7 +49,8 @@ pub struct ClientOptions {
     pub max_tarball_bytes: u64,
     /// The largest packument accepted (default 128 MiB).
     pub max_packument_bytes: u64,
-    /// Accept tarball URLs on hosts other than the package's registry (default false).
+    /// Accept tarball URLs on hosts other than the package's registry, and redirects to other
+    /// hosts (default false).
     pub allow_foreign_tarball_hosts: bool,
     /// Accept tarballs whose packument gives neither integrity nor shasum (default false).
     pub allow_missing_integrity: bool,
@@ -175,7 +179,24 @@ impl RegistryClient {
         options: ClientOptions,
         cache: Option<Cache>,
     ) -> Result<Self, RegistryError> {
+        let allow_foreign = options.allow_foreign_tarball_hosts;
+        // Redirects stay on the host of the original request unless foreign hosts are allowed
+        // (reqwest drops the Authorization header on a cross-host redirect either way).
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            let same_host = attempt.previous().first().is_none_or(|first| {
+                first.host_str() == attempt.url().host_str()
+                    && first.port_or_known_default() == attempt.url().port_or_known_default()
+            });
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if !same_host && !allow_foreign {
+                attempt.error("refusing a redirect to another host")
+            } else {
+                attempt.follow()
+            }
+        });
         let http = reqwest::Client::builder()
+            .redirect(redirects)
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .user_agent(options.user_agent.clone())
@@ -327,7 +348,8 @@ impl RegistryClient {
                     url: redacted.clone(),
                 }));
             }
-            StatusCode::TOO_MANY_REQUESTS => {
+            s if s == StatusCode::TOO_MANY_REQUESTS || s.is_server_error() => {
+                // `Retry-After` in seconds; the HTTP-date form falls back to the backoff.
                 let retry_after = resp
                     .headers()
                     .get(header::RETRY_AFTER)
@@ -336,7 +358,6 @@ impl RegistryClient {
                     .map(Duration::from_secs);
                 return Err(Attempt::Retry(status_err(), retry_after));
             }
-            s if s.is_server_error() => return Err(Attempt::Retry(status_err(), None)),
             _ => return Err(Attempt::Fail(status_err())),
         }
         let etag = resp

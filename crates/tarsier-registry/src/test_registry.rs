@@ -61,6 +61,8 @@ pub enum Fault {
     MalformedJson,
     /// Wait this long before answering (normally).
     Slow(Duration),
+    /// Answer `302 Found` with this `Location`.
+    Redirect(String),
 }
 
 /// One request the server received.
@@ -380,6 +382,7 @@ impl Response {
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        302 => "Found",
         304 => "Not Modified",
         401 => "Unauthorized",
         404 => "Not Found",
@@ -455,6 +458,11 @@ fn respond_to(state: &Mutex<State>, req: &LoggedRequest) -> Response {
             return Response::new(200, "application/json", b"{\"name\": \"".to_vec());
         }
         Some(Fault::Slow(d)) => delay = Some(d),
+        Some(Fault::Redirect(location)) => {
+            let mut r = Response::text(302, "moved");
+            r.headers.push(("Location", location));
+            return r;
+        }
         Some(Fault::WrongIntegrity) => wrong_integrity = true,
         Some(Fault::ResetMidBody) => reset = true,
         None => {}

@@ -658,3 +658,45 @@ async fn resolve_with_scoped_and_exact_specs() {
     assert_eq!(out.packages[0].id(), "@acme/x@1.0.0");
     assert!(out.failures.is_empty());
 }
+
+#[tokio::test]
+async fn redirects_to_other_hosts_are_refused_and_never_carry_the_token() {
+    let r = registry_with(&[("send", "1.0.0")]).await;
+    let other = registry_with(&[("send", "1.0.0")]).await;
+    let c = RegistryClient::new(r.config_with_token("tok-s3cr3t").unwrap(), fast(), None).unwrap();
+    let dist = dist_of(&c, "send", "1.0.0").await;
+    let path = TestRegistry::tarball_path("send", "1.0.0");
+    let target = format!("{}{}", other.url().trim_end_matches('/'), path);
+    r.inject(&path, Fault::Redirect(target.clone()), 1);
+    let err = c.fetch_tarball("send", "1.0.0", &dist).await.unwrap_err();
+    assert!(err.to_string().contains("another host"), "{err}");
+    assert!(!err.to_string().contains("s3cr3t"));
+    assert!(other.requests().is_empty());
+
+    // Allowed: followed, and the token stays behind.
+    let c = RegistryClient::new(
+        r.config_with_token("tok-s3cr3t").unwrap(),
+        ClientOptions {
+            allow_foreign_tarball_hosts: true,
+            ..fast()
+        },
+        None,
+    )
+    .unwrap();
+    r.inject(&path, Fault::Redirect(target), 1);
+    let t = c.fetch_tarball("send", "1.0.0", &dist).await.unwrap();
+    assert_eq!(t.bytes, pkg("send", "1.0.0"));
+    let reqs = other.requests_to(&path);
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(reqs[0].header("authorization"), None);
+
+    // A redirect on the same host is followed.
+    let same = format!("{}{}", r.url().trim_end_matches('/'), path);
+    r.inject("/send-moved", Fault::Redirect(same), 1);
+    let moved = Dist {
+        tarball: format!("{}send-moved", r.url()),
+        ..dist.clone()
+    };
+    let c = RegistryClient::new(r.config().unwrap(), fast(), None).unwrap();
+    assert!(c.fetch_tarball("send", "1.0.0", &moved).await.is_ok());
+}
