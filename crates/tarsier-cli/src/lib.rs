@@ -30,22 +30,35 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    ExitCode::from(run_with_args(args))
+}
+
+/// Like [`main_with_args`], returning the numeric exit code (for in-process tests).
+pub fn run_with_args<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN };
+            let code = if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            };
             let _ = e.print();
-            return ExitCode::from(code);
+            return code;
         }
     };
     match run(cli) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
         Err(e) => {
             if is_broken_pipe(&e) {
-                return ExitCode::from(EXIT_CLEAN);
+                return EXIT_CLEAN;
             }
             eprintln!("tarsier: error: {e:#}");
-            ExitCode::from(EXIT_ERROR)
+            EXIT_ERROR
         }
     }
 }

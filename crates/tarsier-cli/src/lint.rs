@@ -79,7 +79,11 @@ fn lint_tarball(engine: &Engine, tgz: &Path) -> ScanReport {
     };
     let bytes = match std::fs::metadata(tgz) {
         Ok(m) if m.len() > MAX_TGZ_BYTES => {
-            fail(&mut report, "tarball-too-large", format!("{} bytes is over the {MAX_TGZ_BYTES}-byte limit", m.len()));
+            fail(
+                &mut report,
+                "tarball-too-large",
+                format!("{} bytes is over the {MAX_TGZ_BYTES}-byte limit", m.len()),
+            );
             return report;
         }
         Ok(_) => match std::fs::read(tgz) {
@@ -106,7 +110,10 @@ fn lint_tarball(engine: &Engine, tgz: &Path) -> ScanReport {
             NotificationLevel::Note,
             "entry-skipped",
             &format!("{shown}/{}", skipped.path),
-            format!("{shown}: entry `{}` skipped: {}", skipped.path, skipped.reason),
+            format!(
+                "{shown}: entry `{}` skipped: {}",
+                skipped.path, skipped.reason
+            ),
         ));
     }
     let files: Vec<(String, Vec<u8>)> = unpacked

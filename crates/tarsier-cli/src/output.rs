@@ -47,9 +47,17 @@ pub fn load_rules(args: &ReportArgs) -> Result<RuleSet> {
 }
 
 /// Writes the report in the chosen format and returns the exit code.
-pub fn emit(args: &ReportArgs, engine: &Engine, report: &ScanReport, context: &RunContext) -> Result<u8> {
+pub fn emit(
+    args: &ReportArgs,
+    engine: &Engine,
+    report: &ScanReport,
+    context: &RunContext,
+) -> Result<u8> {
     let format = args.format.unwrap_or(context.default_format);
-    let output = args.output.clone().or_else(|| context.default_output.clone());
+    let output = args
+        .output
+        .clone()
+        .or_else(|| context.default_output.clone());
     let mut bytes = Vec::new();
     match format {
         Format::Text => {
@@ -94,7 +102,9 @@ pub fn emit(args: &ReportArgs, engine: &Engine, report: &ScanReport, context: &R
         Some(path) => write_atomic(path, &bytes)?,
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&bytes).context("writing to standard output")?;
+            stdout
+                .write_all(&bytes)
+                .context("writing to standard output")?;
             stdout.flush().context("writing to standard output")?;
         }
     }
@@ -116,8 +126,14 @@ pub fn emit(args: &ReportArgs, engine: &Engine, report: &ScanReport, context: &R
         FailOn::Note => Some(Severity::Note),
         FailOn::Never => None,
     };
-    let failing = threshold.map_or(0, |t| tarsier_engine::count_at_or_above(&report.findings, t));
-    Ok(if failing > 0 { EXIT_FINDINGS } else { EXIT_CLEAN })
+    let failing = threshold.map_or(0, |t| {
+        tarsier_engine::count_at_or_above(&report.findings, t)
+    });
+    Ok(if failing > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a killed
@@ -133,7 +149,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .unwrap_or_else(|| "report".to_string());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("renaming {} to {}", tmp.display(), path.display()))?;
     Ok(())
 }
 
@@ -156,7 +173,11 @@ fn level_word(level: NotificationLevel) -> &'static str {
 
 /// `3 findings (1 error, 2 warnings, 0 notes) in 12 files, 1 suppressed, 2 notifications`.
 pub fn summary_line(report: &ScanReport) -> String {
-    let active: Vec<&Finding> = report.findings.iter().filter(|f| f.suppression.is_none()).collect();
+    let active: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .collect();
     let count = |s: Severity| active.iter().filter(|f| f.severity == s).count();
     let suppressed = report.findings.len() - active.len();
     let mut line = format!(
@@ -251,7 +272,11 @@ fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()>
         if !f.flow.is_empty() {
             writeln!(out, "{:width$} = taint path:", "")?;
             for step in &f.flow {
-                writeln!(out, "{:width$}     {}:{}  {}", "", f.path, step.span.start_line, step.message)?;
+                writeln!(
+                    out,
+                    "{:width$}     {}:{}  {}",
+                    "", f.path, step.span.start_line, step.message
+                )?;
             }
         }
         writeln!(out)?;
@@ -276,7 +301,10 @@ fn caret_column(line: &str, f: &Finding) -> usize {
             return line[..byte].chars().count();
         }
     }
-    f.span.start_column.saturating_sub(1).min(line.chars().count())
+    f.span
+        .start_column
+        .saturating_sub(1)
+        .min(line.chars().count())
 }
 
 #[derive(Serialize)]

@@ -20,10 +20,18 @@ pub fn run(command: RulesCommand) -> Result<u8> {
     match command {
         RulesCommand::List { rules } => {
             let set = load(rules.as_deref())?;
-            writeln!(out, "{:<32} {:<8} {:<18} {:<8} NAME", "ID", "SEVERITY", "CWE", "PACK")?;
+            writeln!(
+                out,
+                "{:<32} {:<8} {:<18} {:<8} NAME",
+                "ID", "SEVERITY", "CWE", "PACK"
+            )?;
             for r in &set.rules {
                 let m = &r.meta;
-                let kind = if r.analyzer.is_some() { " (analyzer)" } else { "" };
+                let kind = if r.analyzer.is_some() {
+                    " (analyzer)"
+                } else {
+                    ""
+                };
                 writeln!(
                     out,
                     "{:<32} {:<8} {:<18} {:<8} {}{kind}",
@@ -54,7 +62,11 @@ pub fn run(command: RulesCommand) -> Result<u8> {
             )?;
             writeln!(out, "{}", m.help_markdown.trim())?;
             if let Some(case) = rule.tests.invalid.first() {
-                writeln!(out, "\n## Flagged (from the rule's tests)\n```js\n{}\n```", case.code.trim_end())?;
+                writeln!(
+                    out,
+                    "\n## Flagged (from the rule's tests)\n```js\n{}\n```",
+                    case.code.trim_end()
+                )?;
             }
             if let Some(case) = rule.tests.valid.first() {
                 writeln!(out, "\n## Not flagged\n```js\n{}\n```", case.trim_end())?;
@@ -76,7 +88,11 @@ pub fn run(command: RulesCommand) -> Result<u8> {
             let outcomes = tarsier_engine::selftest::run(&set).context("compiling rules")?;
             let failed: Vec<_> = outcomes.iter().filter(|o| !o.passed).collect();
             for o in &failed {
-                writeln!(out, "FAIL {} {} case {}: {}", o.rule_id, o.kind, o.index, o.detail)?;
+                writeln!(
+                    out,
+                    "FAIL {} {} case {}: {}",
+                    o.rule_id, o.kind, o.index, o.detail
+                )?;
             }
             writeln!(
                 out,
@@ -84,7 +100,11 @@ pub fn run(command: RulesCommand) -> Result<u8> {
                 outcomes.len() - failed.len(),
                 failed.len()
             )?;
-            Ok(if failed.is_empty() { EXIT_CLEAN } else { EXIT_FINDINGS })
+            Ok(if failed.is_empty() {
+                EXIT_CLEAN
+            } else {
+                EXIT_FINDINGS
+            })
         }
     }
 }
