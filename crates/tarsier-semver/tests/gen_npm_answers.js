@@ -90,11 +90,53 @@ const cases = RANGES.map(range => {
   }
 })
 
+// Random strings over range tokens, with a fixed seed: they reach orders of passes no one would
+// write by hand. Recorded compactly: `sat` holds two digits per version (without and with
+// includePrerelease), in VERSIONS order; it is null for an invalid range.
+const TOKENS = [
+  '1', '0', '2', '3', '.', '.', '.', 'x', 'X', '*', '-', '- ', ' - ', '^', '~', '~>', '>', '<', '=',
+  '>=', '<=', ' ', ' ', '||', 'v', '+', 'b', 'beta', 'rc', '-0', '9007199254740991', '01', '\t',
+  'a', '1.2.3', '0.0.1', '1.x', '|', '  ',
+]
+// mulberry32: a small deterministic PRNG (32-bit integer arithmetic, so no float drift).
+let seed = 20240601
+const rnd = n => {
+  seed = (seed + 0x6D2B79F5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return (((t ^ (t >>> 14)) >>> 0) / 4294967296 * n) | 0
+}
+const random = []
+const seen = new Set(RANGES)
+let valid = 0
+let invalid = 0
+for (let tries = 0; tries < 5000000 && (valid < 450 || invalid < 150); tries++) {
+  let range = ''
+  const n = 1 + rnd(12)
+  for (let j = 0; j < n; j++) {
+    range += TOKENS[rnd(TOKENS.length)]
+  }
+  if (seen.has(range)) {
+    continue
+  }
+  const validRange = semver.validRange(range)
+  if (validRange === null ? invalid >= 150 : valid >= 450) {
+    continue
+  }
+  seen.add(range)
+  validRange === null ? invalid++ : valid++
+  const sat = validRange === null ? null : VERSIONS.map(v =>
+    (semver.satisfies(v, range) ? '1' : '0') +
+    (semver.satisfies(v, range, { includePrerelease: true }) ? '1' : '0')).join('')
+  random.push({ range, validRange, sat })
+}
+
 const out = {
   generator: 'crates/tarsier-semver/tests/gen_npm_answers.js',
   nodeSemverVersion: semver.SEMVER_SPEC_VERSION && require('semver/package.json').version,
   versions: VERSIONS,
   cases,
+  random,
 }
 fs.writeFileSync(path.join(__dirname, 'npm_answers.json'), JSON.stringify(out, null, 1) + '\n')
-console.log(`wrote ${cases.length} ranges x ${VERSIONS.length} versions`)
+console.log(`wrote ${cases.length} + ${random.length} random ranges x ${VERSIONS.length} versions`)

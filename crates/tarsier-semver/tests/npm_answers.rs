@@ -14,6 +14,17 @@ struct Answers {
     node_semver_version: String,
     versions: Vec<String>,
     cases: Vec<Case>,
+    random: Vec<RandomCase>,
+}
+
+/// A random string over range tokens; `sat` has two digits per version (without and with
+/// includePrerelease), `None` for an invalid range.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RandomCase {
+    range: String,
+    valid_range: Option<String>,
+    sat: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -44,6 +55,51 @@ fn table_is_big_enough_to_mean_something() {
     assert!(a.versions.len() >= 40, "{} versions", a.versions.len());
     let invalid = a.cases.iter().filter(|c| c.valid_range.is_none()).count();
     assert!(invalid >= 20, "{invalid} invalid ranges");
+    let random_valid = a.random.iter().filter(|c| c.valid_range.is_some()).count();
+    assert!(random_valid >= 400, "{random_valid} valid random ranges");
+}
+
+#[test]
+fn agrees_with_node_semver_on_random_token_strings() {
+    let a = answers();
+    let versions: Vec<Version> = a
+        .versions
+        .iter()
+        .map(|s| parse_version(s).unwrap())
+        .collect();
+    let mut failures = Vec::new();
+    for case in &a.random {
+        let parsed = Range::parse(&case.range);
+        let got = parsed.as_ref().ok().map(ToString::to_string);
+        if got != case.valid_range {
+            failures.push(format!(
+                "{:?}: we say {got:?}, npm says {:?}",
+                case.range, case.valid_range
+            ));
+            continue;
+        }
+        let (Ok(range), Some(want)) = (&parsed, &case.sat) else {
+            continue;
+        };
+        let sat: String = versions
+            .iter()
+            .flat_map(|v| [range.matches(v, false), range.matches(v, true)])
+            .map(|b| if b { '1' } else { '0' })
+            .collect();
+        if &sat != want {
+            failures.push(format!(
+                "{:?}: satisfies {sat}, npm says {want}",
+                case.range
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} random ranges differ from npm:\n{}",
+        failures.len(),
+        a.random.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
