@@ -296,10 +296,11 @@ fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()>
 /// Where the caret starts in the first snippet line (which may be clipped for long lines).
 fn caret_column(line: &str, f: &Finding) -> usize {
     let probe: String = f.matched_text.chars().take(24).collect();
-    if !probe.is_empty() {
-        if let Some(byte) = line.find(&probe) {
-            return line[..byte].chars().count();
-        }
+    if let Some(byte) = Some(&probe)
+        .filter(|p| !p.is_empty())
+        .and_then(|p| line.find(p.as_str()))
+    {
+        return line[..byte].chars().count();
     }
     f.span
         .start_column
