@@ -262,7 +262,9 @@ impl RegistryClient {
                     let exp = opts
                         .retry_base_delay
                         .saturating_mul(1u32 << (attempt - 1).min(16));
-                    let backoff = exp.mul_f64(1.0 + jitter()).min(opts.max_retry_delay);
+                    let backoff = Duration::try_from_secs_f64(exp.as_secs_f64() * (1.0 + jitter()))
+                        .unwrap_or(opts.max_retry_delay)
+                        .min(opts.max_retry_delay);
                     let delay = match retry_after {
                         Some(ra) => ra.min(opts.max_retry_after),
                         None => backoff,

@@ -700,3 +700,64 @@ async fn redirects_to_other_hosts_are_refused_and_never_carry_the_token() {
     let c = RegistryClient::new(r.config().unwrap(), fast(), None).unwrap();
     assert!(c.fetch_tarball("send", "1.0.0", &moved).await.is_ok());
 }
+
+#[tokio::test]
+async fn extreme_options_do_not_panic() {
+    let r = registry_with(&[("send", "1.0.0")]).await;
+    r.inject("/send", Fault::Status(500), 1);
+    let options = ClientOptions {
+        retry_base_delay: Duration::MAX,
+        max_retry_delay: Duration::from_millis(10),
+        concurrency: 0,
+        max_tries: 0,
+        ..fast()
+    };
+    let c = client(&r, options.clone(), None);
+    // max_tries 0 means one try: the 500 is final.
+    assert!(matches!(
+        c.packument("send").await,
+        Err(RegistryError::Status { status: 500, .. })
+    ));
+    r.inject("/send", Fault::Status(500), 1);
+    let c = client(
+        &r,
+        ClientOptions {
+            max_tries: 2,
+            ..options
+        },
+        None,
+    );
+    assert_eq!(c.packument("send").await.unwrap().name, "send");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let r = registry_with(&[("send", "1.0.0")]).await;
+    let options = ClientOptions {
+        max_tarball_bytes: 16,
+        max_packument_bytes: 16,
+        ..fast()
+    };
+    let c = client(&r, options, None);
+    let err = c.packument("send").await.unwrap_err();
+    assert!(
+        matches!(err, RegistryError::TooLarge { limit: 16, .. }),
+        "{err:?}"
+    );
+    let dist = dist_of(&client(&r, fast(), None), "send", "1.0.0").await;
+    let err = c.fetch_tarball("send", "1.0.0", &dist).await.unwrap_err();
+    assert!(matches!(err, RegistryError::TooLarge { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn invalid_names_never_reach_the_network() {
+    let r = registry_with(&[]).await;
+    let c = client(&r, fast(), None);
+    for bad in ["../etc/passwd", "a/b", "", "@x", "x y"] {
+        assert!(matches!(
+            c.packument(bad).await,
+            Err(RegistryError::InvalidSpec { .. })
+        ));
+    }
+    assert!(r.requests().is_empty());
+}
