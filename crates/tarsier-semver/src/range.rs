@@ -10,6 +10,7 @@
 //! The desugaring depends on `includePrerelease` (it adds `-0` to lower bounds), so a [`Range`]
 //! keeps both desugarings and [`Range::matches`] picks the one asked for.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -381,13 +382,14 @@ fn parse_set(range: &str, incpr: bool) -> Result<Vec<Comparator>, String> {
     let comparators = split_whitespace_js(&desugared)
         .map(|token| Comparator::parse(&gte0.replace(re::js_trim(token), "")))
         .collect::<Result<Vec<_>, _>>()?;
+    // npm keeps a Map keyed by value: a repeated comparator keeps its first position.
+    let mut seen = HashSet::new();
     let mut set: Vec<Comparator> = Vec::new();
     for comparator in comparators {
         if comparator.is_null_set() {
             return Ok(vec![comparator]);
         }
-        // A Map keyed by value: a repeated comparator keeps its first position.
-        if !set.iter().any(|c| c.value() == comparator.value()) {
+        if seen.insert(comparator.value()) {
             set.push(comparator);
         }
     }
