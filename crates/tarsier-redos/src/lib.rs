@@ -1,3 +1,367 @@
 //! ReDoS analysis of JavaScript regular expressions, with attack-string witnesses.
+//!
+//! [`analyze`] parses a pattern with JavaScript's syntax ([`parse`]), builds an epsilon-free
+//! NFA with path multiplicities ([`nfa`]), looks for exponential (EDA) and polynomial (IDA)
+//! ambiguity ([`analysis`]), and confirms every witness by counting the steps of a backtracking
+//! matcher ([`matcher`]) on attack strings of growing size. Only confirmed witnesses are
+//! reported as [`Verdict::Exponential`] or [`Verdict::Polynomial`]; an ambiguity that does not
+//! confirm becomes [`Verdict::Unknown`]. Everything is bounded by a [`Budget`] and deterministic.
+//!
+//! The polynomial degree is the exponent of the matcher's step count in the attack length
+//! (`^a*a*$` is 2, an unanchored `\s+$` is 2 because the matcher retries at every start
+//! position, an unanchored `a*a*b` is 3).
+//!
+//! ```
+//! use tarsier_redos::{analyze, Budget, Verdict};
+//!
+//! let a = analyze("^(a+)+$", "", &Budget::default()).unwrap();
+//! assert_eq!(a.verdict, Verdict::Exponential);
+//! assert!(a.confirmed);
+//! let w = a.witness.unwrap();
+//! assert!(w.attack_string(3).starts_with(&w.prefix));
+//!
+//! let a = analyze("^[a-z]+$", "i", &Budget::default()).unwrap();
+//! assert_eq!(a.verdict, Verdict::Safe);
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod analysis;
+pub mod charset;
+mod error;
+pub mod matcher;
+pub mod nfa;
+pub mod parse;
+
+pub use error::RegexError;
+
+use analysis::{Analyzer, Candidate, Claim, Meter};
+use matcher::Matcher;
+
+/// Limits for one regular expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Maximum NFA states (and a quarter of the maximum matcher program size).
+    pub max_states: usize,
+    /// Maximum analysis work units; also the step limit of each confirmation run of the
+    /// matcher is `max_steps / 8`.
+    pub max_steps: u64,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Self {
+            max_states: 4_000,
+            max_steps: 2_400_000,
+        }
+    }
+}
+
+/// How matching time can grow with the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// No super-linear backtracking found.
+    Safe,
+    /// Backtracking steps grow like `n^degree` (degree at least 2).
+    Polynomial {
+        /// The exponent.
+        degree: u32,
+    },
+    /// Backtracking steps grow exponentially.
+    Exponential,
+    /// The analysis could not decide (budget, or a witness that did not confirm).
+    Unknown {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An attack: `prefix + pump.repeat(n) + suffix` makes the matcher backtrack and then fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    /// Reaches the ambiguous part of the pattern.
+    pub prefix: String,
+    /// Repeated `n` times.
+    pub pump: String,
+    /// Makes the overall match fail.
+    pub suffix: String,
+}
+
+impl Witness {
+    /// The attack string with `n` repetitions of the pump.
+    #[must_use]
+    pub fn attack_string(&self, n: usize) -> String {
+        let mut s =
+            String::with_capacity(self.prefix.len() + self.pump.len() * n + self.suffix.len());
+        s.push_str(&self.prefix);
+        for _ in 0..n {
+            s.push_str(&self.pump);
+        }
+        s.push_str(&self.suffix);
+        s
+    }
+}
+
+/// The result of [`analyze`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The attack, for exponential and polynomial verdicts (and for unconfirmed ones).
+    pub witness: Option<Witness>,
+    /// True when the witness was confirmed by the step-counting matcher.
+    pub confirmed: bool,
+    /// Matcher steps measured for `n` pump repetitions.
+    pub steps_at: Vec<(usize, u64)>,
+}
+
+impl Analysis {
+    fn plain(verdict: Verdict) -> Self {
+        Self {
+            verdict,
+            witness: None,
+            confirmed: false,
+            steps_at: Vec::new(),
+        }
+    }
+
+    fn unknown(reason: &str) -> Self {
+        Self::plain(Verdict::Unknown {
+            reason: reason.to_owned(),
+        })
+    }
+}
+
+/// Analyzes `pattern` (the text between the slashes of a literal) with `flags`.
+///
+/// # Errors
+/// [`RegexError`] when the pattern or flags are not valid JavaScript.
+pub fn analyze(pattern: &str, flags: &str, budget: &Budget) -> Result<Analysis, RegexError> {
+    let ast = parse::parse(pattern, flags)?;
+    Ok(analyze_ast(&ast, budget))
+}
+
+/// Analyzes an already parsed pattern.
+#[must_use]
+pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
+    let nfa = match nfa::build(ast, budget.max_states, budget.max_steps) {
+        Ok(n) => n,
+        Err(nfa::TooBig(reason)) => return Analysis::unknown(reason),
+    };
+    if nfa.always_matches {
+        return Analysis::plain(Verdict::Safe);
+    }
+    let Ok(matcher) = Matcher::new(ast, budget.max_states.saturating_mul(4)) else {
+        return Analysis::unknown("matcher program exceeds the state budget");
+    };
+    let analyzer = Analyzer::new(&nfa);
+    let mut meter = Meter::new(budget.max_steps);
+    let cap = (budget.max_steps / 8).max(1000);
+
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut over = false;
+    match analyzer.eda_words(&mut meter) {
+        Ok(words) => {
+            for w in words {
+                match analyzer.evaluate(&w, &mut meter) {
+                    Ok(Some(c)) => candidates.push(c),
+                    Ok(None) => {}
+                    Err(analysis::Over) => over = true,
+                }
+            }
+        }
+        Err(analysis::Over) => over = true,
+    }
+    if let Some(found) = confirm_best(&matcher, &mut candidates, cap, Claim::Exponential) {
+        return found;
+    }
+    if !over {
+        match analyzer.ida_words(&mut meter) {
+            Ok(words) => {
+                for w in words {
+                    match analyzer.evaluate(&w, &mut meter) {
+                        Ok(Some(c)) => {
+                            if !candidates.contains(&c) {
+                                candidates.push(c);
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(analysis::Over) => {
+                            over = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(analysis::Over) => over = true,
+        }
+    }
+    if let Some(found) = confirm_best(&matcher, &mut candidates, cap, Claim::Polynomial(2)) {
+        return found;
+    }
+    if over {
+        return Analysis::unknown("analysis step budget exceeded");
+    }
+    match candidates.into_iter().next() {
+        None => Analysis::plain(Verdict::Safe),
+        Some(c) => {
+            let what = match c.claim {
+                Claim::Exponential => "exponential".to_owned(),
+                Claim::Polynomial(k) => format!("degree-{k} polynomial"),
+            };
+            Analysis {
+                verdict: Verdict::Unknown {
+                    reason: format!("{what} ambiguity found but the witness did not confirm"),
+                },
+                witness: Some(witness(&c)),
+                confirmed: false,
+                steps_at: Vec::new(),
+            }
+        }
+    }
+}
+
+fn witness(c: &Candidate) -> Witness {
+    Witness {
+        prefix: c.prefix.clone(),
+        pump: c.pump.clone(),
+        suffix: c.suffix.clone(),
+    }
+}
+
+/// Tries the candidates claiming at least `at_least`, strongest first, and returns the first
+/// confirmed result. Candidates tried are removed; at most six confirmations run.
+fn confirm_best(
+    matcher: &Matcher,
+    candidates: &mut Vec<Candidate>,
+    cap: u64,
+    at_least: Claim,
+) -> Option<Analysis> {
+    candidates.sort_by_key(|c| std::cmp::Reverse(c.claim));
+    let mut fallback: Option<Analysis> = None;
+    let mut tried = 0;
+    let mut keep = Vec::new();
+    for c in std::mem::take(candidates) {
+        if c.claim < at_least || tried >= 6 {
+            keep.push(c);
+            continue;
+        }
+        tried += 1;
+        let w = witness(&c);
+        if c.claim == Claim::Exponential {
+            let (steps, exp) = measure_exponential(matcher, &w, cap);
+            if exp {
+                return Some(confirmed(Verdict::Exponential, w, steps));
+            }
+        }
+        let (steps, e) = measure_polynomial(matcher, &w, cap);
+        let claimed = match c.claim {
+            Claim::Exponential => u32::MAX,
+            Claim::Polynomial(k) => k,
+        };
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let measured = e.round().max(0.0) as u32;
+        if e + 0.5 >= f64::from(claimed) {
+            return Some(confirmed(Verdict::Polynomial { degree: claimed }, w, steps));
+        }
+        if measured >= 2
+            && fallback
+                .as_ref()
+                .is_none_or(|f| rank(&f.verdict) < measured)
+        {
+            fallback = Some(confirmed(
+                Verdict::Polynomial { degree: measured },
+                w,
+                steps,
+            ));
+        }
+        keep.push(c);
+    }
+    *candidates = keep;
+    fallback
+}
+
+fn rank(v: &Verdict) -> u32 {
+    match v {
+        Verdict::Polynomial { degree } => *degree,
+        Verdict::Exponential => u32::MAX,
+        Verdict::Safe | Verdict::Unknown { .. } => 0,
+    }
+}
+
+fn confirmed(verdict: Verdict, witness: Witness, steps_at: Vec<(usize, u64)>) -> Analysis {
+    Analysis {
+        verdict,
+        witness: Some(witness),
+        confirmed: true,
+        steps_at,
+    }
+}
+
+fn steps_for(matcher: &Matcher, w: &Witness, n: usize, cap: u64) -> Option<u64> {
+    let mut steps = 0;
+    matcher
+        .search(&w.attack_string(n), &mut steps, cap)
+        .ok()
+        .map(|_| steps)
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn log2_ratio(a: u64, b: u64) -> f64 {
+    ((b.max(1) as f64) / (a.max(1) as f64)).log2()
+}
+
+/// Steps for n = 1, 2, ... until the cap; exponential when the growth per doubling of n keeps
+/// accelerating (log-steps linear in n rather than in log n).
+fn measure_exponential(matcher: &Matcher, w: &Witness, cap: u64) -> (Vec<(usize, u64)>, bool) {
+    let mut steps = Vec::new();
+    for n in 1..=64 {
+        match steps_for(matcher, w, n, cap) {
+            Some(s) => steps.push((n, s)),
+            None => break,
+        }
+    }
+    let at = |n: usize| steps.get(n.wrapping_sub(1)).map(|&(_, s)| s);
+    let last = steps.len();
+    if last < 4 {
+        return (steps, false);
+    }
+    let (n1, n2, n3) = (last, last / 2, last / 4);
+    // Doubling test: log-steps keep accelerating.
+    let doubling = match (at(n1), at(n2.max(1)), at(n3.max(1))) {
+        (Some(s1), Some(s2), Some(s3)) => {
+            let g1 = log2_ratio(s2, s1);
+            let g2 = log2_ratio(s3, s2);
+            g1 >= 4.0 && g1 >= g2 + 1.0
+        }
+        _ => false,
+    };
+    // Ratio test: the step ratio between consecutive sizes stays large (it decays towards 1
+    // for any polynomial).
+    let ratio = |n: usize| match (at(n.wrapping_sub(1)), at(n)) {
+        (Some(a), Some(b)) => 2f64.powf(log2_ratio(a, b)),
+        _ => 0.0,
+    };
+    let steady = ratio(last) >= 1.5 && ratio(last) >= 0.9 * ratio(last - 2);
+    let exp = doubling || steady;
+    (steps, exp)
+}
+
+/// Steps for n = 4, 8, 16, ... until the cap; returns the measured exponent between the last
+/// two sizes.
+fn measure_polynomial(matcher: &Matcher, w: &Witness, cap: u64) -> (Vec<(usize, u64)>, f64) {
+    let mut steps = Vec::new();
+    let mut n = 4;
+    while n <= 8192 && w.prefix.len() + w.pump.len() * n <= 200_000 {
+        match steps_for(matcher, w, n, cap) {
+            Some(s) => steps.push((n, s)),
+            None => break,
+        }
+        n *= 2;
+    }
+    let e = match steps.as_slice() {
+        [.., (_, a), (n2, b)] if *n2 >= 16 => log2_ratio(*a, *b),
+        _ => 0.0,
+    };
+    (steps, e)
+}

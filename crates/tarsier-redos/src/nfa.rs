@@ -1,0 +1,385 @@
+//! Builds an epsilon-free NFA from the [`Ast`]: a position (Glushkov) automaton whose edges
+//! carry path multiplicities, so that two ways of reaching the same state (as in `(a+)+`) stay
+//! visible to the ambiguity analysis.
+//!
+//! Every state except the initial one is entered by reading a character of its label (the
+//! automaton is homogeneous). Modelling choices, all documented approximations:
+//! - loops follow JavaScript's rule that an iteration beyond the minimum must consume input;
+//! - `^` and `$` (without `m`) are tracked exactly; with `m`, `^` is ignored and `$` is treated
+//!   as end of input;
+//! - `\b`, `\B` and lookarounds are treated as always true (epsilon);
+//! - a backreference is replaced by a copy of the group it refers to (any string the group
+//!   could match), or by the empty string when it refers to an enclosing group;
+//! - an unanchored, non-sticky pattern gets a search state that loops on every character in
+//!   front of it, modelling the matcher retrying at every start position (the lazy `[^]*?`
+//!   prefix of the literature).
+
+use std::collections::BTreeMap;
+
+use crate::charset::CharSet;
+use crate::parse::{AssertKind, Ast, Node};
+
+/// The initial state.
+pub const INITIAL: usize = 0;
+
+/// An epsilon-free NFA with edge multiplicities (1 or 2, meaning "two or more").
+#[derive(Debug, Clone)]
+pub struct Nfa {
+    /// Label of each state: the characters that enter it (empty for the initial state).
+    pub labels: Vec<CharSet>,
+    /// Successors with multiplicity.
+    pub succ: Vec<Vec<(usize, u8)>>,
+    /// Entering this state completes a match (the matcher stops with success).
+    pub accept_now: Vec<bool>,
+    /// This state accepts when the input ends here.
+    pub accept_end: Vec<bool>,
+    /// The search state, when the pattern is tried at every start position.
+    pub search: Option<usize>,
+    /// The pattern matches the empty string at the start of any input, so it never fails.
+    pub always_matches: bool,
+}
+
+/// Why the NFA could not be built within the budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooBig(pub &'static str);
+
+#[derive(Debug, Default, Clone)]
+struct Frag {
+    /// (state, passed a `^`, multiplicity)
+    first: Vec<(usize, bool, u8)>,
+    /// (state, passes a `$` afterwards, multiplicity)
+    last: Vec<(usize, bool, u8)>,
+    /// Number of empty paths by kind: bit 0 = passes `^`, bit 1 = passes `$`.
+    null: [u8; 4],
+}
+
+fn add(a: u8, b: u8) -> u8 {
+    a.saturating_add(b).min(2)
+}
+
+fn mul(a: u8, b: u8) -> u8 {
+    a.saturating_mul(b).min(2)
+}
+
+fn merge(v: Vec<(usize, bool, u8)>) -> Vec<(usize, bool, u8)> {
+    let mut m: BTreeMap<(usize, bool), u8> = BTreeMap::new();
+    for (s, f, c) in v {
+        if c > 0 {
+            let e = m.entry((s, f)).or_insert(0);
+            *e = add(*e, c);
+        }
+    }
+    m.into_iter().map(|((s, f), c)| (s, f, c)).collect()
+}
+
+impl Frag {
+    fn empty() -> Self {
+        Self {
+            null: [1, 0, 0, 0],
+            ..Self::default()
+        }
+    }
+
+    fn null_total(&self) -> u8 {
+        self.null.iter().fold(0, |a, &b| add(a, b))
+    }
+}
+
+struct Builder<'a> {
+    labels: Vec<CharSet>,
+    follow: Vec<BTreeMap<usize, u8>>,
+    groups: BTreeMap<u32, &'a Node>,
+    open: Vec<u32>,
+    max_states: usize,
+    work: u64,
+    max_work: u64,
+}
+
+/// Builds the NFA of `ast` with at most `max_states` states and `max_work` construction steps.
+///
+/// # Errors
+/// [`TooBig`] when a limit is exceeded.
+pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
+    let mut groups = BTreeMap::new();
+    collect_groups(&ast.root, &mut groups);
+    let search = !ast.flags.sticky;
+    let mut b = Builder {
+        labels: vec![CharSet::empty()],
+        follow: vec![BTreeMap::new()],
+        groups,
+        open: Vec::new(),
+        max_states,
+        work: 0,
+        max_work,
+    };
+    let search_state = if search {
+        Some(b.new_state(CharSet::any())?)
+    } else {
+        None
+    };
+    let root = b.frag(&ast.root)?;
+    let n = b.labels.len();
+    let mut accept_now = vec![false; n];
+    let mut accept_end = vec![false; n];
+    for &(p, dollar, _) in &root.last {
+        if dollar {
+            accept_end[p] = true;
+        } else {
+            accept_now[p] = true;
+        }
+    }
+    let always_matches = root.null[0] > 0 || root.null[1] > 0;
+    if root.null[2] > 0 || root.null[3] > 0 {
+        accept_end[INITIAL] = true;
+    }
+    if let Some(s) = search_state {
+        if root.null[2] > 0 {
+            accept_end[s] = true;
+        }
+        b.link(INITIAL, s, 1);
+        b.link(s, s, 1);
+    }
+    for &(q, caret, m) in &root.first {
+        b.link(INITIAL, q, m);
+        if let (Some(s), false) = (search_state, caret) {
+            b.link(s, q, m);
+        }
+    }
+    let succ = b
+        .follow
+        .into_iter()
+        .map(|m| m.into_iter().collect())
+        .collect();
+    Ok(Nfa {
+        labels: b.labels,
+        succ,
+        accept_now,
+        accept_end,
+        search: search_state,
+        always_matches,
+    })
+}
+
+fn collect_groups<'a>(node: &'a Node, out: &mut BTreeMap<u32, &'a Node>) {
+    match node {
+        Node::Concat(v) | Node::Alt(v) => v.iter().for_each(|n| collect_groups(n, out)),
+        Node::Group { index, node } => {
+            if let Some(i) = index {
+                out.insert(*i, node);
+            }
+            collect_groups(node, out);
+        }
+        Node::Repeat { node, .. } | Node::Look { node, .. } => collect_groups(node, out),
+        Node::Empty | Node::Set(_) | Node::Assert(_) | Node::BackRef { .. } => {}
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn new_state(&mut self, label: CharSet) -> Result<usize, TooBig> {
+        if self.labels.len() >= self.max_states {
+            return Err(TooBig("state budget exceeded while building the NFA"));
+        }
+        self.labels.push(label);
+        self.follow.push(BTreeMap::new());
+        Ok(self.labels.len() - 1)
+    }
+
+    fn link(&mut self, p: usize, q: usize, m: u8) {
+        if let Some(f) = self.follow.get_mut(p) {
+            let e = f.entry(q).or_insert(0);
+            *e = add(*e, m);
+        }
+    }
+
+    /// Adds the edges `last(a) x first(b)` (dropping paths that consume after `$` or before
+    /// `^`).
+    fn connect(&mut self, last: &[(usize, bool, u8)], first: &[(usize, bool, u8)]) {
+        for &(p, dollar, m1) in last {
+            for &(q, caret, m2) in first {
+                if !dollar && !caret {
+                    self.link(p, q, mul(m1, m2));
+                }
+            }
+        }
+    }
+
+    fn concat(&mut self, a: Frag, b: Frag) -> Frag {
+        self.connect(&a.last, &b.first);
+        let mut first = a.first.clone();
+        for (k, &na) in a.null.iter().enumerate() {
+            if na == 0 || k & 2 != 0 {
+                continue;
+            }
+            for &(q, caret, m) in &b.first {
+                first.push((q, caret || k & 1 != 0, mul(m, na)));
+            }
+        }
+        let mut last = b.last.clone();
+        for (k, &nb) in b.null.iter().enumerate() {
+            if nb == 0 || k & 1 != 0 {
+                continue;
+            }
+            for &(p, dollar, m) in &a.last {
+                last.push((p, dollar || k & 2 != 0, mul(m, nb)));
+            }
+        }
+        let mut null = [0u8; 4];
+        for (i, &x) in a.null.iter().enumerate() {
+            for (j, &y) in b.null.iter().enumerate() {
+                null[i | j] = add(null[i | j], mul(x, y));
+            }
+        }
+        Frag {
+            first: merge(first),
+            last: merge(last),
+            null,
+        }
+    }
+
+    fn frag(&mut self, node: &'a Node) -> Result<Frag, TooBig> {
+        self.work += 1;
+        if self.work > self.max_work {
+            return Err(TooBig("step budget exceeded while building the NFA"));
+        }
+        Ok(match node {
+            Node::Empty
+            | Node::Assert(AssertKind::WordBoundary | AssertKind::NotWordBoundary)
+            | Node::Look { .. } => Frag::empty(),
+            Node::Assert(AssertKind::Start { multiline }) => Frag {
+                null: if *multiline {
+                    [1, 0, 0, 0]
+                } else {
+                    [0, 1, 0, 0]
+                },
+                ..Frag::default()
+            },
+            Node::Assert(AssertKind::End { .. }) => Frag {
+                null: [0, 0, 1, 0],
+                ..Frag::default()
+            },
+            Node::Set(s) => {
+                if s.is_empty() {
+                    Frag::default()
+                } else {
+                    let p = self.new_state(s.clone())?;
+                    Frag {
+                        first: vec![(p, false, 1)],
+                        last: vec![(p, false, 1)],
+                        null: [0; 4],
+                    }
+                }
+            }
+            Node::Concat(v) => {
+                let mut acc = Frag::empty();
+                for n in v {
+                    let f = self.frag(n)?;
+                    acc = self.concat(acc, f);
+                }
+                acc
+            }
+            Node::Alt(v) => {
+                let mut acc = Frag::default();
+                for n in v {
+                    let f = self.frag(n)?;
+                    acc.first.extend(f.first);
+                    acc.last.extend(f.last);
+                    for (a, b) in acc.null.iter_mut().zip(f.null) {
+                        *a = add(*a, b);
+                    }
+                }
+                acc.first = merge(acc.first);
+                acc.last = merge(acc.last);
+                acc
+            }
+            Node::Group { index, node } => {
+                if let Some(i) = index {
+                    self.open.push(*i);
+                }
+                let f = self.frag(node);
+                if index.is_some() {
+                    self.open.pop();
+                }
+                f?
+            }
+            Node::BackRef { index, .. } => {
+                let target = self.groups.get(index).copied();
+                match target {
+                    Some(g) if !self.open.contains(index) => {
+                        self.open.push(*index);
+                        let f = self.frag(g);
+                        self.open.pop();
+                        f?
+                    }
+                    _ => Frag::empty(),
+                }
+            }
+            Node::Repeat { node, min, max, .. } => self.repeat(node, *min, *max)?,
+        })
+    }
+
+    fn repeat(&mut self, node: &'a Node, min: u32, max: Option<u32>) -> Result<Frag, TooBig> {
+        let copies = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+        let budget_left = self.max_states.saturating_sub(self.labels.len()).max(1);
+        if copies(min) > budget_left
+            || max.is_some_and(|m| copies(m.saturating_sub(min)) > budget_left)
+        {
+            return Err(TooBig("counted repetition exceeds the state budget"));
+        }
+        if max == Some(0) {
+            return Ok(Frag::empty());
+        }
+        let mut acc = Frag::empty();
+        let mandatory = if max.is_none() && min > 0 {
+            min - 1
+        } else {
+            min
+        };
+        for _ in 0..mandatory {
+            let f = self.frag(node)?;
+            acc = self.concat(acc, f);
+        }
+        let tail = match max {
+            None if min > 0 => {
+                // E+ : the first iteration may be empty, later ones must consume.
+                let f = self.frag(node)?;
+                self.connect(&f.last, &f.first);
+                let extra = add(1, f.null_total());
+                Frag {
+                    first: f
+                        .first
+                        .iter()
+                        .map(|&(q, c, m)| (q, c, mul(m, extra)))
+                        .collect(),
+                    last: f.last,
+                    null: f.null,
+                }
+            }
+            None => {
+                let f = self.frag(node)?;
+                self.connect(&f.last, &f.first);
+                Frag {
+                    first: f.first,
+                    last: f.last,
+                    null: [1, 0, 0, 0],
+                }
+            }
+            Some(m) => {
+                // (E(E(E)?)?)? with every optional iteration non-empty.
+                let mut rest: Option<Frag> = None;
+                for _ in min..m {
+                    let mut f = self.frag(node)?;
+                    f.null = [0; 4];
+                    let x = match rest.take() {
+                        Some(r) => self.concat(f, r),
+                        None => f,
+                    };
+                    let mut x = x;
+                    x.null[0] = add(x.null[0], 1);
+                    rest = Some(x);
+                }
+                rest.unwrap_or_else(Frag::empty)
+            }
+        };
+        Ok(self.concat(acc, tail))
+    }
+}
