@@ -8,7 +8,8 @@
 //! ```
 //!
 //! Every write goes to a temporary file in the same directory, is fsynced and then renamed over
-//! the entry, so a killed run never leaves a half-written entry. Every tarball read re-hashes the
+//! the entry, so a killed run never leaves a half-written entry (only a `.tmp-*` file, never read
+//! and removed by [`Cache::clean_temp_files`]). Every tarball read re-hashes the
 //! bytes; an entry that does not match its name is deleted and reported as a miss, so the caller
 //! fetches it again. The cache never follows symlinks: a symlinked directory inside the root is
 //! an error, a symlinked entry is removed (the link, not its target) and treated as a miss, and
@@ -317,6 +318,40 @@ impl Cache {
         self.write_entry(&["packuments"], &file, &bytes)
     }
 
+    /// Removes temporary files older than `older_than` that killed runs left behind (they are
+    /// never read as entries, only wasted space). Symlinks are not followed. Returns how many
+    /// were removed.
+    pub fn clean_temp_files(&self, older_than: std::time::Duration) -> usize {
+        fn walk(dir: &Path, depth: usize, older_than: std::time::Duration) -> usize {
+            let Ok(entries) = fs::read_dir(dir) else {
+                return 0;
+            };
+            let mut removed = 0;
+            for entry in entries.flatten() {
+                let Ok(meta) = entry.path().symlink_metadata() else {
+                    continue;
+                };
+                let path = entry.path();
+                if meta.is_dir() && depth > 0 {
+                    removed += walk(&path, depth - 1, older_than);
+                } else if meta.is_file()
+                    && entry.file_name().to_string_lossy().starts_with(".tmp-")
+                    && meta
+                        .modified()
+                        .ok()
+                        .and_then(|m| m.elapsed().ok())
+                        .is_some_and(|age| age >= older_than)
+                    && fs::remove_file(&path).is_ok()
+                {
+                    removed += 1;
+                }
+            }
+            removed
+        }
+        walk(&self.root.join("packuments"), 0, older_than)
+            + walk(&self.root.join("tarballs"), 2, older_than)
+    }
+
     /// Removes the cached packument of `name` (a cached body that turned out to be unusable).
     pub fn remove_packument(&self, name: &str) {
         if let Some(file) = packument_file(name) {
@@ -374,6 +409,27 @@ mod tests {
         fs::write(&path, b"corrupted").unwrap();
         assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), None);
         assert!(!path.exists(), "corrupt entry deleted");
+    }
+
+    #[test]
+    fn temp_files_are_ignored_and_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path()).unwrap();
+        let data = b"abc";
+        let integrity = Integrity::compute(Algorithm::Sha512, data);
+        cache.put_tarball(&integrity, data).unwrap();
+        let parent = cache.tarball_path(&integrity).parent().unwrap().to_owned();
+        // What a run killed between write and rename leaves behind.
+        fs::write(parent.join(".tmp-1-0"), b"half").unwrap();
+        fs::write(cache.root().join("packuments/.tmp-1-1"), b"half").ok();
+        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap().unwrap(), data);
+        assert_eq!(
+            cache.clean_temp_files(std::time::Duration::from_secs(3600)),
+            0
+        );
+        assert_eq!(cache.clean_temp_files(std::time::Duration::ZERO), 1);
+        assert!(!parent.join(".tmp-1-0").exists());
+        assert!(cache.tarball_path(&integrity).exists());
     }
 
     #[test]

@@ -26,9 +26,35 @@
 //! assert_eq!(entry.name, "@scope/x");
 //! ```
 //!
-//! Fetching needs a runtime and a registry; see [`resolve::resolve_scope`] and
-//! [`RegistryClient::fetch_tarball`]. With the `test-registry` feature, `test_registry` provides
-//! an in-process loopback registry with fault injection for tests.
+//! Fetching needs a tokio runtime and a registry. With the `test-registry` feature,
+//! `test_registry` provides an in-process loopback registry with fault injection, which this
+//! example (compiled with that feature, as the crate's own tests are) uses:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use tarsier_registry::test_registry::{TestRegistry, tgz};
+//! use tarsier_registry::{Cache, ClientOptions, RegistryClient, Scope, resolve_scope};
+//!
+//! let registry = TestRegistry::start().await?;
+//! registry.add_package("send", "1.0.0", tgz(&[("package/index.js", b"module.exports = 1")]));
+//!
+//! let cache_dir = tempfile::tempdir()?;
+//! let client = RegistryClient::new(
+//!     registry.config()?,
+//!     ClientOptions::default(),
+//!     Some(Cache::new(cache_dir.path())?),
+//! )?;
+//! let scope = Scope::from_specs(&["send@^1"], false)?;
+//! let outcome = resolve_scope(&client, &scope, false).await;
+//! assert!(outcome.failures.is_empty());
+//! for package in &outcome.packages {
+//!     let tarball = client
+//!         .fetch_tarball(&package.name, &package.version, &package.dist)
+//!         .await?;
+//!     assert!(tarball.integrity.starts_with("sha512-"));
+//! }
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
