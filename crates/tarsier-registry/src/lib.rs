@@ -76,6 +76,8 @@ pub use config::{ConfigSource, RegistryConfig, Token, resolve_registry};
 pub use error::RegistryError;
 pub use fetch::FetchedTarball;
 pub use packument::{Dist, Packument, PackumentVersion};
+/// The URL type used in configurations (re-exported so callers need no HTTP dependency).
+pub use reqwest::Url;
 pub use resolve::{ResolveOutcome, ResolvedPackage, resolve_scope};
 pub use scope::{DEFAULT_SCOPE, Scope, ScopeEntry, parse_package_spec};
 pub use tarsier_semver::Selector;

@@ -761,3 +761,39 @@ async fn invalid_names_never_reach_the_network() {
     }
     assert!(r.requests().is_empty());
 }
+
+#[tokio::test]
+async fn scoped_registry_routing_and_token_per_host() {
+    let public = registry_with(&[("send", "1.0.0")]).await;
+    let private = registry_with(&[("@acme/x", "1.0.0")]).await;
+    private.require_token(Some("private-tok"));
+    let mut config = public.config().unwrap();
+    config.scopes.insert(
+        "@acme".into(),
+        tarsier_registry::Url::parse(&private.url()).unwrap(),
+    );
+    config
+        .add_token(&private.url(), tarsier_registry::Token::new("private-tok"))
+        .unwrap();
+    let c = RegistryClient::new(config, fast(), None).unwrap();
+    let scope = Scope::from_specs(&["send", "@acme/x"], false).unwrap();
+    let out = resolve_scope(&c, &scope, false).await;
+    assert!(out.failures.is_empty(), "{:?}", out.failures);
+    for p in &out.packages {
+        c.fetch_tarball(&p.name, &p.version, &p.dist).await.unwrap();
+    }
+    assert_eq!(public.requests().len(), 2);
+    assert!(
+        public
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization").is_none())
+    );
+    assert_eq!(private.requests().len(), 2);
+    assert!(
+        private
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer private-tok"))
+    );
+}
