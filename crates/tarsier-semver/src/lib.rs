@@ -44,4 +44,4 @@ mod version;
 pub use error::SemverError;
 pub use range::{Range, max_satisfying};
 pub use select::{Selector, select};
-pub use version::{compare, parse_version};
+pub use version::{compare, parse_version, parse_version_loose};

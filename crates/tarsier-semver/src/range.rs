@@ -19,10 +19,10 @@ use semver::Version;
 
 use crate::error::{SemverError, shown};
 use crate::re::{
-    self, BUILD, BUILD_STRIP, CARET, CARET_TRIM, COMPARATOR, COMPARATOR_TRIM, GTE0, GTE0_PRE,
-    HYPHEN_RANGE, MAX_LENGTH, MAX_SAFE_INTEGER, STAR, TILDE, TILDE_TRIM, WHITESPACE_RUN, XRANGE,
+    self, BUILD, BUILD_STRIP, CARET_TRIM, COMPARATOR_TRIM, GTE0, GTE0_PRE, Grammar, LOOSE,
+    MAX_LENGTH, MAX_SAFE_INTEGER, STAR, STRICT, TILDE_TRIM, WHITESPACE_RUN,
 };
-use crate::version::{compare, strict_version};
+use crate::version::{compare, npm_version};
 
 /// A parsed npm range: a disjunction (`||`) of comparator sets, each a conjunction.
 ///
@@ -109,9 +109,10 @@ impl Comparator {
     }
 
     /// node-semver's `new Comparator(comp)`. Errors are reasons.
-    fn parse(comp: &str) -> Result<Comparator, String> {
+    fn parse(comp: &str, g: &Grammar) -> Result<Comparator, String> {
         let comp = re::js_trim(comp);
-        let caps = COMPARATOR
+        let caps = g
+            .comparator
             .captures(comp)
             .ok_or_else(|| format!("`{}` is not a valid comparator", shown(comp)))?;
         let op = match caps.get(1).map_or("", |m| m.as_str()) {
@@ -132,7 +133,7 @@ impl Comparator {
                 shown(version)
             ));
         }
-        let mut parsed = strict_version(re::js_trim(version))
+        let mut parsed = npm_version(re::js_trim(version), g)
             .map_err(|reason| format!("version `{}`: {reason}", shown(version)))?;
         // Build metadata never takes part in a comparison; npm drops it from the value too.
         parsed.build = semver::BuildMetadata::EMPTY;
@@ -208,8 +209,8 @@ fn hyphen_replace(caps: &Captures<'_>, incpr: bool) -> String {
 }
 
 /// node-semver's `replaceCaret` on one token.
-fn replace_caret(comp: &str, incpr: bool) -> String {
-    let Some(caps) = CARET.captures(comp) else {
+fn replace_caret(comp: &str, g: &Grammar, incpr: bool) -> String {
+    let Some(caps) = g.caret.captures(comp) else {
         return comp.to_owned();
     };
     let (maj, min, pat, pr) = (
@@ -249,8 +250,8 @@ fn replace_caret(comp: &str, incpr: bool) -> String {
 }
 
 /// node-semver's `replaceTilde` on one token.
-fn replace_tilde(comp: &str, incpr: bool) -> String {
-    let Some(caps) = TILDE.captures(comp) else {
+fn replace_tilde(comp: &str, g: &Grammar, incpr: bool) -> String {
+    let Some(caps) = g.tilde.captures(comp) else {
         return comp.to_owned();
     };
     let (maj, min, pat, pr) = (
@@ -275,9 +276,9 @@ fn replace_tilde(comp: &str, incpr: bool) -> String {
 }
 
 /// node-semver's `replaceXRange` on one token.
-fn replace_xrange(comp: &str, incpr: bool) -> String {
+fn replace_xrange(comp: &str, g: &Grammar, incpr: bool) -> String {
     let comp = re::js_trim(comp);
-    let Some(caps) = XRANGE.captures(comp) else {
+    let Some(caps) = g.xrange.captures(comp) else {
         return comp.to_owned();
     };
     let whole = caps.get(0).map_or("", |m| m.as_str());
@@ -355,32 +356,38 @@ fn map_tokens(s: &str, f: impl Fn(&str) -> String) -> String {
 }
 
 /// node-semver's `parseComparator`: desugars one space-free token into plain comparators.
-fn parse_comparator(comp: &str, incpr: bool) -> String {
+fn parse_comparator(comp: &str, g: &Grammar, incpr: bool) -> String {
     let comp = BUILD.replace(comp, "");
-    let comp = map_tokens(re::js_trim(&comp), |c| replace_caret(c, incpr));
-    let comp = map_tokens(re::js_trim(&comp), |c| replace_tilde(c, incpr));
-    let comp = map_tokens(&comp, |c| replace_xrange(c, incpr));
+    let comp = map_tokens(re::js_trim(&comp), |c| replace_caret(c, g, incpr));
+    let comp = map_tokens(re::js_trim(&comp), |c| replace_tilde(c, g, incpr));
+    let comp = map_tokens(&comp, |c| replace_xrange(c, g, incpr));
     STAR.replace(re::js_trim(&comp), "").into_owned()
 }
 
 /// node-semver's `Range.parseRange`: one `||` alternative to a comparator set.
-fn parse_set(range: &str, incpr: bool) -> Result<Vec<Comparator>, String> {
+fn parse_set(range: &str, loose: bool, incpr: bool) -> Result<Vec<Comparator>, String> {
+    let g: &Grammar = if loose { &LOOSE } else { &STRICT };
     let range = BUILD_STRIP.replace_all(range, "");
-    let range = HYPHEN_RANGE.replace(&range, |caps: &Captures<'_>| hyphen_replace(caps, incpr));
+    let range = g
+        .hyphen_range
+        .replace(&range, |caps: &Captures<'_>| hyphen_replace(caps, incpr));
     let range = COMPARATOR_TRIM.replace_all(&range, "${1}${2}${3}");
     let range = TILDE_TRIM.replace_all(&range, "${1}~");
     let range = CARET_TRIM.replace_all(&range, "${1}^");
 
     let desugared = range
         .split(' ')
-        .map(|c| parse_comparator(c, incpr))
+        .map(|c| parse_comparator(c, g, incpr))
         .collect::<Vec<_>>()
         .join(" ");
     let gte0 = if incpr { &GTE0_PRE } else { &GTE0 };
 
     // Every comparator is parsed (and may fail) before a null set short-cuts the rest.
     let comparators = split_whitespace_js(&desugared)
-        .map(|token| Comparator::parse(&gte0.replace(re::js_trim(token), "")))
+        .map(|token| gte0.replace(re::js_trim(token), ""))
+        // Loose mode silently drops what is not a comparator; strict mode fails on it below.
+        .filter(|token| !loose || g.comparator.is_match(token))
+        .map(|token| Comparator::parse(&token, g))
         .collect::<Result<Vec<_>, _>>()?;
     // npm keeps a Map keyed by value: a repeated comparator keeps its first position.
     let mut seen = HashSet::new();
@@ -400,10 +407,10 @@ fn parse_set(range: &str, incpr: bool) -> Result<Vec<Comparator>, String> {
 }
 
 /// node-semver's `new Range(range)`, for one setting of `includePrerelease`.
-fn parse_sets(raw: &str, incpr: bool) -> Result<Vec<Vec<Comparator>>, String> {
+fn parse_sets(raw: &str, loose: bool, incpr: bool) -> Result<Vec<Vec<Comparator>>, String> {
     let mut sets = Vec::new();
     for alternative in raw.split("||") {
-        let set = parse_set(re::js_trim(alternative), incpr)?;
+        let set = parse_set(re::js_trim(alternative), loose, incpr)?;
         if !set.is_empty() {
             sets.push(set);
         }
@@ -460,14 +467,33 @@ impl Range {
     /// `1.x`, `1.2.*`, `*`, `""`, `~1.2`, `^0.0.3`, `a || b`, whitespace between an operator and
     /// its version, build metadata (ignored).
     pub fn parse(s: &str) -> Result<Range, SemverError> {
+        Range::parse_with(s, false)
+    }
+
+    /// Parses an npm range in node-semver's loose mode (`semver.validRange(s, true)`, which
+    /// npm-package-arg uses to classify specs): versions may have leading zeros or a prerelease
+    /// without its hyphen (`1.2.3beta`), and tokens that are not comparators are dropped
+    /// (`1.2.3 foo` is `1.2.3`) as long as something is left.
+    ///
+    /// ```
+    /// use tarsier_semver::Range;
+    /// assert_eq!(Range::parse_loose("~01.2.3beta")?.to_string(), ">=1.2.3-beta <1.3.0-0");
+    /// assert!(Range::parse("~01.2.3beta").is_err());
+    /// # Ok::<(), tarsier_semver::SemverError>(())
+    /// ```
+    pub fn parse_loose(s: &str) -> Result<Range, SemverError> {
+        Range::parse_with(s, true)
+    }
+
+    fn parse_with(s: &str, loose: bool) -> Result<Range, SemverError> {
         // Collapse all whitespace first, as npm does, so the regexes only ever see single spaces.
         let raw = WHITESPACE_RUN.replace_all(re::js_trim(s), " ").into_owned();
         let invalid = |reason: String| SemverError::InvalidRange {
             input: shown(s),
             reason,
         };
-        let sets = parse_sets(&raw, false).map_err(invalid)?;
-        let sets_including_prereleases = parse_sets(&raw, true).map_err(invalid)?;
+        let sets = parse_sets(&raw, loose, false).map_err(invalid)?;
+        let sets_including_prereleases = parse_sets(&raw, loose, true).map_err(invalid)?;
         Ok(Range {
             raw: s.to_owned(),
             sets,

@@ -88,15 +88,17 @@ fn safe(src: &str) -> Regex {
     compile(&to_rust(&make_safe(src)))
 }
 
-/// The JavaScript regex sources (`src` in `re.js`), strict forms plus the loose pieces that
-/// `COMPARATORTRIM` needs.
+/// The JavaScript regex sources (`src` in `re.js`).
 struct Sources {
     full_plain: String,
     loose_plain: String,
     xrange_plain: String,
+    xrange_plain_loose: String,
     build: String,
-    gtlt: &'static str,
 }
+
+/// node-semver's `GTLT` token: an optional comparison operator.
+const GTLT: &str = r"((?:<|>)?=?)";
 
 static SRC: LazyLock<Sources> = LazyLock::new(|| {
     let numeric = r"0|[1-9]\d*";
@@ -112,59 +114,72 @@ static SRC: LazyLock<Sources> = LazyLock::new(|| {
     let build = format!(r"(?:\+({build_id}(?:\.{build_id})*))");
     let full_plain = format!("v?{main_version}{prerelease}?{build}?");
     let loose_plain = format!(r"[v=\s]*{main_version_loose}{prerelease_loose}?{build}?");
-    let xrange_id = format!(r"{numeric}|x|X|\*");
-    let xrange_plain = format!(
-        r"[v=\s]*({xrange_id})(?:\.({xrange_id})(?:\.({xrange_id})(?:{prerelease})?{build}?)?)?"
-    );
+    let xrange_plain_of =
+        |id: &str, pre: &str| format!(r"[v=\s]*({id})(?:\.({id})(?:\.({id})(?:{pre})?{build}?)?)?");
+    let xrange_plain = xrange_plain_of(&format!(r"{numeric}|x|X|\*"), &prerelease);
+    let xrange_plain_loose =
+        xrange_plain_of(&format!(r"{numeric_loose}|x|X|\*"), &prerelease_loose);
     Sources {
         full_plain,
         loose_plain,
         xrange_plain,
+        xrange_plain_loose,
         build,
-        gtlt: r"((?:<|>)?=?)",
     }
 });
 
-/// `FULL`: a strict version, optionally with a leading `v`. Groups: 1-3 major, minor, patch;
-/// 4 prerelease; 5 build.
-pub(crate) static FULL: LazyLock<Regex> = LazyLock::new(|| safe(&format!("^{}$", SRC.full_plain)));
+/// The expressions that differ between node-semver's strict and loose modes.
+pub(crate) struct Grammar {
+    /// `FULL` / `LOOSE`: a whole version. Groups: 1-3 major, minor, patch; 4 prerelease; 5 build.
+    pub(crate) version: Regex,
+    /// `XRANGE`: an operator and a partial version. Groups: 1 operator; 2-4 major, minor, patch;
+    /// 5 prerelease; 6 build.
+    pub(crate) xrange: Regex,
+    /// `TILDE`: `~` or `~>` and a partial version. Groups: 1-3 major, minor, patch; 4 prerelease.
+    pub(crate) tilde: Regex,
+    /// `CARET`: `^` and a partial version. Groups: 1-3 major, minor, patch; 4 prerelease.
+    pub(crate) caret: Regex,
+    /// `COMPARATOR`: an operator and a full version, or nothing. Groups: 1 operator; 2 version.
+    pub(crate) comparator: Regex,
+    /// `HYPHENRANGE`: `a - b`. Groups: 1 from (2-6 its parts); 7 to (8-12 its parts).
+    pub(crate) hyphen_range: Regex,
+}
 
-/// `XRANGE`: an operator and a partial version. Groups: 1 operator; 2-4 major, minor, patch;
-/// 5 prerelease; 6 build.
-pub(crate) static XRANGE: LazyLock<Regex> =
-    LazyLock::new(|| safe(&format!(r"^{}\s*{}$", SRC.gtlt, SRC.xrange_plain)));
+impl Grammar {
+    fn new(loose: bool) -> Grammar {
+        let (plain, xplain) = if loose {
+            (&SRC.loose_plain, &SRC.xrange_plain_loose)
+        } else {
+            (&SRC.full_plain, &SRC.xrange_plain)
+        };
+        Grammar {
+            version: safe(&format!("^{plain}$")),
+            xrange: safe(&format!(r"^{GTLT}\s*{xplain}$")),
+            tilde: safe(&format!("^(?:~>?){xplain}$")),
+            caret: safe(&format!(r"^(?:\^){xplain}$")),
+            comparator: safe(&format!(r"^{GTLT}\s*({plain})$|^$")),
+            hyphen_range: safe(&format!(r"^\s*({xplain})\s+-\s+({xplain})\s*$")),
+        }
+    }
+}
 
-/// `TILDE`: `~` or `~>` and a partial version. Groups: 1-3 major, minor, patch; 4 prerelease.
-pub(crate) static TILDE: LazyLock<Regex> =
-    LazyLock::new(|| safe(&format!("^(?:~>?){}$", SRC.xrange_plain)));
+/// node-semver's strict grammar (the default).
+pub(crate) static STRICT: LazyLock<Grammar> = LazyLock::new(|| Grammar::new(false));
+
+/// node-semver's loose grammar (`{ loose: true }`), which npm-package-arg uses.
+pub(crate) static LOOSE: LazyLock<Grammar> = LazyLock::new(|| Grammar::new(true));
 
 /// `TILDETRIM`: whitespace after a tilde (replaced by `$1~`).
 pub(crate) static TILDE_TRIM: LazyLock<Regex> = LazyLock::new(|| safe(r"(\s*)(?:~>?)\s+"));
 
-/// `CARET`: `^` and a partial version. Groups: 1-3 major, minor, patch; 4 prerelease.
-pub(crate) static CARET: LazyLock<Regex> =
-    LazyLock::new(|| safe(&format!(r"^(?:\^){}$", SRC.xrange_plain)));
-
 /// `CARETTRIM`: whitespace after a caret (replaced by `$1^`).
 pub(crate) static CARET_TRIM: LazyLock<Regex> = LazyLock::new(|| safe(r"(\s*)(?:\^)\s+"));
-
-/// `COMPARATOR`: an operator and a full version, or nothing. Groups: 1 operator; 2 version.
-pub(crate) static COMPARATOR: LazyLock<Regex> =
-    LazyLock::new(|| safe(&format!(r"^{}\s*({})$|^$", SRC.gtlt, SRC.full_plain)));
 
 /// `COMPARATORTRIM`: whitespace between an operator and its version (replaced by `$1$2$3`).
 pub(crate) static COMPARATOR_TRIM: LazyLock<Regex> = LazyLock::new(|| {
     safe(&format!(
-        r"(\s*){}\s*({}|{})",
-        SRC.gtlt, SRC.loose_plain, SRC.xrange_plain
-    ))
-});
-
-/// `HYPHENRANGE`: `a - b`. Groups: 1 from (2-6 its parts); 7 to (8-12 its parts).
-pub(crate) static HYPHEN_RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    safe(&format!(
-        r"^\s*({})\s+-\s+({})\s*$",
-        SRC.xrange_plain, SRC.xrange_plain
+        r"(\s*){GTLT}\s*({}|{})",
+        SRC.loose_plain, SRC.xrange_plain
     ))
 });
 
@@ -193,16 +208,22 @@ mod tests {
 
     #[test]
     fn every_expression_compiles() {
+        for g in [&*STRICT, &*LOOSE] {
+            for re in [
+                &g.version,
+                &g.xrange,
+                &g.tilde,
+                &g.caret,
+                &g.comparator,
+                &g.hyphen_range,
+            ] {
+                assert!(!re.as_str().is_empty());
+            }
+        }
         for re in [
-            &FULL,
-            &XRANGE,
-            &TILDE,
             &TILDE_TRIM,
-            &CARET,
             &CARET_TRIM,
-            &COMPARATOR,
             &COMPARATOR_TRIM,
-            &HYPHEN_RANGE,
             &STAR,
             &GTE0,
             &GTE0_PRE,
@@ -232,7 +253,8 @@ mod tests {
 
     #[test]
     fn digits_are_ascii_only() {
-        assert!(FULL.is_match("1.2.3"));
-        assert!(!FULL.is_match("\u{661}.2.3"));
+        assert!(STRICT.version.is_match("1.2.3"));
+        assert!(!STRICT.version.is_match("\u{661}.2.3"));
+        assert!(!LOOSE.version.is_match("\u{661}.2.3"));
     }
 }

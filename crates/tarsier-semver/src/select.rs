@@ -11,7 +11,7 @@ use semver::Version;
 
 use crate::error::{SemverError, shown};
 use crate::range::Range;
-use crate::version::{compare, parse_version};
+use crate::version::{compare, parse_version, parse_version_loose};
 
 /// What a scope entry asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,10 +65,11 @@ impl Selector {
                 }),
             };
         }
-        if let Ok(version) = parse_version(spec) {
+        // npm-package-arg reads specs in node-semver's loose mode.
+        if let Ok(version) = parse_version_loose(spec) {
             return Ok(Selector::Version(version));
         }
-        if let Ok(range) = Range::parse(spec) {
+        if let Ok(range) = Range::parse_loose(spec) {
             return Ok(Selector::Range(range));
         }
         if spec.chars().all(is_tag_char) {

@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use semver::{BuildMetadata, Prerelease, Version};
 
 use crate::error::{SemverError, shown};
-use crate::re::{self, FULL, MAX_LENGTH, MAX_SAFE_INTEGER};
+use crate::re::{self, Grammar, LOOSE, MAX_LENGTH, MAX_SAFE_INTEGER, STRICT};
 
 /// Parses a version as npm does, also accepting the loose leading `v` or `=` (`v1.2.3`,
 /// `=1.2.3`) and surrounding whitespace.
@@ -32,13 +32,35 @@ pub fn parse_version(s: &str) -> Result<Version, SemverError> {
         return Err(invalid(format!("longer than {MAX_LENGTH} characters")));
     }
     let trimmed = re::js_trim(s).trim_start_matches(['v', '=']);
-    strict_version(trimmed).map_err(invalid)
+    npm_version(trimmed, &STRICT).map_err(invalid)
 }
 
-/// Parses node-semver's strict `FULL` form (an optional `v`, then `M.m.p[-pre][+build]`), with
-/// its component limits. Errors are reasons, for the caller to wrap.
-pub(crate) fn strict_version(s: &str) -> Result<Version, String> {
-    let caps = FULL
+/// Parses a version in node-semver's loose mode (`semver.valid(s, true)`, which
+/// npm-package-arg uses): on top of [`parse_version`], leading zeros (`01.02.03` is `1.2.3`),
+/// a prerelease without its hyphen (`1.2.3beta` is `1.2.3-beta`), and any mix of `v`, `=` and
+/// whitespace before the version.
+///
+/// ```
+/// let v = tarsier_semver::parse_version_loose("= v01.2.3beta.01")?;
+/// assert_eq!(v, semver::Version::parse("1.2.3-beta.1").unwrap());
+/// # Ok::<(), tarsier_semver::SemverError>(())
+/// ```
+pub fn parse_version_loose(s: &str) -> Result<Version, SemverError> {
+    let invalid = |reason: String| SemverError::InvalidVersion {
+        input: shown(s),
+        reason,
+    };
+    if s.len() > MAX_LENGTH {
+        return Err(invalid(format!("longer than {MAX_LENGTH} characters")));
+    }
+    npm_version(re::js_trim(s), &LOOSE).map_err(invalid)
+}
+
+/// node-semver's `new SemVer(s)` after its length check: matches `FULL` (or `LOOSE`) and
+/// applies its component limits. Errors are reasons, for the caller to wrap.
+pub(crate) fn npm_version(s: &str, grammar: &Grammar) -> Result<Version, String> {
+    let caps = grammar
+        .version
         .captures(s)
         .ok_or_else(|| "not of the form MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]".to_owned())?;
     let component = |i: usize, name: &str| -> Result<u64, String> {
@@ -53,7 +75,21 @@ pub(crate) fn strict_version(s: &str) -> Result<Version, String> {
     let patch = component(3, "patch")?;
     let pre = match caps.get(4) {
         None => Prerelease::EMPTY,
-        Some(m) => Prerelease::new(m.as_str()).map_err(|e| format!("prerelease: {e}"))?,
+        Some(m) => {
+            // node-semver turns numeric identifiers into numbers, which drops the leading zeros
+            // loose mode lets through (`01` is `1`).
+            let ids: Vec<String> = m
+                .as_str()
+                .split('.')
+                .map(|id| match id.parse::<u64>() {
+                    Ok(n) if n < MAX_SAFE_INTEGER && id.bytes().all(|b| b.is_ascii_digit()) => {
+                        n.to_string()
+                    }
+                    _ => id.to_owned(),
+                })
+                .collect();
+            Prerelease::new(&ids.join(".")).map_err(|e| format!("prerelease: {e}"))?
+        }
     };
     let build = match caps.get(5) {
         None => BuildMetadata::EMPTY,
@@ -137,6 +173,22 @@ mod tests {
         let long = format!("1.2.3-{}", "a".repeat(300));
         let err = parse_version(&long).unwrap_err().to_string();
         assert!(err.contains("longer than 256"), "{err}");
+    }
+
+    #[test]
+    fn loose_mode_reads_what_npm_package_arg_reads() {
+        for (s, want) in [
+            ("01.02.03", "1.2.3"),
+            ("1.2.3beta", "1.2.3-beta"),
+            ("1.2.3-beta.01", "1.2.3-beta.1"),
+            (" =v 1.2.3", "1.2.3"),
+            ("1.2.3+build.01", "1.2.3+build.01"),
+        ] {
+            assert_eq!(parse_version_loose(s).unwrap(), v(want), "{s:?}");
+        }
+        for s in ["1.2", "1.2.3.4", "^1.2.3", "", "9007199254740992.0.0"] {
+            assert!(parse_version_loose(s).is_err(), "{s:?}");
+        }
     }
 
     #[test]

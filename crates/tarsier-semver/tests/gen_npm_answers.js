@@ -1,5 +1,6 @@
 // Generates tests/npm_answers.json: node-semver's own answers for the ranges and versions below,
 // which tests/npm_answers.rs checks tarsier-semver against (no node needed at test time).
+// Each range is also recorded in node-semver's loose mode (`validRangeLoose`, `satLoose`).
 //
 // To regenerate (outside the repository, so no node_modules lands in it):
 //
@@ -52,6 +53,9 @@ const RANGES = [
   '1.2.3 - 2.3.4+build', '>= 0.8', '0.x || >=1.0.0-0', '~1.0.0-rc.1', '1.2.3 ||2.3.4',
   '1.2.3\t||\t2.3.4', '>=1.2.3 <2 || >=3.0.0-beta <3.0.1', '=*', '>=x.x.x', '^0.0.0', '~0.0.0',
   '^0.0.0-0', '*-beta', '1.2.3-beta+sha', '2.x.x || 3.x.x >=3.2',
+  // Loose-mode forms (invalid in strict mode).
+  '^01.02.03', '~1.2.3beta', '1.2.3 foo', '>=01.2', '00.1.x', '^00.1.2', '^0.00.1', '1.2.3-beta.01 - 2',
+  'v01.2.3 - v02.0.0rc1', '>=1.2.3alpha.7 <1.2.4', '01.x || 2.x',
   // Invalid.
   'a', '1.2.3.4', '>=>=1.2.3', '>>1', '^~1.2', '~^1.2', 'latest', '1.2.3 - ', '- 1.2.3', '!1.2.3',
   '>=1.2.3 <', '1 2 3 x', '1.2.3 - 2.3.4 - 5', '^1.2.3-', '1.2.3+', 'v', '=', '<', '>=', '1.2.3-01',
@@ -73,6 +77,12 @@ for (const v of VERSIONS) {
   }
 }
 
+// Two digits per version, in VERSIONS order: satisfies without and with includePrerelease.
+// null when the range is invalid.
+const sat = (range, loose) => semver.validRange(range, loose) === null ? null : VERSIONS.map(v =>
+  (semver.satisfies(v, range, { loose }) ? '1' : '0') +
+  (semver.satisfies(v, range, { loose, includePrerelease: true }) ? '1' : '0')).join('')
+
 const cases = RANGES.map(range => {
   const satisfies = {}
   const satisfiesIncludingPrereleases = {}
@@ -83,6 +93,8 @@ const cases = RANGES.map(range => {
   return {
     range,
     validRange: semver.validRange(range),
+    validRangeLoose: semver.validRange(range, true),
+    satLoose: sat(range, true),
     satisfies,
     satisfiesIncludingPrereleases,
     maxSatisfying: semver.maxSatisfying(VERSIONS, range),
@@ -92,8 +104,7 @@ const cases = RANGES.map(range => {
 })
 
 // Random strings over range tokens, with a fixed seed: they reach orders of passes no one would
-// write by hand. Recorded compactly: `sat` holds two digits per version (without and with
-// includePrerelease), in VERSIONS order; it is null for an invalid range.
+// write by hand. Recorded compactly (see `sat`), in strict and in loose mode.
 const TOKENS = [
   '1', '0', '2', '3', '.', '.', '.', 'x', 'X', '*', '-', '- ', ' - ', '^', '~', '~>', '>', '<', '=',
   '>=', '<=', ' ', ' ', '||', 'v', '+', 'b', 'beta', 'rc', '-0', '9007199254740991', '01', '\t',
@@ -126,10 +137,13 @@ for (let tries = 0; tries < 5000000 && (valid < 450 || invalid < 150); tries++) 
   }
   seen.add(range)
   validRange === null ? invalid++ : valid++
-  const sat = validRange === null ? null : VERSIONS.map(v =>
-    (semver.satisfies(v, range) ? '1' : '0') +
-    (semver.satisfies(v, range, { includePrerelease: true }) ? '1' : '0')).join('')
-  random.push({ range, validRange, sat })
+  random.push({
+    range,
+    validRange,
+    sat: sat(range, false),
+    validRangeLoose: semver.validRange(range, true),
+    satLoose: sat(range, true),
+  })
 }
 
 const out = {

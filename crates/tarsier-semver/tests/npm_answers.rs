@@ -18,13 +18,16 @@ struct Answers {
 }
 
 /// A random string over range tokens; `sat` has two digits per version (without and with
-/// includePrerelease), `None` for an invalid range.
+/// includePrerelease), `None` for an invalid range; the `_loose` fields are the same in
+/// node-semver's loose mode.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RandomCase {
     range: String,
     valid_range: Option<String>,
     sat: Option<String>,
+    valid_range_loose: Option<String>,
+    sat_loose: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +39,8 @@ struct Case {
     satisfies_including_prereleases: BTreeMap<String, bool>,
     max_satisfying: Option<String>,
     max_satisfying_including_prereleases: Option<String>,
+    valid_range_loose: Option<String>,
+    sat_loose: Option<String>,
 }
 
 fn answers() -> Answers {
@@ -59,6 +64,37 @@ fn table_is_big_enough_to_mean_something() {
     assert!(random_valid >= 400, "{random_valid} valid random ranges");
 }
 
+/// Checks one range, in strict or loose mode, against npm's normal form and compact `sat`
+/// string; returns what differs.
+fn check_compact(
+    range: &str,
+    loose: bool,
+    valid_range: Option<&str>,
+    sat: Option<&str>,
+    versions: &[Version],
+) -> Option<String> {
+    let parsed = if loose {
+        Range::parse_loose(range)
+    } else {
+        Range::parse(range)
+    };
+    let got = parsed.as_ref().ok().map(ToString::to_string);
+    if got.as_deref() != valid_range {
+        return Some(format!(
+            "{range:?} (loose {loose}): we say {got:?}, npm says {valid_range:?}"
+        ));
+    }
+    let (Ok(parsed), Some(want)) = (&parsed, sat) else {
+        return None;
+    };
+    let ours: String = versions
+        .iter()
+        .flat_map(|v| [parsed.matches(v, false), parsed.matches(v, true)])
+        .map(|b| if b { '1' } else { '0' })
+        .collect();
+    (ours != want).then(|| format!("{range:?} (loose {loose}): satisfies {ours}, npm says {want}"))
+}
+
 #[test]
 fn agrees_with_node_semver_on_random_token_strings() {
     let a = answers();
@@ -67,37 +103,64 @@ fn agrees_with_node_semver_on_random_token_strings() {
         .iter()
         .map(|s| parse_version(s).unwrap())
         .collect();
-    let mut failures = Vec::new();
-    for case in &a.random {
-        let parsed = Range::parse(&case.range);
-        let got = parsed.as_ref().ok().map(ToString::to_string);
-        if got != case.valid_range {
-            failures.push(format!(
-                "{:?}: we say {got:?}, npm says {:?}",
-                case.range, case.valid_range
-            ));
-            continue;
-        }
-        let (Ok(range), Some(want)) = (&parsed, &case.sat) else {
-            continue;
-        };
-        let sat: String = versions
-            .iter()
-            .flat_map(|v| [range.matches(v, false), range.matches(v, true)])
-            .map(|b| if b { '1' } else { '0' })
-            .collect();
-        if &sat != want {
-            failures.push(format!(
-                "{:?}: satisfies {sat}, npm says {want}",
-                case.range
-            ));
-        }
-    }
+    let failures: Vec<String> = a
+        .random
+        .iter()
+        .flat_map(|c| {
+            [
+                check_compact(
+                    &c.range,
+                    false,
+                    c.valid_range.as_deref(),
+                    c.sat.as_deref(),
+                    &versions,
+                ),
+                check_compact(
+                    &c.range,
+                    true,
+                    c.valid_range_loose.as_deref(),
+                    c.sat_loose.as_deref(),
+                    &versions,
+                ),
+            ]
+        })
+        .flatten()
+        .collect();
     assert!(
         failures.is_empty(),
         "{} of {} random ranges differ from npm:\n{}",
         failures.len(),
         a.random.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn agrees_with_node_semver_in_loose_mode() {
+    let a = answers();
+    let versions: Vec<Version> = a
+        .versions
+        .iter()
+        .map(|s| parse_version(s).unwrap())
+        .collect();
+    let failures: Vec<String> = a
+        .cases
+        .iter()
+        .filter_map(|c| {
+            check_compact(
+                &c.range,
+                true,
+                c.valid_range_loose.as_deref(),
+                c.sat_loose.as_deref(),
+                &versions,
+            )
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} ranges differ from npm in loose mode:\n{}",
+        failures.len(),
+        a.cases.len(),
         failures.join("\n")
     );
 }

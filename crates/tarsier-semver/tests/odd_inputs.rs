@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use semver::Version;
-use tarsier_semver::{Range, Selector, parse_version, select};
+use tarsier_semver::{Range, Selector, parse_version, parse_version_loose, select};
 
 fn odd_inputs() -> Vec<String> {
     let mut inputs: Vec<String> = [
@@ -81,7 +81,11 @@ fn odd_inputs_never_panic() {
     let tags = BTreeMap::from([("latest".to_owned(), "1.2.3".to_owned())]);
     for input in odd_inputs() {
         let _ = parse_version(&input);
-        if let Ok(range) = Range::parse(&input) {
+        let _ = parse_version_loose(&input);
+        for range in [Range::parse(&input), Range::parse_loose(&input)]
+            .into_iter()
+            .flatten()
+        {
             // A valid range's normal form is itself valid and normalises to itself.
             let again = Range::parse(&range.to_string()).unwrap();
             assert_eq!(again.to_string(), range.to_string(), "{input:?}");
@@ -123,6 +127,7 @@ fn long_inputs_parse_in_reasonable_time() {
     for input in inputs {
         let start = Instant::now();
         let _ = Range::parse(&input);
+        let _ = Range::parse_loose(&input);
         let _ = Selector::parse(&input);
         let elapsed = start.elapsed();
         assert!(

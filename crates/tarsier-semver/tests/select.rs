@@ -77,6 +77,33 @@ fn parse_classifies_like_npm_package_arg() {
 }
 
 #[test]
+fn parse_uses_node_semver_loose_mode_like_npm_package_arg() {
+    // Answers of semver.valid(spec, true) / semver.validRange(spec, true), as npm-package-arg
+    // classifies them.
+    assert_eq!(
+        Selector::parse("1.2.3beta").unwrap(),
+        Selector::Version(v("1.2.3-beta"))
+    );
+    assert_eq!(
+        Selector::parse("01.02.03").unwrap(),
+        Selector::Version(v("1.2.3"))
+    );
+    for (spec, normal) in [
+        ("01.x", ">=1.0.0 <2.0.0-0"),
+        ("v1", ">=1.0.0 <2.0.0-0"),
+        ("1.2.3 foo", "1.2.3"),
+    ] {
+        match Selector::parse(spec).unwrap() {
+            Selector::Range(r) => assert_eq!(r.to_string(), normal, "{spec:?}"),
+            other => panic!("{spec:?} classified as {other:?}"),
+        }
+    }
+    for tag in ["next-2", "beta", "canary", "rc", "nxt"] {
+        assert_eq!(Selector::parse(tag).unwrap(), Selector::Tag(tag.into()));
+    }
+}
+
+#[test]
 fn parse_rejects_bad_selectors_naming_them() {
     for bad in [
         "last:0",
