@@ -11,6 +11,15 @@
 //! (`^a*a*$` is 2, an unanchored `\s+$` is 2 because the matcher retries at every start
 //! position, an unanchored `a*a*b` is 3).
 //!
+//! Approximations (all documented where they are made): the NFA treats lookarounds and word
+//! boundaries as always true, a backreference as a copy of its group, `^`/`$` under the `m`
+//! flag loosely, and `\p{..}` as any character; case folding is ASCII only. Any of these can
+//! make the analysis see ambiguity the real matcher does not have, which is why every witness
+//! is confirmed on the matcher (which implements them exactly, except non-ASCII case folding)
+//! before it is reported. Polynomial pumps are found for single characters and for words from
+//! the IDA pair search; a chain that only a sequence of different pumps would exercise is
+//! reported with the degree a single pump confirms.
+//!
 //! ```
 //! use tarsier_redos::{analyze, Budget, Verdict};
 //!
@@ -76,14 +85,18 @@ pub enum Verdict {
     },
 }
 
-/// An attack: `prefix + pump.repeat(n) + suffix` makes the matcher backtrack and then fail.
+/// An attack: `prefix + pump.repeat(n) + suffix` makes the matcher backtrack.
+///
+/// The suffix is chosen so that no run of the pattern succeeds on the attack string when such
+/// a short suffix exists; some patterns (`(a|a)*$` matches the empty string at the end of any
+/// input) succeed eventually, but only after the super-linear work.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Witness {
     /// Reaches the ambiguous part of the pattern.
     pub prefix: String,
     /// Repeated `n` times.
     pub pump: String,
-    /// Makes the overall match fail.
+    /// Makes the overall match fail (where possible).
     pub suffix: String,
 }
 
@@ -298,6 +311,10 @@ fn confirmed(verdict: Verdict, witness: Witness, steps_at: Vec<(usize, u64)>) ->
     }
 }
 
+/// Steps of a search of the attack string; `None` when the step cap is reached. A search that
+/// ends in a match still counts: `(a|a)*$` matches every string (at its end), but only after
+/// exponential work at the earlier start positions, and a match found early keeps the step
+/// count flat, which does not confirm.
 fn steps_for(matcher: &Matcher, w: &Witness, n: usize, cap: u64) -> Option<u64> {
     let mut steps = 0;
     matcher

@@ -19,6 +19,10 @@ use std::collections::BTreeMap;
 use crate::charset::CharSet;
 use crate::parse::{AssertKind, Ast, Node};
 
+/// How deeply backreference copies may nest (a copied group that itself holds a
+/// backreference) before the build gives up; keeps the recursion shallow.
+const MAX_BACKREF_NESTING: usize = 16;
+
 /// The initial state.
 pub const INITIAL: usize = 0;
 
@@ -90,6 +94,7 @@ struct Builder<'a> {
     follow: Vec<BTreeMap<usize, u8>>,
     groups: BTreeMap<u32, &'a Node>,
     open: Vec<u32>,
+    copies: usize,
     max_states: usize,
     work: u64,
     max_work: u64,
@@ -108,6 +113,7 @@ pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig>
         follow: vec![BTreeMap::new()],
         groups,
         open: Vec::new(),
+        copies: 0,
         max_states,
         work: 0,
         max_work,
@@ -303,11 +309,14 @@ impl<'a> Builder<'a> {
             }
             Node::BackRef { index, .. } => {
                 let target = self.groups.get(index).copied();
+                if self.copies >= MAX_BACKREF_NESTING {
+                    return Err(TooBig("backreferences nested too deeply"));
+                }
                 match target {
                     Some(g) if !self.open.contains(index) => {
-                        self.open.push(*index);
-                        let f = self.frag(g);
-                        self.open.pop();
+                        self.copies += 1;
+                        let f = self.copy_group(*index, g);
+                        self.copies -= 1;
                         f?
                     }
                     _ => Frag::empty(),
@@ -315,6 +324,14 @@ impl<'a> Builder<'a> {
             }
             Node::Repeat { node, min, max, .. } => self.repeat(node, *min, *max)?,
         })
+    }
+
+    /// Builds a fresh copy of group `index` for a backreference to it.
+    fn copy_group(&mut self, index: u32, g: &'a Node) -> Result<Frag, TooBig> {
+        self.open.push(index);
+        let f = self.frag(g);
+        self.open.pop();
+        f
     }
 
     fn repeat(&mut self, node: &'a Node, min: u32, max: Option<u32>) -> Result<Frag, TooBig> {

@@ -68,19 +68,28 @@ fn matcher_counts_steps_and_stops_at_the_limit() {
     let m = Matcher::new(&ast, 1000).unwrap();
     let steps_for = |n: usize| {
         let mut s = 0;
-        m.search(&format!("{}b", "a".repeat(n)), &mut s, u64::MAX).unwrap();
+        m.search(&format!("{}b", "a".repeat(n)), &mut s, u64::MAX)
+            .unwrap();
         s
     };
     let (s10, s12) = (steps_for(10), steps_for(12));
     assert!(s12 > 3 * s10, "{s10} {s12}");
     let mut s = 0;
-    assert_eq!(m.search(&format!("{}b", "a".repeat(40)), &mut s, 5000), Err(Exhausted));
+    assert_eq!(
+        m.search(&format!("{}b", "a".repeat(40)), &mut s, 5000),
+        Err(Exhausted)
+    );
     assert!(s <= 5001);
 }
 
 #[test]
 fn witnesses_make_the_match_fail_and_grow() {
-    for (p, f) in [("^(a+)+$", ""), ("\\s*,\\s*", ""), ("^[^,]*,?[^,]*$", ""), ("(x+x+)+y", "")] {
+    for (p, f) in [
+        ("^(a+)+$", ""),
+        ("\\s*,\\s*", ""),
+        ("^[^,]*,?[^,]*$", ""),
+        ("(x+x+)+y", ""),
+    ] {
         let a = analyze(p, f, &Budget::default()).unwrap();
         assert!(a.confirmed, "/{p}/{f}: {a:?}");
         let w = a.witness.unwrap();
@@ -93,7 +102,10 @@ fn witnesses_make_the_match_fail_and_grow() {
             assert_ne!(found, Ok(true), "/{p}/{f} matched {w:?} at n={n}");
         }
         let steps: Vec<u64> = a.steps_at.iter().map(|&(_, s)| s).collect();
-        assert!(steps.windows(2).all(|p| p[1] >= p[0]), "/{p}/{f}: {steps:?}");
+        assert!(
+            steps.windows(2).all(|p| p[1] >= p[0]),
+            "/{p}/{f}: {steps:?}"
+        );
     }
 }
 
@@ -115,27 +127,49 @@ fn budgets_give_unknown_not_hangs() {
         max_steps: 1000,
     };
     let a = analyze("^(a|b|c|d|e|f|g|h|i)+x$", "", &tiny).unwrap();
-    assert!(matches!(&a.verdict, Verdict::Unknown { reason } if reason.contains("budget")), "{a:?}");
+    assert!(
+        matches!(&a.verdict, Verdict::Unknown { reason } if reason.contains("budget")),
+        "{a:?}"
+    );
     let a = analyze("^a{0,100000}$", "", &Budget::default()).unwrap();
     assert!(matches!(a.verdict, Verdict::Unknown { .. }), "{a:?}");
     // Exponential in the size of the pattern's backreference copies: still bounded.
-    let p = format!("(a){}", (1..40).map(|i| format!("(\\{i}\\{i})")).collect::<String>());
+    let p = format!(
+        "(a){}",
+        (1..40).map(|i| format!("(\\{i}\\{i})")).collect::<String>()
+    );
     let started = std::time::Instant::now();
     let a = analyze(&p, "", &Budget::default()).unwrap();
     assert!(matches!(a.verdict, Verdict::Unknown { .. }), "{a:?}");
     assert!(started.elapsed().as_secs() < 20);
+    // A long chain of backreferences to groups holding backreferences is cut off early.
+    let p = format!(
+        "(a){}",
+        (1..1000).map(|i| format!("(\\{i})")).collect::<String>()
+    );
+    let a = analyze(&p, "", &Budget::default()).unwrap();
+    assert!(matches!(a.verdict, Verdict::Unknown { .. }), "{a:?}");
     // Empty-matching backreference chains do not create states but are still bounded.
-    let p = format!("(){}", (1..40).map(|i| format!("(\\{i}\\{i})")).collect::<String>());
+    let p = format!(
+        "(){}",
+        (1..40).map(|i| format!("(\\{i}\\{i})")).collect::<String>()
+    );
     assert!(analyze(&p, "", &Budget::default()).is_ok());
 }
 
 #[test]
 fn multiline_and_sticky_flags_change_the_verdict() {
     let b = Budget::default();
-    assert_eq!(analyze("\\s+$", "", &b).unwrap().verdict, Verdict::Polynomial { degree: 2 });
+    assert_eq!(
+        analyze("\\s+$", "", &b).unwrap().verdict,
+        Verdict::Polynomial { degree: 2 }
+    );
     assert_eq!(analyze("\\s+$", "y", &b).unwrap().verdict, Verdict::Safe);
     assert_eq!(analyze("^(a|A)+$", "", &b).unwrap().verdict, Verdict::Safe);
-    assert_eq!(analyze("^(a|A)+$", "i", &b).unwrap().verdict, Verdict::Exponential);
+    assert_eq!(
+        analyze("^(a|A)+$", "i", &b).unwrap().verdict,
+        Verdict::Exponential
+    );
     // A pattern that matches the empty string at the start can never fail.
     assert_eq!(analyze("(a+)*", "", &b).unwrap().verdict, Verdict::Safe);
 }

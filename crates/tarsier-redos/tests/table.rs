@@ -28,10 +28,15 @@ fn verdict_table() {
     assert!(CASES.len() >= 80, "the table must hold at least 80 rows");
     let budget = Budget::default();
     let mut failures = Vec::new();
+    let mut slowest = (std::time::Duration::ZERO, "");
+    let total = std::time::Instant::now();
     for &(pattern, flags, expect) in CASES {
         let started = std::time::Instant::now();
         let a = analyze(pattern, flags, &budget).unwrap();
         let took = started.elapsed();
+        if took > slowest.0 {
+            slowest = (took, pattern);
+        }
         if !matches(&a.verdict, expect) {
             failures.push(format!(
                 "/{pattern}/{flags}: expected {expect:?}, got {:?} (witness {:?}, {took:?})",
@@ -53,6 +58,13 @@ fn verdict_table() {
             assert!(last > 10 * first, "/{pattern}/{flags}: steps do not grow");
         }
     }
+    eprintln!(
+        "{} rows in {:?}; slowest {:?} for /{}/",
+        CASES.len(),
+        total.elapsed(),
+        slowest.0,
+        slowest.1
+    );
     assert!(
         failures.is_empty(),
         "{} rows failed:\n{}",
