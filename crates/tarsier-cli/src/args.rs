@@ -18,6 +18,9 @@ pub enum Command {
     /// Lint local files, directories or packed `.tgz` packages (your own checkout: suppression
     /// comments are honoured).
     Lint(LintArgs),
+    /// Scan npm packages from the registry: the embedded Express scope by default (registry
+    /// packages are the attacker's text: suppression comments in them are reported, not honoured).
+    Scan(ScanArgs),
     /// List, explain and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -99,6 +102,46 @@ pub struct LintArgs {
     /// Also lint inside `node_modules` directories.
     #[arg(long)]
     pub include_node_modules: bool,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `tarsier scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// A scope file (TOML: `[[package]] name = "..." version = "..."`); default: the embedded
+    /// Express security working group scope, `latest` of each.
+    #[arg(long, value_name = "FILE")]
+    pub scope: Option<PathBuf>,
+    /// Scan this package (repeatable): `send@0.18.0`, `@scope/x@^2`, `express` (latest),
+    /// `cookie@all`, `send@last:3`. Replaces the default scope; adds to `--scope`.
+    #[arg(long = "package", value_name = "NAME@SELECTOR")]
+    pub packages: Vec<String>,
+    /// Also scan the production dependency closure (npm's resolution: highest matching version).
+    #[arg(long)]
+    pub with_deps: bool,
+    /// Let ranges, `all` and `last:N` select prereleases too.
+    #[arg(long)]
+    pub include_prerelease: bool,
+    /// The npm registry URL (default: `NPM_CONFIG_REGISTRY`, `.npmrc`, then `npm config get registry`).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// The cache directory (default: the user's cache directory, `tarsier/`).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Use only the cache; never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+    /// Tarballs downloaded at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+    /// Accept tarball URLs on hosts other than the registry's.
+    #[arg(long)]
+    pub allow_foreign_tarball_hosts: bool,
+    /// Log what happens (`-v` debug, `-vv` trace) on standard error.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// Report options.
     #[command(flatten)]
     pub report: ReportArgs,

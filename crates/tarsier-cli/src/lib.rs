@@ -10,6 +10,7 @@ mod args;
 mod lint;
 mod output;
 mod rules_cmd;
+mod scan;
 
 pub use args::Cli;
 
@@ -67,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         args::Command::Lint(a) => lint::run(a),
         args::Command::Rules(a) => rules_cmd::run(a),
+        args::Command::Scan(a) => scan::run(a),
     }
 }
 

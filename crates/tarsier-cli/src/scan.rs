@@ -1,0 +1,328 @@
+//! `tarsier scan`: resolve the scope against the registry, download and verify tarballs
+//! (tokio), unpack them in memory and scan them (rayon), one package at a time on the scanning
+//! side. Downloads and scanning overlap through a bounded channel, so memory stays bounded
+//! whatever the scope's size. One failing package never loses another's results: each failure
+//! is a notification naming the package.
+
+use crate::EXIT_ERROR;
+use crate::args::{Format, ScanArgs};
+use crate::output::{self, RunContext};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tarsier_engine::{Engine, EngineOptions, ScanReport, SuppressionMode};
+use tarsier_model::{Notification, NotificationLevel, PackageOrigin};
+use tarsier_registry::{
+    Cache, ClientOptions, RegistryClient, RegistryConfig, ResolvedPackage, Scope, resolve_scope,
+};
+use tarsier_tarball::{Limits, SkipReason};
+
+/// Tarballs waiting to be scanned at most (beyond the ones being downloaded).
+const CHANNEL_CAPACITY: usize = 4;
+
+/// Runs `tarsier scan`.
+pub fn run(args: ScanArgs) -> Result<u8> {
+    init_logging(args.verbose);
+    let rules = output::load_rules(&args.report)?;
+    let engine = Engine::new(
+        &rules,
+        EngineOptions {
+            max_file_bytes: args.report.max_file_bytes,
+            suppressions: SuppressionMode::Report,
+            ..EngineOptions::default()
+        },
+    )
+    .context("compiling the rules")?;
+    let scope = build_scope(&args)?;
+    let config = RegistryConfig::from_environment(args.registry.as_deref())
+        .context("finding the npm registry to scan from")?;
+    let cache = match &args.cache_dir {
+        Some(dir) => Cache::new(dir),
+        None => Cache::open_default(),
+    }
+    .context("opening the cache")?;
+    let options = ClientOptions {
+        offline: args.offline,
+        allow_foreign_tarball_hosts: args.allow_foreign_tarball_hosts,
+        ..ClientOptions::default()
+    };
+    let client =
+        RegistryClient::new(config, options, Some(cache)).context("building the HTTP client")?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let quiet = args.report.quiet;
+    let progress = |len: u64, what: &'static str| {
+        let bar = ProgressBar::with_draw_target(
+            Some(len),
+            if quiet {
+                ProgressDrawTarget::hidden()
+            } else {
+                ProgressDrawTarget::stderr()
+            },
+        );
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>10} [{bar:30}] {pos}/{len} {wide_msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(what);
+        bar
+    };
+
+    let resolving = progress(scope.packages.len() as u64, "resolve");
+    resolving.set_message("packuments");
+    let outcome = runtime.block_on(resolve_scope(&client, &scope, args.with_deps));
+    resolving.finish_and_clear();
+
+    let mut report = ScanReport::default();
+    for (spec, error) in &outcome.failures {
+        report.notifications.push(Notification {
+            level: NotificationLevel::Error,
+            code: "resolve-failed".to_string(),
+            message: format!("{spec}: not scanned: {error}"),
+            package: Some(PackageOrigin {
+                name: spec_name(spec),
+                version: String::new(),
+                tarball: None,
+                integrity: None,
+            }),
+            path: None,
+        });
+    }
+    let total = outcome.packages.len();
+    let scanning = progress(total as u64, "scan");
+    let mut scanned = 0usize;
+
+    // Downloads run on the runtime; this thread scans what arrives, in arrival order (results
+    // are sorted at the end, so the order does not show).
+    let (tx, mut rx) = tokio::sync::mpsc::channel(CHANNEL_CAPACITY);
+    let permits = Arc::new(tokio::sync::Semaphore::new(args.jobs.max(1)));
+    for package in outcome.packages {
+        let client = client.clone();
+        let tx = tx.clone();
+        let permits = Arc::clone(&permits);
+        runtime.spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
+            let fetched = client
+                .fetch_tarball(&package.name, &package.version, &package.dist)
+                .await;
+            // Holding the permit until the scanner takes the tarball bounds memory.
+            let _ = tx.send((package, fetched)).await;
+        });
+    }
+    drop(tx);
+    while let Some((package, fetched)) = rx.blocking_recv() {
+        scanning.set_message(package.id());
+        let origin = PackageOrigin {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            tarball: Some(redact(&package.dist.tarball)),
+            integrity: None,
+        };
+        match fetched {
+            Ok(tarball) => {
+                let origin = PackageOrigin {
+                    integrity: Some(tarball.integrity.clone()),
+                    ..origin
+                };
+                let package_report = scan_tarball(&engine, &package, &origin, &tarball.bytes);
+                if package_report.files_scanned > 0 || !package_report.findings.is_empty() {
+                    scanned += 1;
+                }
+                report.extend(package_report);
+            }
+            Err(error) => report.notifications.push(Notification {
+                level: NotificationLevel::Error,
+                code: "fetch-failed".to_string(),
+                message: format!("{}: not scanned: {error}", package.id()),
+                package: Some(origin),
+                path: None,
+            }),
+        }
+        scanning.inc(1);
+    }
+    scanning.finish_and_clear();
+    runtime.shutdown_background();
+    report.sort();
+
+    let failed_packages = report
+        .notifications
+        .iter()
+        .filter(|n| n.level == NotificationLevel::Error)
+        .count();
+    let context = RunContext {
+        command: "scan",
+        default_format: Format::Sarif,
+        default_output: Some(PathBuf::from("tarsier.sarif")),
+        automation_id: "tarsier/scan/".to_string(),
+        execution_successful: failed_packages == 0,
+    };
+    if !quiet {
+        eprintln!(
+            "scanned {scanned} of {total} package version{} ({failed_packages} failed)",
+            if total == 1 { "" } else { "s" }
+        );
+    }
+    let code = output::emit(&args.report, &engine, &report, &context)?;
+    // Exit 2 only when nothing at all could be scanned; otherwise findings decide.
+    Ok(if scanned == 0 && failed_packages > 0 {
+        EXIT_ERROR
+    } else {
+        code
+    })
+}
+
+fn build_scope(args: &ScanArgs) -> Result<Scope> {
+    let mut scope = match &args.scope {
+        Some(path) => Scope::from_file(path)
+            .with_context(|| format!("reading the scope file {}", path.display()))?,
+        None if !args.packages.is_empty() => Scope {
+            include_prerelease: false,
+            packages: Vec::new(),
+        },
+        None => Scope::default_scope().context("the embedded default scope")?,
+    };
+    if !args.packages.is_empty() {
+        let extra = Scope::from_specs(&args.packages, args.include_prerelease)
+            .context("parsing --package")?;
+        scope.packages.extend(extra.packages);
+    }
+    scope.include_prerelease |= args.include_prerelease;
+    Ok(scope)
+}
+
+/// Unpacks one verified tarball and scans its files; every path is relative to the package
+/// root, and every finding and notification names the package.
+fn scan_tarball(
+    engine: &Engine,
+    package: &ResolvedPackage,
+    origin: &PackageOrigin,
+    tgz: &[u8],
+) -> ScanReport {
+    let mut report = ScanReport::default();
+    let id = package.id();
+    let unpacked = match tarsier_tarball::unpack(tgz, &Limits::default()) {
+        Ok(u) => u,
+        Err(e) => {
+            report.notifications.push(Notification {
+                level: NotificationLevel::Error,
+                code: "unpack-failed".to_string(),
+                message: format!("{id}: not scanned: {e}"),
+                package: Some(origin.clone()),
+                path: None,
+            });
+            return report;
+        }
+    };
+    for skipped in &unpacked.skipped {
+        // A path that tries to leave the package is an attack in itself, not a mere skip.
+        let (level, code) = match skipped.reason {
+            SkipReason::UnsafePath { .. } | SkipReason::OutsideRoot => {
+                (NotificationLevel::Warning, "unsafe-entry-path")
+            }
+            _ => (NotificationLevel::Note, "entry-skipped"),
+        };
+        report.notifications.push(Notification {
+            level,
+            code: code.to_string(),
+            message: format!("{id}: entry `{}` skipped: {}", skipped.path, skipped.reason),
+            package: Some(origin.clone()),
+            path: Some(skipped.path.clone()),
+        });
+    }
+    for file in &unpacked.files {
+        // A package cannot configure its own scan: such files are noted, never read as config.
+        let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+        if matches!(
+            name,
+            ".tarsierignore" | "tarsier.toml" | "tarsier-triage.toml"
+        ) {
+            report.notifications.push(Notification {
+                level: NotificationLevel::Note,
+                code: "package-config-ignored".to_string(),
+                message: format!("{id}: `{}` is tarsier configuration inside a registry package; it is not honoured", file.path),
+                package: Some(origin.clone()),
+                path: Some(file.path.clone()),
+            });
+        }
+    }
+    let files: Vec<(String, Vec<u8>)> = unpacked
+        .files
+        .into_iter()
+        .map(|f| (f.path, f.data))
+        .collect();
+    let mut scanned = engine.scan_files(&files);
+    for finding in &mut scanned.findings {
+        finding.package = Some(origin.clone());
+    }
+    for notification in &mut scanned.notifications {
+        notification.package = Some(origin.clone());
+        notification.message = format!("{id}: {}", notification.message);
+    }
+    report.extend(scanned);
+    report
+}
+
+/// `name@selector` -> `name` (keeping a scope's leading `@`).
+fn spec_name(spec: &str) -> String {
+    match spec.get(1..).and_then(|rest| rest.find('@')) {
+        Some(at) => spec[..at + 1].to_string(),
+        None => spec.to_string(),
+    }
+}
+
+/// A URL without credentials or query, for output files.
+fn redact(url: &str) -> String {
+    let without_query = url.split(['?', '#']).next().unwrap_or_default();
+    match without_query.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let host = authority.rsplit('@').next().unwrap_or_default();
+            format!("{scheme}://{host}{path}")
+        }
+        None => without_query.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_drops_credentials_and_query() {
+        assert_eq!(
+            redact("https://user:secret@registry.test:8080/a/-/a-1.0.0.tgz?token=x"),
+            "https://registry.test:8080/a/-/a-1.0.0.tgz"
+        );
+        assert_eq!(redact("http://127.0.0.1/x.tgz"), "http://127.0.0.1/x.tgz");
+    }
+
+    #[test]
+    fn spec_names() {
+        assert_eq!(spec_name("send@0.18.0"), "send");
+        assert_eq!(spec_name("@scope/x@^2"), "@scope/x");
+        assert_eq!(spec_name("express"), "express");
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("tarsier={level},tarsier_registry={level}"))
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
