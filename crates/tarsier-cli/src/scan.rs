@@ -291,6 +291,21 @@ fn redact(url: &str) -> String {
     }
 }
 
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => return,
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(format!("tarsier={level},tarsier_registry={level}"))
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,19 +325,4 @@ mod tests {
         assert_eq!(spec_name("@scope/x@^2"), "@scope/x");
         assert_eq!(spec_name("express"), "express");
     }
-}
-
-fn init_logging(verbose: u8) {
-    let level = match verbose {
-        0 => return,
-        1 => "debug",
-        _ => "trace",
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new(format!("tarsier={level},tarsier_registry={level}"))
-    });
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }
