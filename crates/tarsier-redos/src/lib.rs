@@ -52,8 +52,8 @@ use matcher::Matcher;
 pub struct Budget {
     /// Maximum NFA states (and a quarter of the maximum matcher program size).
     pub max_states: usize,
-    /// Maximum analysis work units; also the step limit of each confirmation run of the
-    /// matcher is `max_steps / 8`.
+    /// Maximum analysis work units. The matcher that confirms witnesses may run
+    /// `max_steps / 8` steps per attack string and `4 * max_steps` in total per pattern.
     pub max_steps: u64,
 }
 
@@ -169,7 +169,11 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
     };
     let analyzer = Analyzer::new(&nfa);
     let mut meter = Meter::new(budget.max_steps);
-    let cap = (budget.max_steps / 8).max(1000);
+    let mut runner = Runner {
+        matcher: &matcher,
+        cap: (budget.max_steps / 8).max(1000),
+        left: budget.max_steps.saturating_mul(4),
+    };
 
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut over = false;
@@ -185,7 +189,7 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
         }
         Err(analysis::Over) => over = true,
     }
-    if let Some(found) = confirm_best(&matcher, &mut candidates, cap, Claim::Exponential) {
+    if let Some(found) = confirm_best(&mut runner, &mut candidates, Claim::Exponential) {
         return found;
     }
     if !over {
@@ -209,7 +213,7 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
             Err(analysis::Over) => over = true,
         }
     }
-    if let Some(found) = confirm_best(&matcher, &mut candidates, cap, Claim::Polynomial(2)) {
+    if let Some(found) = confirm_best(&mut runner, &mut candidates, Claim::Polynomial(2)) {
         return found;
     }
     if over {
@@ -245,9 +249,8 @@ fn witness(c: &Candidate) -> Witness {
 /// Tries the candidates claiming at least `at_least`, strongest first, and returns the first
 /// confirmed result. Candidates tried are removed; at most six confirmations run.
 fn confirm_best(
-    matcher: &Matcher,
+    runner: &mut Runner<'_>,
     candidates: &mut Vec<Candidate>,
-    cap: u64,
     at_least: Claim,
 ) -> Option<Analysis> {
     candidates.sort_by_key(|c| std::cmp::Reverse(c.claim));
@@ -262,12 +265,12 @@ fn confirm_best(
         tried += 1;
         let w = witness(&c);
         if c.claim == Claim::Exponential {
-            let (steps, exp) = measure_exponential(matcher, &w, cap);
+            let (steps, exp) = measure_exponential(runner, &w);
             if exp {
                 return Some(confirmed(Verdict::Exponential, w, steps));
             }
         }
-        let (steps, e) = measure_polynomial(matcher, &w, cap);
+        let (steps, e) = measure_polynomial(runner, &w);
         let claimed = match c.claim {
             Claim::Exponential => u32::MAX,
             Claim::Polynomial(k) => k,
@@ -315,12 +318,24 @@ fn confirmed(verdict: Verdict, witness: Witness, steps_at: Vec<(usize, u64)>) ->
 /// ends in a match still counts: `(a|a)*$` matches every string (at its end), but only after
 /// exponential work at the earlier start positions, and a match found early keeps the step
 /// count flat, which does not confirm.
-fn steps_for(matcher: &Matcher, w: &Witness, n: usize, cap: u64) -> Option<u64> {
+fn steps_for(runner: &mut Runner<'_>, w: &Witness, n: usize) -> Option<u64> {
+    let limit = runner.cap.min(runner.left);
+    if limit == 0 {
+        return None;
+    }
     let mut steps = 0;
-    matcher
-        .search(&w.attack_string(n), &mut steps, cap)
-        .ok()
-        .map(|_| steps)
+    let result = runner
+        .matcher
+        .search(&w.attack_string(n), &mut steps, limit);
+    runner.left = runner.left.saturating_sub(steps);
+    result.ok().map(|_| steps)
+}
+
+/// The matcher with its per-run cap and the steps left for all confirmations of one pattern.
+struct Runner<'m> {
+    matcher: &'m Matcher,
+    cap: u64,
+    left: u64,
 }
 
 #[allow(clippy::cast_precision_loss)]
@@ -330,10 +345,10 @@ fn log2_ratio(a: u64, b: u64) -> f64 {
 
 /// Steps for n = 1, 2, ... until the cap; exponential when the growth per doubling of n keeps
 /// accelerating (log-steps linear in n rather than in log n).
-fn measure_exponential(matcher: &Matcher, w: &Witness, cap: u64) -> (Vec<(usize, u64)>, bool) {
+fn measure_exponential(runner: &mut Runner<'_>, w: &Witness) -> (Vec<(usize, u64)>, bool) {
     let mut steps = Vec::new();
     for n in 1..=64 {
-        match steps_for(matcher, w, n, cap) {
+        match steps_for(runner, w, n) {
             Some(s) => steps.push((n, s)),
             None => break,
         }
@@ -366,11 +381,11 @@ fn measure_exponential(matcher: &Matcher, w: &Witness, cap: u64) -> (Vec<(usize,
 
 /// Steps for n = 4, 8, 16, ... until the cap; returns the measured exponent between the last
 /// two sizes.
-fn measure_polynomial(matcher: &Matcher, w: &Witness, cap: u64) -> (Vec<(usize, u64)>, f64) {
+fn measure_polynomial(runner: &mut Runner<'_>, w: &Witness) -> (Vec<(usize, u64)>, f64) {
     let mut steps = Vec::new();
     let mut n = 4;
     while n <= 8192 && w.prefix.len() + w.pump.len() * n <= 200_000 {
-        match steps_for(matcher, w, n, cap) {
+        match steps_for(runner, w, n) {
             Some(s) => steps.push((n, s)),
             None => break,
         }

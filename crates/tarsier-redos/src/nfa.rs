@@ -381,20 +381,26 @@ impl<'a> Builder<'a> {
                 }
             }
             Some(m) => {
-                // (E(E(E)?)?)? with every optional iteration non-empty.
-                let mut rest: Option<Frag> = None;
+                // (E(E(E)?)?)? with every optional iteration non-empty: copy i+1 follows
+                // copy i, any copy may be the last, and the empty path skips them all.
+                // Built left to right in linear time.
+                let mut first = Vec::new();
+                let mut last = Vec::new();
+                let mut prev: Option<Vec<(usize, bool, u8)>> = None;
                 for _ in min..m {
-                    let mut f = self.frag(node)?;
-                    f.null = [0; 4];
-                    let x = match rest.take() {
-                        Some(r) => self.concat(f, r),
-                        None => f,
-                    };
-                    let mut x = x;
-                    x.null[0] = add(x.null[0], 1);
-                    rest = Some(x);
+                    let f = self.frag(node)?;
+                    match &prev {
+                        Some(p) => self.connect(p, &f.first),
+                        None => first.clone_from(&f.first),
+                    }
+                    last.extend(f.last.iter().copied());
+                    prev = Some(f.last);
                 }
-                rest.unwrap_or_else(Frag::empty)
+                Frag {
+                    first,
+                    last: merge(last),
+                    null: [1, 0, 0, 0],
+                }
             }
         };
         Ok(self.concat(acc, tail))
