@@ -406,3 +406,75 @@ impl<'a> Builder<'a> {
         Ok(self.concat(acc, tail))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::parse::parse;
+
+    fn nfa(p: &str, f: &str) -> Nfa {
+        build(&parse(p, f).unwrap(), 1000, 100_000).unwrap()
+    }
+
+    fn edge(n: &Nfa, p: usize, q: usize) -> Option<u8> {
+        n.succ[p].iter().find(|&&(t, _)| t == q).map(|&(_, m)| m)
+    }
+
+    #[test]
+    fn nested_plus_doubles_the_loop() {
+        let n = nfa("(a+)+", "y");
+        assert_eq!(n.labels.len(), 2);
+        assert_eq!(edge(&n, 1, 1), Some(2));
+        let n = nfa("a+", "y");
+        assert_eq!(edge(&n, 1, 1), Some(1));
+    }
+
+    #[test]
+    fn anchors_restrict_entry_and_acceptance() {
+        let n = nfa("^a", "");
+        let s = n.search.unwrap();
+        assert_eq!(edge(&n, INITIAL, 2), Some(1));
+        assert_eq!(edge(&n, s, 2), None);
+        assert!(n.accept_now[2]);
+        let n = nfa("a$", "");
+        assert!(n.accept_end[2] && !n.accept_now[2]);
+        assert_eq!(edge(&n, n.search.unwrap(), 2), Some(1));
+        // Something consumed after `$` can never match.
+        let n = nfa("a$b", "");
+        assert_eq!(edge(&n, 2, 3), None);
+    }
+
+    #[test]
+    fn empty_matches_and_counted_copies() {
+        assert!(nfa("a*", "").always_matches);
+        assert!(nfa("^", "").always_matches);
+        assert!(!nfa("$", "").always_matches);
+        assert!(nfa("$", "").accept_end[INITIAL]);
+        assert_eq!(nfa("a{2,4}", "y").labels.len(), 5);
+        // Optional iterations must consume: (a?){0,3} has one empty path, not many.
+        let n = nfa("((a?){0,3}b)*c", "y");
+        let b = n
+            .labels
+            .iter()
+            .position(|l| l.contains(u32::from('b')))
+            .unwrap();
+        assert_eq!(edge(&n, b, b), Some(1));
+    }
+
+    #[test]
+    fn backreference_copies_its_group() {
+        let n = nfa("(ab)\\1", "y");
+        assert_eq!(n.labels.len(), 5);
+        // A reference inside its own group is empty.
+        assert_eq!(nfa("(a\\1)", "y").labels.len(), 2);
+    }
+
+    #[test]
+    fn budgets_are_enforced() {
+        let ast = parse("a{500}", "").unwrap();
+        assert!(build(&ast, 100, 1_000_000).is_err());
+        let ast = parse("(?:(?:(?:a|b)*)*)*", "").unwrap();
+        assert!(build(&ast, 1000, 3).is_err());
+    }
+}

@@ -6,6 +6,8 @@
 //! escapes (`\p{..}`) are parsed but treated as "any character" (an over-approximation), and
 //! `v`-mode string literals (`\q{..}`) contribute their characters. Nesting is limited to
 //! [`MAX_DEPTH`] groups and classes, so hostile input errors instead of overflowing the stack.
+//! A group name may repeat only in different alternatives (ECMAScript 2025); a named
+//! backreference then refers to the first group of that name.
 
 use std::collections::BTreeMap;
 
@@ -187,6 +189,8 @@ pub fn parse(pattern: &str, flags: &str) -> Result<Ast, RegexError> {
         group_total,
         names,
         seen_names: BTreeMap::new(),
+        alt_path: Vec::new(),
+        disjunctions: 0,
     };
     let root = p.disjunction()?;
     if p.pos < p.chars.len() {
@@ -200,7 +204,11 @@ pub fn parse(pattern: &str, flags: &str) -> Result<Ast, RegexError> {
         root,
         flags,
         group_count: p.group_count,
-        names: p.seen_names,
+        names: p
+            .seen_names
+            .into_iter()
+            .filter_map(|(name, defs)| defs.first().map(|&(index, _)| (name, index)))
+            .collect(),
     })
 }
 
@@ -250,7 +258,25 @@ struct Parser<'a> {
     group_count: u32,
     group_total: u32,
     names: BTreeMap<String, u32>,
-    seen_names: BTreeMap<String, u32>,
+    /// Every definition of each group name: capture number and the alternatives it sits in.
+    seen_names: BTreeMap<String, Vec<(u32, Vec<(u32, u32)>)>>,
+    /// The (disjunction id, alternative index) pairs enclosing the cursor.
+    alt_path: Vec<(u32, u32)>,
+    disjunctions: u32,
+}
+
+/// Two definitions of a group name may coexist only in different alternatives of a common
+/// disjunction (ECMAScript 2025 duplicate named groups).
+fn in_different_alternatives(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
+    for (x, y) in a.iter().zip(b) {
+        if x.0 != y.0 {
+            return false;
+        }
+        if x.1 != y.1 {
+            return true;
+        }
+    }
+    false
 }
 
 /// A class atom: a single character (may be a range end) or a set (may not).
@@ -316,10 +342,16 @@ impl Parser<'_> {
     }
 
     fn disjunction(&mut self) -> Result<Node, RegexError> {
+        self.disjunctions = self.disjunctions.saturating_add(1);
+        self.alt_path.push((self.disjunctions, 0));
         let mut alts = vec![self.alternative()?];
         while self.eat('|') {
+            if let Some(last) = self.alt_path.last_mut() {
+                last.1 += 1;
+            }
             alts.push(self.alternative()?);
         }
+        self.alt_path.pop();
         Ok(if alts.len() == 1 {
             alts.pop().unwrap_or(Node::Empty)
         } else {
@@ -525,9 +557,14 @@ impl Parser<'_> {
                 let name_at = self.pos;
                 let name = self.group_name()?;
                 self.group_count = self.group_count.saturating_add(1);
-                if self.seen_names.insert(name, self.group_count).is_some() {
+                let defs = self.seen_names.entry(name).or_default();
+                if defs
+                    .iter()
+                    .any(|(_, path)| !in_different_alternatives(path, &self.alt_path))
+                {
                     return Err(self.err_at(name_at, "duplicate capture group name"));
                 }
+                defs.push((self.group_count, self.alt_path.clone()));
                 kind = Ok(Some(self.group_count));
             } else {
                 self.modifiers()?;
