@@ -259,11 +259,14 @@ struct Parser<'a> {
     group_total: u32,
     names: BTreeMap<String, u32>,
     /// Every definition of each group name: capture number and the alternatives it sits in.
-    seen_names: BTreeMap<String, Vec<(u32, Vec<(u32, u32)>)>>,
+    seen_names: BTreeMap<String, Vec<(u32, AltPath)>>,
     /// The (disjunction id, alternative index) pairs enclosing the cursor.
     alt_path: Vec<(u32, u32)>,
     disjunctions: u32,
 }
+
+/// The (disjunction id, alternative index) pairs enclosing a point of the pattern.
+type AltPath = Vec<(u32, u32)>;
 
 /// Two definitions of a group name may coexist only in different alternatives of a common
 /// disjunction (ECMAScript 2025 duplicate named groups).
