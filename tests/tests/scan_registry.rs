@@ -1,0 +1,232 @@
+//! `tarsier scan` against a loopback registry started by the test, with faults injected: healthy
+//! packages keep complete results and every fault becomes a notification naming its package.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use tarsier_registry::test_registry::{Fault, TestRegistry};
+use tarsier_tests::{read_json, tarsier, temp_dir, workspace};
+
+/// (rule id, file, line) of every result of `package` in a SARIF log.
+fn results_of(log: &serde_json::Value, package: &str) -> BTreeSet<(String, String, u64)> {
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["properties"]["package"] == package)
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["properties"]["file"].as_str().unwrap().to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn notifications(log: &serde_json::Value) -> Vec<(String, String)> {
+    log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|n| {
+                    (
+                        n["descriptor"]["id"].as_str().unwrap_or("").to_string(),
+                        n["message"]["text"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn scan_survives_registry_faults_and_keeps_healthy_results() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let registry = runtime.block_on(TestRegistry::start()).unwrap();
+    let corpus = workspace().join("corpus");
+    let pack = |dir: &str| tarsier_tarball::pack_directory(&corpus.join(dir)).unwrap();
+    // Healthy, and healthy after transient faults.
+    registry.add_package("redirect-guard", "1.0.0", pack("redirect-guard"));
+    registry.add_package("static-serve", "2.1.0", pack("static-serve"));
+    registry.add_package("legacy-utils", "0.9.3", pack("legacy-utils"));
+    registry.add_package("legacy-utils", "0.9.4", pack("legacy-utils"));
+    registry.inject(
+        &TestRegistry::packument_path("redirect-guard"),
+        Fault::Status(500),
+        2,
+    );
+    registry.inject(
+        &TestRegistry::packument_path("static-serve"),
+        Fault::TooManyRequests {
+            retry_after_secs: 1,
+        },
+        1,
+    );
+    registry.inject(
+        &TestRegistry::tarball_path("legacy-utils", "0.9.4"),
+        Fault::ResetMidBody,
+        1,
+    );
+    // Broken for good.
+    registry.add_package("tampered", "1.0.0", pack("clean-parser"));
+    registry.inject(
+        &TestRegistry::tarball_path("tampered", "1.0.0"),
+        Fault::WrongIntegrity,
+        100,
+    );
+    registry.add_package("garbled", "1.0.0", pack("clean-parser"));
+    registry.inject(
+        &TestRegistry::packument_path("garbled"),
+        Fault::MalformedJson,
+        100,
+    );
+    registry.add_package("not-a-tarball", "1.0.0", b"this is not gzip".to_vec());
+
+    let dir = temp_dir("scan-faults");
+    let out = dir.join("scan.sarif");
+    let cache = dir.join("cache");
+    let url = registry.url();
+    let args = [
+        "scan",
+        "--registry",
+        url.as_str(),
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--package",
+        "redirect-guard@latest",
+        "--package",
+        "static-serve@^2",
+        "--package",
+        "legacy-utils@last:2",
+        "--package",
+        "tampered@1.0.0",
+        "--package",
+        "garbled",
+        "--package",
+        "missing-package@latest",
+        "--package",
+        "not-a-tarball@1.0.0",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    assert_eq!(tarsier(&args), 1, "findings in the healthy packages");
+    let log = read_json(&out);
+
+    // Healthy packages: the same findings as linting their directories.
+    let s = |r: &str, f: &str, l: u64| (r.to_string(), f.to_string(), l);
+    assert_eq!(
+        results_of(&log, "redirect-guard"),
+        BTreeSet::from([
+            s("express/open-redirect", "lib/index.js", 18),
+            s("express/open-redirect", "lib/index.js", 28)
+        ])
+    );
+    assert_eq!(results_of(&log, "static-serve").len(), 2);
+    let legacy: Vec<_> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["properties"]["package"] == "legacy-utils")
+        .map(|r| r["properties"]["version"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(legacy.iter().filter(|v| *v == "0.9.3").count(), 7);
+    assert_eq!(
+        legacy.iter().filter(|v| *v == "0.9.4").count(),
+        7,
+        "retried after the reset"
+    );
+    for r in log["runs"][0]["results"].as_array().unwrap() {
+        assert!(
+            r["properties"]["integrity"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha512-")
+        );
+        assert!(
+            r["properties"]["tarball"]
+                .as_str()
+                .unwrap()
+                .starts_with(&url)
+        );
+    }
+
+    // Each broken package: a notification naming it, and no results.
+    let notes = notifications(&log);
+    let named =
+        |code: &str, package: &str| notes.iter().any(|(c, m)| c == code && m.contains(package));
+    assert!(named("fetch-failed", "tampered@1.0.0"), "{notes:#?}");
+    assert!(named("resolve-failed", "garbled"), "{notes:#?}");
+    assert!(named("resolve-failed", "missing-package"), "{notes:#?}");
+    assert!(named("unpack-failed", "not-a-tarball@1.0.0"), "{notes:#?}");
+    for broken in ["tampered", "garbled", "missing-package", "not-a-tarball"] {
+        assert!(results_of(&log, broken).is_empty());
+    }
+    // The suppression comment inside legacy-utils is the package's text: reported, not honoured.
+    assert!(
+        named("suppression-not-honoured", "legacy-utils@0.9.3"),
+        "{notes:#?}"
+    );
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+
+    // The tampered tarball was not cached; the good ones were, so an offline re-run of a healthy
+    // package works from the cache alone.
+    let offline_out = dir.join("offline.sarif");
+    let code = tarsier(&[
+        "scan",
+        "--registry",
+        url.as_str(),
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--offline",
+        "--package",
+        "redirect-guard@1.0.0",
+        "-q",
+        "-o",
+        offline_out.to_str().unwrap(),
+    ]);
+    let offline = read_json(&offline_out);
+    assert_eq!(code, 1, "{:#?}", notifications(&offline));
+    assert_eq!(results_of(&offline, "redirect-guard").len(), 2);
+}
+
+#[test]
+fn scan_exits_2_when_nothing_could_be_scanned() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let registry = runtime.block_on(TestRegistry::start()).unwrap();
+    let dir = temp_dir("scan-none");
+    let out = dir.join("none.sarif");
+    let url = registry.url();
+    let code = tarsier(&[
+        "scan",
+        "--registry",
+        url.as_str(),
+        "--cache-dir",
+        dir.join("cache").to_str().unwrap(),
+        "--package",
+        "nothing-here@latest",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    let log = read_json(&out);
+    assert!(
+        notifications(&log)
+            .iter()
+            .any(|(c, m)| c == "resolve-failed" && m.contains("nothing-here"))
+    );
+}
