@@ -71,8 +71,11 @@ pub struct Candidate {
     pub prefix: String,
     /// The pumped word.
     pub pump: String,
-    /// Makes every run fail.
+    /// Makes every run fail, when `masked` is false.
     pub suffix: String,
+    /// Some run of the pattern succeeds while reading the prefix and pumps, or no short
+    /// suffix makes every run fail: the ambiguity is likely hidden behind a match.
+    pub masked: bool,
 }
 
 /// Iterative Tarjan: component id per node (ids in reverse topological order) and the count.
@@ -507,12 +510,13 @@ impl<'a> Analyzer<'a> {
     fn candidate(&self, claim: Claim, start: usize, w: &[char]) -> Option<Candidate> {
         let prefix = self.prefix_to(start)?;
         let pump: String = w.iter().collect();
-        let suffix = self.suffix(&prefix, w);
+        let (suffix, masked) = self.suffix(&prefix, w);
         Some(Candidate {
             claim,
             prefix,
             pump,
             suffix,
+            masked,
         })
     }
 
@@ -565,17 +569,23 @@ impl<'a> Analyzer<'a> {
     }
 
     /// Chooses a suffix after `prefix pump^n` that makes every run fail (falls back to a
-    /// character outside every label, or nothing).
-    fn suffix(&self, prefix: &str, w: &[char]) -> String {
+    /// character outside every label, or nothing), and reports whether the ambiguity is
+    /// masked: a run succeeds on the prefix and pumps, or no suffix was found.
+    fn suffix(&self, prefix: &str, w: &[char]) -> (String, bool) {
         let mut set = BTreeSet::from([INITIAL]);
+        let mut masked = false;
         for c in prefix.chars() {
-            set = self.step(&set, c).0;
+            let (next, accepted) = self.step(&set, c);
+            masked |= accepted;
+            set = next;
         }
         let mut union = set.clone();
         let mut seen_sets = BTreeSet::new();
         for _ in 0..32 {
             for &c in w {
-                set = self.step(&set, c).0;
+                let (next, accepted) = self.step(&set, c);
+                masked |= accepted;
+                set = next;
             }
             union.extend(set.iter().copied());
             if !seen_sets.insert(set.clone()) {
@@ -600,7 +610,7 @@ impl<'a> Analyzer<'a> {
         );
         let good_end = |s: &BTreeSet<usize>| !s.iter().any(|&x| self.nfa.accept_end[x]);
         if good_end(&union) {
-            return String::new();
+            return (String::new(), masked);
         }
         let mut queue = VecDeque::from([(union.clone(), String::new())]);
         let mut visited = BTreeSet::from([union]);
@@ -616,14 +626,14 @@ impl<'a> Analyzer<'a> {
                 let mut w2 = word.clone();
                 w2.push(c);
                 if good_end(&next) {
-                    return w2;
+                    return (w2, masked);
                 }
                 if visited.insert(next.clone()) {
                     queue.push_back((next, w2));
                 }
             }
         }
-        outside.map(String::from).unwrap_or_default()
+        (outside.map(String::from).unwrap_or_default(), true)
     }
 }
 

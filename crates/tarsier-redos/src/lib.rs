@@ -53,7 +53,7 @@ pub struct Budget {
     /// Maximum NFA states (and a quarter of the maximum matcher program size).
     pub max_states: usize,
     /// Maximum analysis work units. The matcher that confirms witnesses may run
-    /// `max_steps / 8` steps per attack string and `4 * max_steps` in total per pattern.
+    /// `max_steps / 8` steps per attack string and `2 * max_steps` in total per pattern.
     pub max_steps: u64,
 }
 
@@ -172,7 +172,7 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
     let mut runner = Runner {
         matcher: &matcher,
         cap: (budget.max_steps / 8).max(1000),
-        left: budget.max_steps.saturating_mul(4),
+        left: budget.max_steps.saturating_mul(2),
     };
 
     let mut candidates: Vec<Candidate> = Vec::new();
@@ -189,7 +189,13 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
         }
         Err(analysis::Over) => over = true,
     }
-    if let Some(found) = confirm_best(&mut runner, &mut candidates, Claim::Exponential) {
+    let mut fallback = None;
+    if let Some(found) = confirm_best(
+        &mut runner,
+        &mut candidates,
+        Claim::Exponential,
+        &mut fallback,
+    ) {
         return found;
     }
     if !over {
@@ -213,13 +219,23 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
             Err(analysis::Over) => over = true,
         }
     }
-    if let Some(found) = confirm_best(&mut runner, &mut candidates, Claim::Polynomial(2)) {
+    if let Some(found) = confirm_best(
+        &mut runner,
+        &mut candidates,
+        Claim::Polynomial(2),
+        &mut fallback,
+    ) {
+        return found;
+    }
+    if let Some(found) = fallback {
         return found;
     }
     if over {
         return Analysis::unknown("analysis step budget exceeded");
     }
-    match candidates.into_iter().next() {
+    // Ambiguity that only shows on inputs where some run of the pattern succeeds first (`a*.`:
+    // the `.` matches right away) and that the matcher refutes is not reported.
+    match candidates.into_iter().find(|c| !c.masked) {
         None => Analysis::plain(Verdict::Safe),
         Some(c) => {
             let what = match c.claim {
@@ -247,19 +263,30 @@ fn witness(c: &Candidate) -> Witness {
 }
 
 /// Tries the candidates claiming at least `at_least`, strongest first, and returns the first
-/// confirmed result. Candidates tried are removed; at most six confirmations run.
+/// one confirmed at its claimed class. A candidate confirmed only at a lower polynomial degree
+/// becomes the `fallback` when it beats the one there; candidates that cannot beat the fallback
+/// are skipped, and at most four confirmations run per call. Candidates tried are removed.
 fn confirm_best(
     runner: &mut Runner<'_>,
     candidates: &mut Vec<Candidate>,
     at_least: Claim,
+    fallback: &mut Option<Analysis>,
 ) -> Option<Analysis> {
     candidates.sort_by_key(|c| std::cmp::Reverse(c.claim));
-    let mut fallback: Option<Analysis> = None;
     let mut tried = 0;
     let mut keep = Vec::new();
     for c in std::mem::take(candidates) {
-        if c.claim < at_least || tried >= 6 {
-            keep.push(c);
+        let claimed = match c.claim {
+            Claim::Exponential => u32::MAX,
+            Claim::Polynomial(k) => k,
+        };
+        let beaten = fallback
+            .as_ref()
+            .is_some_and(|f| rank(&f.verdict) >= claimed);
+        if c.claim < at_least || tried >= 4 || beaten {
+            if !beaten {
+                keep.push(c);
+            }
             continue;
         }
         tried += 1;
@@ -271,10 +298,6 @@ fn confirm_best(
             }
         }
         let (steps, e) = measure_polynomial(runner, &w);
-        let claimed = match c.claim {
-            Claim::Exponential => u32::MAX,
-            Claim::Polynomial(k) => k,
-        };
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let measured = e.round().max(0.0) as u32;
         if e + 0.5 >= f64::from(claimed) {
@@ -285,7 +308,7 @@ fn confirm_best(
                 .as_ref()
                 .is_none_or(|f| rank(&f.verdict) < measured)
         {
-            fallback = Some(confirmed(
+            *fallback = Some(confirmed(
                 Verdict::Polynomial { degree: measured },
                 w,
                 steps,
@@ -294,7 +317,7 @@ fn confirm_best(
         keep.push(c);
     }
     *candidates = keep;
-    fallback
+    None
 }
 
 fn rank(v: &Verdict) -> u32 {
