@@ -77,15 +77,20 @@ pub(crate) fn npm_version(s: &str, grammar: &Grammar) -> Result<Version, String>
         None => Prerelease::EMPTY,
         Some(m) => {
             // node-semver turns numeric identifiers into numbers, which drops the leading zeros
-            // loose mode lets through (`01` is `1`).
-            let ids: Vec<String> = m
+            // loose mode lets through (`01` is `1`). It keeps identifiers of 2^53-1 and above
+            // as text, leading zeros included, which `semver::Prerelease` cannot hold; we drop
+            // those zeros too (the only place where our normal form can differ from npm's, and
+            // only in loose mode: strict mode has no leading zeros).
+            let ids: Vec<&str> = m
                 .as_str()
                 .split('.')
-                .map(|id| match id.parse::<u64>() {
-                    Ok(n) if n < MAX_SAFE_INTEGER && id.bytes().all(|b| b.is_ascii_digit()) => {
-                        n.to_string()
+                .map(|id| {
+                    if id.len() > 1 && id.bytes().all(|b| b.is_ascii_digit()) {
+                        let trimmed = id.trim_start_matches('0');
+                        if trimmed.is_empty() { "0" } else { trimmed }
+                    } else {
+                        id
                     }
-                    _ => id.to_owned(),
                 })
                 .collect();
             Prerelease::new(&ids.join(".")).map_err(|e| format!("prerelease: {e}"))?
@@ -181,6 +186,11 @@ mod tests {
             ("01.02.03", "1.2.3"),
             ("1.2.3beta", "1.2.3-beta"),
             ("1.2.3-beta.01", "1.2.3-beta.1"),
+            ("1.2.3-00", "1.2.3-0"),
+            (
+                "1.2.3-beta.09007199254740993",
+                "1.2.3-beta.9007199254740993",
+            ),
             (" =v 1.2.3", "1.2.3"),
             ("1.2.3+build.01", "1.2.3+build.01"),
         ] {
