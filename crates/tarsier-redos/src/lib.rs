@@ -85,6 +85,27 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// True for a confirmed super-linear verdict (exponential or polynomial).
+    #[must_use]
+    pub fn is_vulnerable(&self) -> bool {
+        matches!(self, Self::Exponential | Self::Polynomial { .. })
+    }
+}
+
+impl std::fmt::Display for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Safe => f.write_str("safe"),
+            Self::Polynomial { degree: 2 } => f.write_str("quadratic"),
+            Self::Polynomial { degree: 3 } => f.write_str("cubic"),
+            Self::Polynomial { degree } => write!(f, "polynomial of degree {degree}"),
+            Self::Exponential => f.write_str("exponential"),
+            Self::Unknown { reason } => write!(f, "unknown ({reason})"),
+        }
+    }
+}
+
 /// An attack: `prefix + pump.repeat(n) + suffix` makes the matcher backtrack.
 ///
 /// The suffix is chosen so that no run of the pattern succeeds on the attack string when such

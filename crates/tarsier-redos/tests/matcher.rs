@@ -110,6 +110,23 @@ fn witnesses_make_the_match_fail_and_grow() {
 }
 
 #[test]
+fn verdicts_display_and_classify() {
+    assert_eq!(Verdict::Polynomial { degree: 2 }.to_string(), "quadratic");
+    assert_eq!(
+        Verdict::Polynomial { degree: 4 }.to_string(),
+        "polynomial of degree 4"
+    );
+    assert_eq!(Verdict::Exponential.to_string(), "exponential");
+    assert!(Verdict::Exponential.is_vulnerable());
+    assert!(!Verdict::Safe.is_vulnerable());
+    let unknown = Verdict::Unknown {
+        reason: "budget".into(),
+    };
+    assert!(!unknown.is_vulnerable());
+    assert_eq!(unknown.to_string(), "unknown (budget)");
+}
+
+#[test]
 fn attack_string_concatenates() {
     let w = Witness {
         prefix: "<".into(),

@@ -120,6 +120,12 @@
     ("^\\w+\\s*=\\s*\\w+$", "", S),
     ("", "", S),
     ("a|", "", S),
-    // ---- ambiguity that the matcher refutes (lookbehind restricts the start positions) ----
+    // ---- ambiguity hidden behind an immediate success: safe ----
+    ("a*.", "", S),
+    ("a+?a", "", S),
+    ("(a*)\\w", "", S),
+    (".+?.", "", S),
+    // ---- ambiguity that the matcher refutes (assertions restrict the start positions) ----
     ("(?<=a)b+$", "", U),
+    ("\\b\\w+?,b", "", U),
 ]
