@@ -58,15 +58,15 @@ fn odd_inputs() -> Vec<String> {
     inputs.push(format!("1.2.3-{}", "a".repeat(300)));
     inputs.push(format!("1.2.3+{}", "a".repeat(5000)));
     inputs.push(format!("^1.2.{}", "9".repeat(257)));
-    inputs.push("1.2.3 || ".repeat(2000));
-    inputs.push(">=".repeat(5000));
-    inputs.push("~".repeat(5000));
-    inputs.push("1.".repeat(5000));
-    inputs.push(" ".repeat(20000));
-    inputs.push("||".repeat(5000));
-    inputs.push("v".repeat(20000) + "1.2.3");
-    inputs.push("> ".repeat(5000));
-    inputs.push("1.2.3 - ".repeat(2000));
+    inputs.push("1.2.3 || ".repeat(500));
+    inputs.push(">=".repeat(2000));
+    inputs.push("~".repeat(2000));
+    inputs.push("1.".repeat(2000));
+    inputs.push(" ".repeat(5000));
+    inputs.push("||".repeat(2000));
+    inputs.push("v".repeat(5000) + "1.2.3");
+    inputs.push("> ".repeat(2000));
+    inputs.push("1.2.3 - ".repeat(500));
     inputs
 }
 
@@ -112,17 +112,17 @@ fn errors_stay_short_on_huge_inputs() {
 #[test]
 fn long_inputs_parse_in_reasonable_time() {
     // Unoptimised test builds on a busy machine: a generous bound that still catches anything
-    // quadratic on ~30 KB inputs (each takes well under a second).
+    // quadratic on ~10 KB inputs (each takes well under a second).
     let inputs = [
-        "1.2.3 || ".repeat(3_000),
-        "^1.2.3 ".repeat(4_000),
-        "1.".repeat(15_000),
-        "> ".repeat(15_000),
-        "9".repeat(30_000),
-        "v".repeat(30_000),
+        "1.2.3 || ".repeat(1_200),
+        "^1.2.3 ".repeat(1_500),
+        "1.".repeat(5_000),
+        "> ".repeat(5_000),
+        "9".repeat(10_000),
+        "v".repeat(10_000),
         // Thousands of distinct comparators in one set.
-        (0..5_000).map(|i| format!(">=1.{i}.0 ")).collect(),
-        (0..5_000).map(|i| format!("1.{i}.x || ")).collect(),
+        (0..1_500).map(|i| format!(">=1.{i}.0 ")).collect(),
+        (0..1_500).map(|i| format!("1.{i}.x || ")).collect(),
     ];
     for input in inputs {
         let start = Instant::now();
