@@ -27,7 +27,8 @@ use crate::version::{compare, npm_version};
 /// A parsed npm range: a disjunction (`||`) of comparator sets, each a conjunction.
 ///
 /// Parse with [`Range::parse`] or [`str::parse`]; [`Display`](fmt::Display) gives npm's
-/// normalised form, exactly what `semver.validRange` returns.
+/// normalised form, exactly what `semver.validRange` returns. Equality compares the text as
+/// written (compare `to_string()` for equality of meaning as npm normalises it).
 ///
 /// ```
 /// use tarsier_semver::Range;
@@ -622,6 +623,16 @@ mod tests {
         assert_eq!(lower.pre.as_str(), "0");
         assert!(r.matches(&v("1.2.0-rc.1"), true));
         assert!(!r.matches(&v("1.2.0-rc.1"), false));
+    }
+
+    #[test]
+    fn is_any_recognises_every_spelling_of_any_version() {
+        for s in ["*", "", "x", ">=0.0.0", "1.2.3 || *", "^*", "||"] {
+            assert!(Range::parse(s).unwrap().is_any(), "{s:?}");
+        }
+        for s in [">=0.0.0-0", "1.x", "<0.0.0-0", ">=0.0.1"] {
+            assert!(!Range::parse(s).unwrap().is_any(), "{s:?}");
+        }
     }
 
     #[test]
