@@ -302,48 +302,39 @@ impl<'a> Analyzer<'a> {
         seen
     }
 
-    /// Pumps from IDA pairs (triple-product search), plus one pump per character class.
+    /// One pump per character class of the labels on cycles: they cover most real-world
+    /// polynomial cases cheaply.
+    #[must_use]
+    pub fn char_words(&self) -> Vec<Vec<char>> {
+        let comps = self.cyclic_components();
+        let labels = comps.iter().flatten().map(|&s| self.label(s));
+        partition_representatives(labels)
+            .into_iter()
+            .take(64)
+            .map(|c| vec![c])
+            .collect()
+    }
+
+    /// Pumps from IDA pairs (triple-product search), for loops on multi-character words.
     ///
     /// # Errors
     /// [`Over`] when the budget runs out.
     pub fn ida_words(&self, meter: &mut Meter) -> Result<Vec<Vec<char>>, Over> {
         let comps = self.cyclic_components();
         let mut words: Vec<Vec<char>> = Vec::new();
-        // Single characters first: they cover most real-world cases cheaply.
-        let labels = comps.iter().flatten().map(|&s| self.label(s));
-        for c in partition_representatives(labels).into_iter().take(64) {
-            words.push(vec![c]);
-        }
-        let n = self.succ.len();
-        let mut rev: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for p in 0..n {
-            for &(q, _) in &self.succ[p] {
-                rev[q].push(p);
-            }
-        }
         for c1 in &comps {
             let Some(&p0) = c1.first() else { continue };
+            meter.tick(self.succ.len())?;
             let fwd = self.reach(p0);
             for c2 in &comps {
                 let Some(&q0) = c2.first() else { continue };
                 if self.comp[p0] == self.comp[q0] || !fwd[q0] {
                     continue;
                 }
-                let mut back = vec![false; n];
-                let mut stack = vec![q0];
-                back[q0] = true;
-                while let Some(x) = stack.pop() {
-                    for &y in &rev[x] {
-                        if !back[y] {
-                            back[y] = true;
-                            stack.push(y);
-                        }
-                    }
-                }
-                let mid: Vec<bool> = (0..n).map(|s| fwd[s] && back[s]).collect();
+                meter.tick(1)?;
                 'pairs: for &p in c1 {
                     for &q in c2 {
-                        if let Some(w) = self.triple(p, q, &mid, meter)? {
+                        if let Some(w) = self.triple(p, q, &fwd, meter)? {
                             if !words.contains(&w) {
                                 words.push(w);
                             }
@@ -356,7 +347,8 @@ impl<'a> Analyzer<'a> {
         Ok(words)
     }
 
-    /// BFS in the triple product from `(p, p, q)` to `(p, q, q)`.
+    /// BFS in the triple product from `(p, p, q)` to `(p, q, q)`; the middle track is kept to
+    /// the states in `mid` (those reachable from `p`).
     fn triple(
         &self,
         p: usize,

@@ -220,24 +220,27 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
         return found;
     }
     if !over {
+        let mut words = analyzer.char_words();
         match analyzer.ida_words(&mut meter) {
-            Ok(words) => {
-                for w in words {
-                    match analyzer.evaluate(&w, &mut meter) {
-                        Ok(Some(c)) => {
-                            if !candidates.contains(&c) {
-                                candidates.push(c);
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(analysis::Over) => {
-                            over = true;
-                            break;
-                        }
+            Ok(more) => words.extend(more),
+            Err(analysis::Over) => over = true,
+        }
+        // Evaluating is cheap next to the search, so the pumps found so far are evaluated
+        // with a fresh allowance even when the search ran out.
+        let mut eval_meter = Meter::new(budget.max_steps);
+        for w in words {
+            match analyzer.evaluate(&w, &mut eval_meter) {
+                Ok(Some(c)) => {
+                    if !candidates.contains(&c) {
+                        candidates.push(c);
                     }
                 }
+                Ok(None) => {}
+                Err(analysis::Over) => {
+                    over = true;
+                    break;
+                }
             }
-            Err(analysis::Over) => over = true,
         }
     }
     if let Some(found) = confirm_best(
