@@ -7,7 +7,8 @@
 //! - loops follow JavaScript's rule that an iteration beyond the minimum must consume input;
 //! - `^` and `$` (without `m`) are tracked exactly; with `m`, `^` is ignored and `$` is treated
 //!   as end of input;
-//! - `\b`, `\B` and lookarounds are treated as always true (epsilon);
+//! - `\b`, `\B` and lookarounds are treated as always true (epsilon), except that a
+//!   positive lookahead at the very end of the pattern is treated as consuming its contents;
 //! - a backreference is replaced by a copy of the group it refers to (any string the group
 //!   could match), or by the empty string when it refers to an enclosing group;
 //! - an unanchored, non-sticky pattern gets a search state that loops on every character in
@@ -105,8 +106,9 @@ struct Builder<'a> {
 /// # Errors
 /// [`TooBig`] when a limit is exceeded.
 pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
+    let tree = tail_lookaheads(&ast.root);
     let mut groups = BTreeMap::new();
-    collect_groups(&ast.root, &mut groups);
+    collect_groups(&tree, &mut groups);
     let search = !ast.flags.sticky;
     let mut b = Builder {
         labels: vec![CharSet::empty()],
@@ -123,7 +125,7 @@ pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig>
     } else {
         None
     };
-    let root = b.frag(&ast.root)?;
+    let root = b.frag(&tree)?;
     let n = b.labels.len();
     let mut accept_now = vec![false; n];
     let mut accept_end = vec![false; n];
@@ -164,6 +166,33 @@ pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig>
         search: search_state,
         always_matches,
     })
+}
+
+/// Replaces each positive lookahead in tail position (nothing of the pattern follows it) by
+/// its contents, consumed. As epsilon it would let the match succeed before the lookahead is
+/// checked, hiding attacks such as an unanchored `\s+(?=$)` or `\d+(?=px)`; consumed, success
+/// requires what the lookahead requires. Lookaheads elsewhere stay epsilon.
+fn tail_lookaheads(node: &Node) -> Node {
+    match node {
+        Node::Look {
+            ahead: true,
+            negate: false,
+            node,
+        } => tail_lookaheads(node),
+        Node::Concat(v) => {
+            let mut v = v.clone();
+            if let Some(last) = v.last_mut() {
+                *last = tail_lookaheads(last);
+            }
+            Node::Concat(v)
+        }
+        Node::Alt(v) => Node::Alt(v.iter().map(tail_lookaheads).collect()),
+        Node::Group { index, node } => Node::Group {
+            index: *index,
+            node: Box::new(tail_lookaheads(node)),
+        },
+        other => other.clone(),
+    }
 }
 
 fn collect_groups<'a>(node: &'a Node, out: &mut BTreeMap<u32, &'a Node>) {
