@@ -4,7 +4,10 @@
 //! is the judge of every witness, so its answers are checked against an independent engine.
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeSet;
+
 use tarsier_redos::matcher::Matcher;
+use tarsier_redos::nfa::{INITIAL, Nfa, build};
 use tarsier_redos::parse::parse;
 
 struct Rng(u64);
@@ -83,4 +86,54 @@ fn matcher_agrees_with_an_independent_engine() {
         }
     }
     assert_eq!(compared, 12_000);
+}
+
+/// Runs the NFA as a set automaton with the analysis' acceptance rules.
+fn nfa_matches(n: &Nfa, input: &str) -> bool {
+    if n.always_matches {
+        return true;
+    }
+    let mut set = BTreeSet::from([INITIAL]);
+    for c in input.chars() {
+        let mut next = BTreeSet::new();
+        for &s in &set {
+            for &(t, _) in &n.succ[s] {
+                if n.labels[t].contains(u32::from(c)) {
+                    if n.accept_now[t] {
+                        return true;
+                    }
+                    next.insert(t);
+                }
+            }
+        }
+        set = next;
+    }
+    set.iter().any(|&s| n.accept_end[s])
+}
+
+/// The NFA the analysis runs on accepts exactly the strings the pattern matches (on syntax
+/// without lookarounds or backreferences, where it is not an approximation).
+#[test]
+fn nfa_language_equals_the_pattern() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for round in 0..1500 {
+        let p = pattern(&mut rng, 0);
+        let flags = if round % 3 == 0 { "y" } else { "" };
+        let ast = parse(&p, flags).unwrap();
+        let nfa = build(&ast, 10_000, 1_000_000).unwrap();
+        let ours = Matcher::new(&ast, 100_000).unwrap();
+        for _ in 0..8 {
+            let len = rng.below(7);
+            let input: String = (0..len)
+                .map(|_| ['a', 'b', 'c', '1', '-'][rng.below(5)])
+                .collect();
+            let mut steps = 0;
+            let expected = ours.search(&input, &mut steps, 10_000_000).unwrap();
+            assert_eq!(
+                nfa_matches(&nfa, &input),
+                expected,
+                "/{p}/{flags} on {input:?}"
+            );
+        }
+    }
 }
