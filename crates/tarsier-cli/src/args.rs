@@ -139,12 +139,32 @@ pub struct ScanArgs {
     /// Accept tarball URLs on hosts other than the registry's.
     #[arg(long)]
     pub allow_foreign_tarball_hosts: bool,
+    /// Scan only shard K of N (1-based), by a stable hash of `name@version`, for CI matrices;
+    /// combine the shards' outputs with `tarsier merge`.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// Do not reuse cached results of unchanged packages (tarball, rules and engine all equal).
+    #[arg(long)]
+    pub no_result_cache: bool,
     /// Log what happens (`-v` debug, `-vv` trace) on standard error.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Report options.
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// `K/N` with 1 <= K <= N.
+fn parse_shard(text: &str) -> Result<(u64, u64), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}`: expected K/N, e.g. 2/8"))?;
+    let k: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a number"))?;
+    let n: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("`{text}`: need 1 <= K <= N"));
+    }
+    Ok((k, n))
 }
 
 /// `tarsier rules ...`.

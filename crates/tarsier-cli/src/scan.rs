@@ -94,7 +94,14 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             path: None,
         });
     }
-    let total = outcome.packages.len();
+    let mut packages = outcome.packages;
+    if let Some((k, n)) = args.shard {
+        packages.retain(|p| in_shard(&p.name, &p.version, k, n));
+    }
+    let total = packages.len();
+    let result_cache = (!args.no_result_cache)
+        .then(|| client.cache().map(|c| ResultCache::new(c.root(), &rules, &engine)))
+        .flatten();
     let scanning = progress(total as u64, "scan");
     let mut scanned = 0usize;
 
@@ -102,7 +109,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     // are sorted at the end, so the order does not show).
     let (tx, mut rx) = tokio::sync::mpsc::channel(CHANNEL_CAPACITY);
     let permits = Arc::new(tokio::sync::Semaphore::new(args.jobs.max(1)));
-    for package in outcome.packages {
+    for package in packages {
         let client = client.clone();
         let tx = tx.clone();
         let permits = Arc::clone(&permits);
@@ -132,7 +139,17 @@ pub fn run(args: ScanArgs) -> Result<u8> {
                     integrity: Some(tarball.integrity.clone()),
                     ..origin
                 };
-                let package_report = scan_tarball(&engine, &package, &origin, &tarball.bytes);
+                let cached = result_cache.as_ref().and_then(|c| c.get(&tarball.integrity));
+                let package_report = match cached {
+                    Some(report) => report,
+                    None => {
+                        let report = scan_tarball(&engine, &package, &origin, &tarball.bytes);
+                        if let Some(cache) = &result_cache {
+                            cache.put(&tarball.integrity, &report);
+                        }
+                        report
+                    }
+                };
                 if package_report.files_scanned > 0 || !package_report.findings.is_empty() {
                     scanned += 1;
                 }
@@ -177,6 +194,92 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     } else {
         code
     })
+}
+
+/// Whether `name@version` belongs to shard `k` of `n` (1-based): FNV-1a of the spec, so the
+/// partition is the same on every machine and every run.
+pub fn in_shard(name: &str, version: &str, k: u64, n: u64) -> bool {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes().chain([b'@']).chain(version.bytes()) {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash % n == k - 1
+}
+
+/// Results of unchanged packages, keyed by (tarball integrity, rule set digest, tarsier version,
+/// engine limits): a nightly re-run where nothing changed neither unpacks nor parses anything.
+struct ResultCache {
+    dir: PathBuf,
+    salt: String,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedResult {
+    findings: Vec<tarsier_model::Finding>,
+    notifications: Vec<Notification>,
+    files_scanned: usize,
+    bytes_scanned: u64,
+}
+
+impl ResultCache {
+    fn new(cache_root: &std::path::Path, rules: &tarsier_rules::RuleSet, engine: &Engine) -> Self {
+        ResultCache {
+            dir: cache_root.join("results"),
+            salt: format!(
+                "{}:{:016x}:{}:{}",
+                env!("CARGO_PKG_VERSION"),
+                rules.content_hash(),
+                engine.options().max_file_bytes,
+                engine.options().max_error_ratio
+            ),
+        }
+    }
+
+    fn path(&self, integrity: &str) -> PathBuf {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.salt.bytes().chain([0]).chain(integrity.bytes()) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.dir.join(format!("{hash:016x}.json"))
+    }
+
+    /// The cached report, if any; the package origin is re-attached by the caller's data, since
+    /// the integrity (part of the key) pins the package contents.
+    fn get(&self, integrity: &str) -> Option<ScanReport> {
+        let path = self.path(integrity);
+        // Never follow a link planted in the cache directory.
+        let meta = std::fs::symlink_metadata(&path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let text = std::fs::read(&path).ok()?;
+        let cached: CachedResult = serde_json::from_slice(&text).ok()?;
+        Some(ScanReport {
+            findings: cached.findings,
+            notifications: cached.notifications,
+            files_scanned: cached.files_scanned,
+            bytes_scanned: cached.bytes_scanned,
+        })
+    }
+
+    fn put(&self, integrity: &str, report: &ScanReport) {
+        let cached = CachedResult {
+            findings: report.findings.clone(),
+            notifications: report.notifications.clone(),
+            files_scanned: report.files_scanned,
+            bytes_scanned: report.bytes_scanned,
+        };
+        let Ok(bytes) = serde_json::to_vec(&cached) else {
+            return;
+        };
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        // A failed write only costs a re-scan next time.
+        let _ = output::write_atomic(&self.path(integrity), &bytes);
+    }
 }
 
 fn build_scope(args: &ScanArgs) -> Result<Scope> {
@@ -317,6 +420,29 @@ mod tests {
             "https://registry.test:8080/a/-/a-1.0.0.tgz"
         );
         assert_eq!(redact("http://127.0.0.1/x.tgz"), "http://127.0.0.1/x.tgz");
+    }
+
+    #[test]
+    fn shards_are_disjoint_and_cover_everything() {
+        let specs: Vec<(String, String)> = (0..500)
+            .map(|i| (format!("pkg-{}", i % 37), format!("1.{i}.0")))
+            .collect();
+        for n in [1u64, 2, 3, 8] {
+            let mut seen = vec![0usize; specs.len()];
+            for k in 1..=n {
+                let mut size = 0;
+                for (i, (name, version)) in specs.iter().enumerate() {
+                    if in_shard(name, version, k, n) {
+                        seen[i] += 1;
+                        size += 1;
+                    }
+                }
+                if n > 1 {
+                    assert!(size > 0, "shard {k}/{n} is empty");
+                }
+            }
+            assert!(seen.iter().all(|&c| c == 1), "every spec in exactly one of {n} shards");
+        }
     }
 
     #[test]
