@@ -25,6 +25,39 @@ fn results_of(log: &serde_json::Value, package: &str) -> BTreeSet<(String, Strin
         .collect()
 }
 
+/// (rule id, file, line) of `tarsier lint corpus/<dir>`, paths relative to the package: what a
+/// registry scan of the packed directory must find too.
+fn lint_of(dir: &str) -> BTreeSet<(String, String, u64)> {
+    let out = temp_dir(&format!("lint-{dir}")).join("lint.json");
+    let target = format!("corpus/{dir}");
+    tarsier(&[
+        "lint",
+        &target,
+        "--format",
+        "json",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let prefix = format!("corpus/{dir}/");
+    read_json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches(&prefix)
+                    .to_string(),
+                f["span"]["start_line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn notifications(log: &serde_json::Value) -> Vec<(String, String)> {
     log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
         .as_array()
@@ -120,15 +153,16 @@ fn scan_survives_registry_faults_and_keeps_healthy_results() {
     let log = read_json(&out);
 
     // Healthy packages: the same findings as linting their directories.
-    let s = |r: &str, f: &str, l: u64| (r.to_string(), f.to_string(), l);
-    assert_eq!(
-        results_of(&log, "redirect-guard"),
-        BTreeSet::from([
-            s("express/open-redirect", "lib/index.js", 18),
-            s("express/open-redirect", "lib/index.js", 28)
-        ])
-    );
-    assert_eq!(results_of(&log, "static-serve").len(), 2);
+    let redirect = results_of(&log, "redirect-guard");
+    assert!(redirect.contains(&(
+        "express/open-redirect".to_string(),
+        "lib/index.js".to_string(),
+        18
+    )));
+    assert_eq!(redirect, lint_of("redirect-guard"));
+    assert_eq!(results_of(&log, "static-serve"), lint_of("static-serve"));
+    let legacy_expected = lint_of("legacy-utils").len();
+    assert!(legacy_expected >= 7);
     let legacy: Vec<_> = log["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -136,10 +170,13 @@ fn scan_survives_registry_faults_and_keeps_healthy_results() {
         .filter(|r| r["properties"]["package"] == "legacy-utils")
         .map(|r| r["properties"]["version"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(legacy.iter().filter(|v| *v == "0.9.3").count(), 7);
+    assert_eq!(
+        legacy.iter().filter(|v| *v == "0.9.3").count(),
+        legacy_expected
+    );
     assert_eq!(
         legacy.iter().filter(|v| *v == "0.9.4").count(),
-        7,
+        legacy_expected,
         "retried after the reset"
     );
     for r in log["runs"][0]["results"].as_array().unwrap() {
@@ -196,7 +233,82 @@ fn scan_survives_registry_faults_and_keeps_healthy_results() {
     ]);
     let offline = read_json(&offline_out);
     assert_eq!(code, 1, "{:#?}", notifications(&offline));
-    assert_eq!(results_of(&offline, "redirect-guard").len(), 2);
+    assert_eq!(
+        results_of(&offline, "redirect-guard"),
+        lint_of("redirect-guard")
+    );
+
+    // Every finding can be reproduced: from the cache offline, and from the registry with an
+    // empty cache (the tarball is re-fetched by its integrity).
+    let out_s = out.to_str().unwrap();
+    let result_count = log["runs"][0]["results"].as_array().unwrap().len();
+    for index in [0, result_count / 2, result_count - 1] {
+        let i = index.to_string();
+        let offline_cache = [
+            "reproduce",
+            out_s,
+            "--result",
+            &i,
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "--offline",
+            "--registry",
+            url.as_str(),
+        ];
+        assert_eq!(tarsier(&offline_cache), 0, "result {index} offline");
+    }
+    let fresh = dir.join("fresh-cache");
+    let fp = log["runs"][0]["results"][1]["partialFingerprints"]["tarsier/v1"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        tarsier(&[
+            "reproduce",
+            out_s,
+            "--fingerprint",
+            fp,
+            "--cache-dir",
+            fresh.to_str().unwrap(),
+            "--registry",
+            url.as_str()
+        ]),
+        0
+    );
+    // A rule set without that rule cannot reproduce it: exit 1, not an error.
+    let empty_rules = dir.join("rules");
+    std::fs::create_dir_all(&empty_rules).unwrap();
+    assert_eq!(
+        tarsier(&[
+            "reproduce",
+            out_s,
+            "--fingerprint",
+            fp,
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "--offline",
+            "--registry",
+            url.as_str(),
+            "--rules",
+            empty_rules.to_str().unwrap()
+        ]),
+        1
+    );
+    // An empty cache offline: the tarball cannot be had, exit 2.
+    let empty = dir.join("empty-cache");
+    assert_eq!(
+        tarsier(&[
+            "reproduce",
+            out_s,
+            "--result",
+            "0",
+            "--cache-dir",
+            empty.to_str().unwrap(),
+            "--offline",
+            "--registry",
+            url.as_str()
+        ]),
+        2
+    );
 }
 
 #[test]

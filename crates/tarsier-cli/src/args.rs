@@ -21,6 +21,9 @@ pub enum Command {
     /// Scan npm packages from the registry: the embedded Express scope by default (registry
     /// packages are the attacker's text: suppression comments in them are reported, not honoured).
     Scan(ScanArgs),
+    /// Re-fetch the exact tarball of a finding (by integrity; cache first) and re-run that one
+    /// rule on that one file. Exit 0 when the same fingerprint is found again, 1 when not, 2 on error.
+    Reproduce(ReproduceArgs),
     /// List, explain and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -159,12 +162,47 @@ fn parse_shard(text: &str) -> Result<(u64, u64), String> {
     let (k, n) = text
         .split_once('/')
         .ok_or_else(|| format!("`{text}`: expected K/N, e.g. 2/8"))?;
-    let k: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a number"))?;
-    let n: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a number"))?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` is not a number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a number"))?;
     if n == 0 || k == 0 || k > n {
         return Err(format!("`{text}`: need 1 <= K <= N"));
     }
     Ok((k, n))
+}
+
+/// `tarsier reproduce`.
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// The SARIF file the finding is in.
+    pub sarif: PathBuf,
+    /// The result's index in `runs[0].results` (0-based, as SARIF viewers number them).
+    #[arg(
+        long,
+        conflicts_with = "fingerprint",
+        required_unless_present = "fingerprint"
+    )]
+    pub result: Option<usize>,
+    /// The result's `partialFingerprints["tarsier/v1"]`.
+    #[arg(long)]
+    pub fingerprint: Option<String>,
+    /// The npm registry URL (as for `scan`).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// The cache directory (as for `scan`).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Use only the cache.
+    #[arg(long)]
+    pub offline: bool,
+    /// Rules directory or file (default: the packs built in).
+    #[arg(long, value_name = "DIR_OR_FILE")]
+    pub rules: Option<PathBuf>,
 }
 
 /// `tarsier rules ...`.

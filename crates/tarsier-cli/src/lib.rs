@@ -9,6 +9,7 @@
 mod args;
 mod lint;
 mod output;
+mod reproduce;
 mod rules_cmd;
 mod scan;
 
@@ -69,6 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         args::Command::Lint(a) => lint::run(a),
         args::Command::Rules(a) => rules_cmd::run(a),
         args::Command::Scan(a) => scan::run(a),
+        args::Command::Reproduce(a) => reproduce::run(a),
     }
 }
 

@@ -224,8 +224,25 @@ impl Paint {
     }
 }
 
-/// `path:line:col  severity  rule-id  message`, a code frame with a caret, the taint path.
+/// `path:line:col  severity  rule-id  message`, a code frame with a caret, the taint path, then
+/// notifications and the summary line.
 fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()> {
+    write_finding_text(out, report, color)?;
+    let paint = Paint { on: color };
+    for n in &report.notifications {
+        let word = match n.level {
+            NotificationLevel::Error => paint.wrap("1;31", "error"),
+            NotificationLevel::Warning => paint.wrap("1;33", "warning"),
+            NotificationLevel::Note => paint.wrap("1;36", "note"),
+        };
+        writeln!(out, "{word}: {}", n.message)?;
+    }
+    writeln!(out, "{}", summary_line(report))?;
+    Ok(())
+}
+
+/// The findings part of the text format (unsuppressed findings, each with its code frame).
+pub fn write_finding_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()> {
     let paint = Paint { on: color };
     for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
         let severity = match f.severity {
@@ -281,15 +298,6 @@ fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()>
         }
         writeln!(out)?;
     }
-    for n in &report.notifications {
-        let word = match n.level {
-            NotificationLevel::Error => paint.wrap("1;31", "error"),
-            NotificationLevel::Warning => paint.wrap("1;33", "warning"),
-            NotificationLevel::Note => paint.wrap("1;36", "note"),
-        };
-        writeln!(out, "{word}: {}", n.message)?;
-    }
-    writeln!(out, "{}", summary_line(report))?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use tarsier_engine::{Engine, EngineOptions, ScanReport, SuppressionMode};
 use tarsier_model::{Notification, NotificationLevel, PackageOrigin};
 use tarsier_registry::{
-    Cache, ClientOptions, RegistryClient, RegistryConfig, ResolvedPackage, Scope, resolve_scope,
+    Cache, ClientOptions, RegistryClient, RegistryConfig, Scope, resolve_scope,
 };
 use tarsier_tarball::{Limits, SkipReason};
 
@@ -100,7 +100,11 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     }
     let total = packages.len();
     let result_cache = (!args.no_result_cache)
-        .then(|| client.cache().map(|c| ResultCache::new(c.root(), &rules, &engine)))
+        .then(|| {
+            client
+                .cache()
+                .map(|c| ResultCache::new(c.root(), &rules, &engine))
+        })
         .flatten();
     let scanning = progress(total as u64, "scan");
     let mut scanned = 0usize;
@@ -139,17 +143,20 @@ pub fn run(args: ScanArgs) -> Result<u8> {
                     integrity: Some(tarball.integrity.clone()),
                     ..origin
                 };
-                let cached = result_cache.as_ref().and_then(|c| c.get(&tarball.integrity));
-                let package_report = match cached {
+                let cached = result_cache
+                    .as_ref()
+                    .and_then(|c| c.get(&tarball.integrity));
+                let raw = match cached {
                     Some(report) => report,
                     None => {
-                        let report = scan_tarball(&engine, &package, &origin, &tarball.bytes);
+                        let report = scan_tarball(&engine, &tarball.bytes);
                         if let Some(cache) = &result_cache {
                             cache.put(&tarball.integrity, &report);
                         }
                         report
                     }
                 };
+                let package_report = attach_origin(raw, &origin);
                 if package_report.files_scanned > 0 || !package_report.findings.is_empty() {
                     scanned += 1;
                 }
@@ -302,23 +309,18 @@ fn build_scope(args: &ScanArgs) -> Result<Scope> {
 }
 
 /// Unpacks one verified tarball and scans its files; every path is relative to the package
-/// root, and every finding and notification names the package.
-fn scan_tarball(
-    engine: &Engine,
-    package: &ResolvedPackage,
-    origin: &PackageOrigin,
-    tgz: &[u8],
-) -> ScanReport {
+/// root. The result does not name the package yet (see [`attach_origin`]), so it can be cached
+/// by the tarball's integrity alone.
+fn scan_tarball(engine: &Engine, tgz: &[u8]) -> ScanReport {
     let mut report = ScanReport::default();
-    let id = package.id();
     let unpacked = match tarsier_tarball::unpack(tgz, &Limits::default()) {
         Ok(u) => u,
         Err(e) => {
             report.notifications.push(Notification {
                 level: NotificationLevel::Error,
                 code: "unpack-failed".to_string(),
-                message: format!("{id}: not scanned: {e}"),
-                package: Some(origin.clone()),
+                message: format!("not scanned: {e}"),
+                package: None,
                 path: None,
             });
             return report;
@@ -335,8 +337,8 @@ fn scan_tarball(
         report.notifications.push(Notification {
             level,
             code: code.to_string(),
-            message: format!("{id}: entry `{}` skipped: {}", skipped.path, skipped.reason),
-            package: Some(origin.clone()),
+            message: format!("entry `{}` skipped: {}", skipped.path, skipped.reason),
+            package: None,
             path: Some(skipped.path.clone()),
         });
     }
@@ -350,8 +352,11 @@ fn scan_tarball(
             report.notifications.push(Notification {
                 level: NotificationLevel::Note,
                 code: "package-config-ignored".to_string(),
-                message: format!("{id}: `{}` is tarsier configuration inside a registry package; it is not honoured", file.path),
-                package: Some(origin.clone()),
+                message: format!(
+                    "`{}` is tarsier configuration inside a registry package; it is not honoured",
+                    file.path
+                ),
+                package: None,
                 path: Some(file.path.clone()),
             });
         }
@@ -361,15 +366,20 @@ fn scan_tarball(
         .into_iter()
         .map(|f| (f.path, f.data))
         .collect();
-    let mut scanned = engine.scan_files(&files);
-    for finding in &mut scanned.findings {
+    report.extend(engine.scan_files(&files));
+    report
+}
+
+/// Names the package on every finding and notification of a package's report.
+fn attach_origin(mut report: ScanReport, origin: &PackageOrigin) -> ScanReport {
+    let id = origin.spec();
+    for finding in &mut report.findings {
         finding.package = Some(origin.clone());
     }
-    for notification in &mut scanned.notifications {
+    for notification in &mut report.notifications {
         notification.package = Some(origin.clone());
         notification.message = format!("{id}: {}", notification.message);
     }
-    report.extend(scanned);
     report
 }
 
@@ -441,7 +451,10 @@ mod tests {
                     assert!(size > 0, "shard {k}/{n} is empty");
                 }
             }
-            assert!(seen.iter().all(|&c| c == 1), "every spec in exactly one of {n} shards");
+            assert!(
+                seen.iter().all(|&c| c == 1),
+                "every spec in exactly one of {n} shards"
+            );
         }
     }
 
