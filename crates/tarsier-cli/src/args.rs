@@ -222,6 +222,18 @@ pub enum RulesCommand {
         #[arg(long)]
         rules: Option<PathBuf>,
     },
+    /// Write one Markdown page per rule (and an index) generated from the rule files.
+    Docs {
+        /// Output directory.
+        #[arg(long, default_value = "docs/rules")]
+        out: PathBuf,
+        /// Rules directory or file (default: the packs built in).
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Do not write; exit 1 if the files on disk differ from what would be written.
+        #[arg(long)]
+        check: bool,
+    },
     /// Validate rules and run every rule's inline test cases.
     Test {
         /// Rules directory or file (default: the packs built in).

@@ -73,6 +73,41 @@ pub fn run(command: RulesCommand) -> Result<u8> {
             }
             Ok(EXIT_CLEAN)
         }
+        RulesCommand::Docs {
+            out: dir,
+            rules,
+            check,
+        } => {
+            let set = load(rules.as_deref())?;
+            let pages = render_docs(&set);
+            let mut stale = Vec::new();
+            for (rel, text) in &pages {
+                let path = dir.join(rel);
+                let current = std::fs::read_to_string(&path).unwrap_or_default();
+                if current == *text {
+                    continue;
+                }
+                if check {
+                    stale.push(path.display().to_string());
+                } else {
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent)
+                            .with_context(|| format!("creating {}", parent.display()))?;
+                    }
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                }
+            }
+            if check && !stale.is_empty() {
+                for path in &stale {
+                    writeln!(out, "stale: {path}")?;
+                }
+                writeln!(out, "rule docs are out of date: run `tarsier rules docs`")?;
+                return Ok(EXIT_FINDINGS);
+            }
+            writeln!(out, "{} rule pages in {}", pages.len() - 1, dir.display())?;
+            Ok(EXIT_CLEAN)
+        }
         RulesCommand::Test { path } => {
             let set = match load(path.as_deref()) {
                 Ok(set) => set,
@@ -107,4 +142,57 @@ pub fn run(command: RulesCommand) -> Result<u8> {
             })
         }
     }
+}
+
+/// The Markdown pages for every rule, as (path relative to the docs dir, text), plus `README.md`.
+fn render_docs(set: &RuleSet) -> Vec<(String, String)> {
+    let mut pages = Vec::new();
+    let mut index = String::from(
+        "# tarsier rules\n\nGenerated from `rules/` by `tarsier rules docs`; do not edit.\n\n\
+         | id | severity | CWE | precision | name |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for rule in &set.rules {
+        let m = &rule.meta;
+        let rel = format!("{}.md", m.id);
+        index.push_str(&format!(
+            "| [`{}`]({rel}) | {} | {} | {} | {} |\n",
+            m.id,
+            m.severity,
+            m.cwe.join(", "),
+            m.precision.as_str(),
+            m.name
+        ));
+        let mut page = format!(
+            "# `{}`: {}\n\nGenerated from `rules/{}.toml` by `tarsier rules docs`; do not edit.\n\n\
+             | severity | security-severity | precision | CWE |\n| --- | --- | --- | --- |\n\
+             | {} | {:.1} | {} | {} |\n\n{}\n",
+            m.id,
+            m.name,
+            m.id,
+            m.severity,
+            m.security_severity,
+            m.precision.as_str(),
+            m.cwe.join(", "),
+            m.help_markdown.trim()
+        );
+        if !rule.tests.invalid.is_empty() {
+            page.push_str("\n## Test cases that must be flagged\n");
+            for case in &rule.tests.invalid {
+                page.push_str(&format!(
+                    "\nLines {:?}:\n```js\n{}\n```\n",
+                    case.expected_lines(),
+                    case.code.trim_end()
+                ));
+            }
+        }
+        if !rule.tests.valid.is_empty() {
+            page.push_str("\n## Test cases that must not be flagged\n");
+            for code in &rule.tests.valid {
+                page.push_str(&format!("\n```js\n{}\n```\n", code.trim_end()));
+            }
+        }
+        pages.push((rel, page));
+    }
+    pages.push(("README.md".to_string(), index));
+    pages
 }
