@@ -120,15 +120,14 @@ fn inline(text: &str) -> String {
             }
         }
         if let Some(after) = rest.strip_prefix('[')
-            && let Some((label, tail)) = after.split_once("](")
-            && let Some((url, tail)) = tail.split_once(')')
-            && !label.contains('[')
+            && let Some((label, url)) = link(after)
         {
             out.push_str(label);
             out.push_str(" (");
             out.push_str(url);
             out.push(')');
-            rest = tail;
+            // `[`, label, `](`, url, `)`.
+            rest = after.get(label.len() + 2 + url.len() + 1..).unwrap_or("");
             continue;
         }
         let mut chars = rest.chars();
@@ -141,6 +140,21 @@ fn inline(text: &str) -> String {
         out.push_str("</strong>");
     }
     out
+}
+
+/// Longest label and address of a link; looking further would make text with many `[` quadratic.
+const MAX_LINK: usize = 512;
+
+/// The label and address of `label](url)` at the start of `text`, if it is one.
+fn link(text: &str) -> Option<(&str, &str)> {
+    let mut limit = text.len().min(MAX_LINK);
+    while !text.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    let window = text.get(..limit)?;
+    let (label, tail) = window.split_once("](")?;
+    let (url, _) = tail.split_once(')')?;
+    (!label.contains('[') && !label.contains(']')).then_some((label, url))
 }
 
 #[cfg(test)]
@@ -181,5 +195,33 @@ mod tests {
                 html.matches("</strong>").count()
             );
         }
+    }
+
+    #[test]
+    fn pathological_input_is_linear() {
+        let start = std::time::Instant::now();
+        for md in [
+            "[".repeat(1 << 18),
+            "[a](".repeat(1 << 16),
+            "**`".repeat(1 << 16),
+            "#".repeat(1 << 18),
+        ] {
+            let html = render(&md);
+            assert!(html.len() >= md.len() / 2);
+        }
+        // Quadratic behaviour would take hours; linear takes well under a second.
+        assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    }
+
+    #[test]
+    fn multibyte_text_near_links() {
+        let md = format!("[{}](x) \u{e9}[\u{e9}](\u{e9}) [", "\u{e9}".repeat(300));
+        let html = render(&md);
+        // The label is longer than a link may be: left as text.
+        assert!(html.starts_with("<p>[\u{e9}"), "{html}");
+        assert!(
+            html.ends_with("](x) \u{e9}\u{e9} (\u{e9}) [</p>\n"),
+            "{html}"
+        );
     }
 }

@@ -260,3 +260,18 @@ fn empty_log_renders() {
 fn output_is_deterministic() {
     assert_eq!(page(), page());
 }
+
+#[test]
+fn large_log_renders_in_linear_time() {
+    let mut log = fixture();
+    let results = log.runs[0].results.clone();
+    for _ in 0..4_999 {
+        log.runs[0].results.extend(results.iter().cloned());
+    }
+    assert_eq!(log.runs[0].results.len(), 25_000);
+    let start = std::time::Instant::now();
+    let html = render_html(&log, &HtmlOptions::default());
+    assert!(start.elapsed() < std::time::Duration::from_secs(30));
+    assert_eq!(html.matches("<article class=\"finding ").count(), 25_000);
+    assert!(html.contains("<b id=\"total-findings\">25000</b>"));
+}
