@@ -116,6 +116,39 @@ impl Decision {
         check_date(&self.when)
     }
 
+    /// Fills `rule` and `location` (those not set yet) from the first result in `log` with this
+    /// decision's fingerprint, so that people reading the file see what the decision is about.
+    /// Returns whether such a result was found.
+    pub fn fill_context(&mut self, log: &SarifLog) -> bool {
+        let Some(result) = log
+            .runs
+            .iter()
+            .flat_map(|r| &r.results)
+            .find(|r| r.partial_fingerprints.get(FINGERPRINT_KEY) == Some(&self.fingerprint))
+        else {
+            return false;
+        };
+        if self.rule.is_none() {
+            self.rule = result.rule_id.clone();
+        }
+        if self.location.is_none() {
+            let phys = result
+                .locations
+                .first()
+                .and_then(|l| l.physical_location.as_ref());
+            if let Some(uri) = phys.and_then(|p| p.artifact_location.uri.as_deref()) {
+                let line = phys
+                    .and_then(|p| p.region.as_ref())
+                    .and_then(|r| r.start_line);
+                self.location = Some(match line {
+                    Some(line) => format!("{uri}:{line}"),
+                    None => uri.to_string(),
+                });
+            }
+        }
+        true
+    }
+
     /// The SARIF suppression justification: `<status>: <why> (<who>, <when>)`.
     pub fn suppression_justification(&self) -> String {
         format!(

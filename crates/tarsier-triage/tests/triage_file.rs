@@ -240,3 +240,34 @@ fn empty_file_has_no_decisions() {
     assert!(parse("").unwrap().decisions.is_empty());
     assert!(parse("# only a comment\n").unwrap().decisions.is_empty());
 }
+
+#[test]
+fn fill_context_names_rule_and_location() {
+    let sarif = log(
+        &[rule("a/b")],
+        &[common::in_package(
+            finding("a/b", "lib/x.js", 42, "eval(x)"),
+            "send",
+            "1.0.0",
+        )],
+    );
+    let fp = sarif.runs[0].results[0].partial_fingerprints[FINGERPRINT_KEY].clone();
+    let mut d = decision(&fp, Status::AcceptedRisk);
+    d.rule = None;
+    assert!(d.fill_context(&sarif));
+    assert_eq!(d.rule.as_deref(), Some("a/b"));
+    assert_eq!(d.location.as_deref(), Some("send@1.0.0/lib/x.js:42"));
+    // What is set already is kept; an unknown fingerprint finds nothing.
+    let mut other = decision("ffff", Status::AcceptedRisk);
+    other.location = Some("mine".to_string());
+    assert!(!other.fill_context(&sarif));
+    assert_eq!(other.location.as_deref(), Some("mine"));
+    assert_eq!(other.rule.as_deref(), Some("a/b"));
+}
+
+#[test]
+fn deeply_nested_toml_is_an_error_not_a_crash() {
+    let text = format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let err = parse(&text).unwrap_err();
+    assert!(matches!(err, TriageError::Parse { line: 1, .. }), "{err:?}");
+}
