@@ -306,6 +306,17 @@ impl TriageFile {
             .suffix(".tmp")
             .tempfile_in(dir)
             .map_err(write_err)?;
+        // The temporary file is private (0600); give the result the permissions of the file it
+        // replaces, or ordinary ones for a new file, since the triage file is shared.
+        let permissions = match std::fs::metadata(path) {
+            Ok(meta) => Some(meta.permissions()),
+            Err(_) => new_file_permissions(),
+        };
+        if let Some(permissions) = permissions {
+            tmp.as_file()
+                .set_permissions(permissions)
+                .map_err(write_err)?;
+        }
         tmp.write_all(HEADER.as_bytes()).map_err(write_err)?;
         tmp.write_all(body.as_bytes()).map_err(write_err)?;
         tmp.as_file().sync_all().map_err(write_err)?;
@@ -383,6 +394,19 @@ impl TriageFile {
             .collect();
         ApplyOutcome { suppressed, stale }
     }
+}
+
+/// Permissions of a newly created triage file: `rw-r--r--` on Unix, the default elsewhere.
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Permissions of a newly created triage file: the default outside Unix.
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// 1-based line and column (in characters) of a byte offset.

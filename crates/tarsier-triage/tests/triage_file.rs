@@ -271,3 +271,18 @@ fn deeply_nested_toml_is_an_error_not_a_crash() {
     let err = parse(&text).unwrap_err();
     assert!(matches!(err, TriageError::Parse { line: 1, .. }), "{err:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn saved_file_is_readable_by_others_or_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tarsier-triage.toml");
+    TriageFile::default().save(&path).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o664)).unwrap();
+    TriageFile::default().save(&path).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o664);
+}
