@@ -120,6 +120,15 @@ pub enum RegistryError {
         reason: String,
     },
 
+    /// The registry's signing keys (`/-/npm/v1/keys`) are not a valid key document.
+    #[error("malformed signing keys from {url}: {reason}")]
+    MalformedKeys {
+        /// The URL (credentials removed) the keys came from.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// The requested version (or tag) is not in the packument.
     #[error("{package}: no version matches `{wanted}`")]
     NoMatchingVersion {

@@ -9,7 +9,9 @@
 //! - [`client`]: the HTTP client (bounded concurrency, timeouts, retries, ETag revalidation);
 //! - [`resolve`]: scope entries (and optionally their dependencies) to concrete versions;
 //! - [`fetch`]: tarballs, verified against the packument's integrity before they are returned;
-//! - [`cache`]: the content-addressed cache directory.
+//! - [`cache`]: the content-addressed cache directory;
+//! - [`signatures`]: the registry's signing keys, `dist.signatures` verification (ECDSA P-256)
+//!   and provenance (`dist.attestations`) across versions.
 //!
 //! # Example
 //!
@@ -67,6 +69,7 @@ pub mod integrity;
 pub mod packument;
 pub mod resolve;
 pub mod scope;
+pub mod signatures;
 #[cfg(feature = "test-registry")]
 pub mod test_registry;
 
@@ -80,6 +83,9 @@ pub use packument::{Dist, Packument, PackumentVersion};
 pub use reqwest::Url;
 pub use resolve::{ResolveOutcome, ResolvedPackage, resolve_scope};
 pub use scope::{DEFAULT_SCOPE, Scope, ScopeEntry, parse_package_spec};
+pub use signatures::{
+    Provenance, RegistryKey, RegistryKeys, SignatureStatus, provenance, verify_signatures,
+};
 pub use tarsier_semver::Selector;
 
 /// A URL as it may appear in messages and logs: user name, password and query removed.

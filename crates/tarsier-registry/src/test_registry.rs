@@ -8,7 +8,11 @@
 //! - `GET /{name}` (scoped: `/@scope%2fname`): the packument, built from the added packages,
 //!   with `dist.tarball` URLs pointing back at the server, correct `integrity` (sha512) and
 //!   `shasum`, and an `ETag`; `If-None-Match` with that ETag gets `304`;
-//! - `GET /{name}/-/{basename}-{version}.tgz`: the tarball.
+//! - `GET /{name}/-/{basename}-{version}.tgz`: the tarball;
+//! - `GET /-/npm/v1/keys`: the signing keys, once [`TestRegistry::enable_signing`] (or
+//!   [`TestRegistry::set_keys_document`]) set them; packuments then carry `dist.signatures`
+//!   (ECDSA P-256 over `name@version:integrity`), and `dist.attestations` for versions marked
+//!   with [`TestRegistry::set_attestations`].
 //!
 //! Faults are queued per path with [`TestRegistry::inject`] and consumed one per request, in
 //! order; a path with no fault left is served normally.
@@ -90,6 +94,8 @@ struct VersionData {
     tgz: Vec<u8>,
     dependencies: BTreeMap<String, String>,
     deprecated: Option<String>,
+    attestations: bool,
+    tampered_signature: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -105,6 +111,10 @@ struct State {
     faults: HashMap<String, VecDeque<(Fault, u32)>>,
     log: Vec<LoggedRequest>,
     required_token: Option<String>,
+    /// The key id and key that sign versions, when signing is on.
+    signer: Option<(String, p256::ecdsa::SigningKey)>,
+    /// The document served at `/-/npm/v1/keys`.
+    keys_doc: Option<Value>,
 }
 
 /// The loopback registry. Stops serving when dropped.
@@ -230,6 +240,8 @@ impl TestRegistry {
                     .map(|(n, r)| ((*n).to_owned(), (*r).to_owned()))
                     .collect(),
                 deprecated: None,
+                attestations: false,
+                tampered_signature: false,
             },
         );
         p.dist_tags.insert("latest".to_owned(), version.to_owned());
@@ -251,6 +263,57 @@ impl TestRegistry {
             .and_then(|p| p.versions.get_mut(version))
         {
             v.deprecated = Some(message.to_owned());
+        }
+    }
+
+    /// Signs every version from now on with the P-256 key whose secret scalar is `secret` (the
+    /// test makes it), under `keyid`, and serves that public key at `/-/npm/v1/keys` without an
+    /// expiry. Returns the public key as served (base64 SPKI DER), or why `secret` is unusable.
+    pub fn enable_signing(&self, keyid: &str, secret: &[u8; 32]) -> Result<String, String> {
+        use p256::pkcs8::EncodePublicKey as _;
+        let signing = p256::ecdsa::SigningKey::from_bytes(&(*secret).into())
+            .map_err(|e| format!("not a P-256 secret key: {e}"))?;
+        let der = signing
+            .verifying_key()
+            .to_public_key_der()
+            .map_err(|e| format!("cannot encode the public key: {e}"))?;
+        let public = base64::engine::general_purpose::STANDARD.encode(der.as_bytes());
+        let mut s = lock(&self.state);
+        s.keys_doc = Some(json!({"keys": [{
+            "expires": null,
+            "keyid": keyid,
+            "keytype": "ecdsa-sha2-nistp256",
+            "scheme": "ecdsa-sha2-nistp256",
+            "key": public,
+        }]}));
+        s.signer = Some((keyid.to_owned(), signing));
+        Ok(public)
+    }
+
+    /// Serves `doc` at `/-/npm/v1/keys` (for expired, foreign or malformed keys).
+    pub fn set_keys_document(&self, doc: Value) {
+        lock(&self.state).keys_doc = Some(doc);
+    }
+
+    /// Gives a version `dist.attestations` (provenance), or takes them away.
+    pub fn set_attestations(&self, name: &str, version: &str, present: bool) {
+        if let Some(v) = lock(&self.state)
+            .packages
+            .get_mut(name)
+            .and_then(|p| p.versions.get_mut(version))
+        {
+            v.attestations = present;
+        }
+    }
+
+    /// Makes a version's signature one over a different integrity, so it does not verify.
+    pub fn tamper_signature(&self, name: &str, version: &str) {
+        if let Some(v) = lock(&self.state)
+            .packages
+            .get_mut(name)
+            .and_then(|p| p.versions.get_mut(version))
+        {
+            v.tampered_signature = true;
         }
     }
 
@@ -316,7 +379,13 @@ impl TestRegistry {
 }
 
 /// The packument JSON of a package, as served.
-fn packument_json(base: &str, name: &str, p: &PackageData, wrong_integrity: bool) -> Value {
+fn packument_json(
+    base: &str,
+    name: &str,
+    p: &PackageData,
+    wrong_integrity: bool,
+    signer: Option<&(String, p256::ecdsa::SigningKey)>,
+) -> Value {
     let mut versions = serde_json::Map::new();
     let mut time = serde_json::Map::new();
     time.insert("created".into(), json!("2020-01-01T00:00:00.000Z"));
@@ -342,6 +411,29 @@ fn packument_json(base: &str, name: &str, p: &PackageData, wrong_integrity: bool
         });
         if let (Some(msg), Some(obj)) = (&data.deprecated, manifest.as_object_mut()) {
             obj.insert("deprecated".into(), json!(msg));
+        }
+        if let Some(dist) = manifest.get_mut("dist").and_then(Value::as_object_mut) {
+            if let Some((keyid, key)) = signer {
+                use p256::ecdsa::signature::Signer as _;
+                let integrity = if data.tampered_signature {
+                    "sha512-tampered".to_owned()
+                } else {
+                    sri_sha512(bytes)
+                };
+                let sig: p256::ecdsa::Signature =
+                    key.sign(format!("{name}@{v}:{integrity}").as_bytes());
+                let sig = base64::engine::general_purpose::STANDARD.encode(sig.to_der().as_bytes());
+                dist.insert("signatures".into(), json!([{"keyid": keyid, "sig": sig}]));
+            }
+            if data.attestations {
+                dist.insert(
+                    "attestations".into(),
+                    json!({
+                        "url": format!("{base}-/npm/v1/attestations/{name}@{v}"),
+                        "provenance": {"predicateType": "https://slsa.dev/provenance/v1"}
+                    }),
+                );
+            }
         }
         versions.insert(v.clone(), manifest);
         time.insert(v.clone(), json!("2020-01-01T00:00:00.000Z"));
@@ -514,12 +606,18 @@ fn serve_path(s: &State, path: &str, req: &LoggedRequest, wrong_integrity: bool)
         }
         return Response::new(200, "application/octet-stream", body);
     }
+    if rest == "-/npm/v1/keys" {
+        return match &s.keys_doc {
+            Some(doc) => Response::new(200, "application/json", doc.to_string().into_bytes()),
+            None => not_found(),
+        };
+    }
     // A packument.
     let name = rest.replacen("%2f", "/", 1);
     let Some(p) = s.packages.get(&name) else {
         return not_found();
     };
-    let body = packument_json(&s.base, &name, p, wrong_integrity).to_string();
+    let body = packument_json(&s.base, &name, p, wrong_integrity, s.signer.as_ref()).to_string();
     let etag = format!(
         "\"{}\"",
         hex::encode(
