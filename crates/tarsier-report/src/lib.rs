@@ -11,7 +11,9 @@
 //!   can be given in the address, e.g. `report.html#q=send&severity=error&sort=rule&dir=asc`;
 //! - every finding in full: rule, level, location, message, code frame, taint path and triage
 //!   status (`baselineState`, `suppressions`), with a link to its rule's help, which is rendered
-//!   once per rule from a safe Markdown subset.
+//!   once per rule from a safe Markdown subset;
+//! - the scan's own problems (`toolExecutionNotifications`), since what was not scanned matters
+//!   too.
 //!
 //! All text from the log is escaped: messages and snippets quote code from packages, which an
 //! attacker controls.

@@ -56,6 +56,7 @@ pub fn render_html(log: &SarifLog, options: &HtmlOptions) -> String {
     totals_section(&mut out, &totals);
     table_section(&mut out, &totals);
     details_section(&mut out, &entries);
+    notifications_section(&mut out, log);
     rules_section(&mut out, &entries);
 
     out.push_str("<script type=\"application/json\" id=\"tarsier-data\">");
@@ -255,9 +256,9 @@ fn table_section(out: &mut String, totals: &Totals) {
     out.push_str(
         "</select>\n<span id=\"count\" class=\"muted\"></span>\n</div>\n\
          <table id=\"findings\"><thead><tr>\
-         <th data-key=\"level\">Severity</th><th data-key=\"rule\">Rule</th>\
-         <th data-key=\"package\">Package</th><th data-key=\"location\">Location</th>\
-         <th data-key=\"message\">Message</th><th data-key=\"status\">Status</th>\
+         <th data-key=\"level\" tabindex=\"0\">Severity</th><th data-key=\"rule\" tabindex=\"0\">Rule</th>\
+         <th data-key=\"package\" tabindex=\"0\">Package</th><th data-key=\"location\" tabindex=\"0\">Location</th>\
+         <th data-key=\"message\" tabindex=\"0\">Message</th><th data-key=\"status\" tabindex=\"0\">Status</th>\
          </tr></thead><tbody></tbody></table>\n\
          <noscript><p>The table needs JavaScript; every finding is listed in full below.</p></noscript>\n",
     );
@@ -464,6 +465,52 @@ fn taint_path(out: &mut String, e: &Entry<'_>) {
             out.push_str("</ol></details>\n");
         }
     }
+}
+
+/// Problems with the scan itself (files too large, packages that could not be fetched): what
+/// was not looked at matters as much as what was found.
+fn notifications_section(out: &mut String, log: &SarifLog) {
+    let notes: Vec<_> = log
+        .runs
+        .iter()
+        .flat_map(|r| &r.invocations)
+        .flat_map(|i| &i.tool_execution_notifications)
+        .collect();
+    if notes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Scan problems</h2>\n<table id=\"notifications\"><thead><tr><th>Level</th><th>Code</th>\
+         <th>Package</th><th>Where</th><th>Message</th></tr></thead><tbody>"
+    );
+    for n in notes {
+        let level = level_name(n.level.unwrap_or(Level::Warning));
+        let _ = write!(
+            out,
+            "<tr><td><span class=\"badge {level}\">{level}</span></td><td>"
+        );
+        if let Some(d) = &n.descriptor {
+            push_html(out, &d.id);
+        }
+        out.push_str("</td><td>");
+        if let Some(p) = &n.properties {
+            let label = match (&p.package, &p.version) {
+                (Some(name), Some(version)) => format!("{name}@{version}"),
+                (Some(name), None) => name.clone(),
+                _ => String::new(),
+            };
+            push_html(out, &label);
+        }
+        out.push_str("</td><td>");
+        if let Some(l) = n.locations.first() {
+            push_html(out, &describe(l).0);
+        }
+        out.push_str("</td><td>");
+        push_html(out, &n.message.text);
+        out.push_str("</td></tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 /// An anchor id derived from a rule id: letters, digits, `-` and `_` kept, everything else `_`.

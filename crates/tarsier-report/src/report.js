@@ -93,6 +93,14 @@
       render();
     });
   });
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th) {
+    th.addEventListener('keydown', function (event) {
+      if (event.key === 'Enter' || event.key === ' ') {
+        event.preventDefault();
+        th.click();
+      }
+    });
+  });
   filter.addEventListener('input', render);
   severity.addEventListener('change', render);
   pkg.addEventListener('change', render);

@@ -275,3 +275,31 @@ fn large_log_renders_in_linear_time() {
     assert_eq!(html.matches("<article class=\"finding ").count(), 25_000);
     assert!(html.contains("<b id=\"total-findings\">25000</b>"));
 }
+
+#[test]
+fn scan_problems_are_listed_and_escaped() {
+    use tarsier_sarif::model::{
+        Level, Message, Notification, ReportingDescriptorReference, ResultProperties,
+    };
+    let mut log = fixture();
+    assert!(!page().contains("Scan problems"));
+    log.runs[0].invocations[0]
+        .tool_execution_notifications
+        .push(Notification {
+            level: Some(Level::Error),
+            message: Message::new("cannot fetch <tarball>"),
+            descriptor: Some(ReportingDescriptorReference {
+                id: "fetch-failed".to_string(),
+            }),
+            locations: Vec::new(),
+            properties: Some(ResultProperties {
+                package: Some("evil\"pkg".to_string()),
+                version: Some("1.0.0".to_string()),
+                ..ResultProperties::default()
+            }),
+        });
+    let html = render_html(&log, &HtmlOptions::default());
+    assert!(html.contains("<h2>Scan problems</h2>"));
+    assert!(html.contains("<td>fetch-failed</td><td>evil&quot;pkg@1.0.0</td>"));
+    assert!(html.contains("cannot fetch &lt;tarball&gt;"));
+}
