@@ -13,7 +13,22 @@ pub const REQUIRED_HELP_SECTIONS: &[&str] = &[
 ];
 
 /// Built-in analyzers a rule may name instead of a query.
-pub const KNOWN_ANALYZERS: &[&str] = &["redos-exponential", "redos-polynomial"];
+pub const KNOWN_ANALYZERS: &[&str] = &[
+    // One name per line, so additions from different branches merge cleanly.
+    "redos-exponential",
+    "redos-polynomial",
+    "supply-install-script",
+    "supply-obfuscated-code",
+    "supply-exfiltration",
+    "supply-dynamic-require",
+    "supply-native-binary",
+    "supply-typosquat",
+    "supply-release-install-script",
+    "supply-release-new-dependency",
+    "supply-release-new-file",
+    "supply-release-entry-point",
+    "supply-release-size-jump",
+];
 
 /// Custom query predicates the engine implements (besides tree-sitter's own `#eq?`, `#match?`,
 /// `#any-of?` and their `#not-` forms).
