@@ -462,6 +462,10 @@ fn result(
             .map(|s| Suppression {
                 kind: s.kind,
                 justification: s.justification.clone(),
+                // Triage decisions are explicit acceptances; an inline comment's status is
+                // left out (SARIF reads that as accepted too).
+                status: (s.kind == tarsier_model::SuppressionKind::External)
+                    .then(|| "accepted".to_string()),
             })
             .collect(),
         baseline_state: None,

@@ -411,6 +411,10 @@ pub struct Suppression {
     /// The reason given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub justification: Option<String>,
+    /// `accepted`, `underReview` or `rejected`; tarsier writes `accepted` for triage decisions
+    /// and leaves it out for inline comments (meaning accepted, per SARIF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 /// Identifies the kind of run.

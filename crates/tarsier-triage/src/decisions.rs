@@ -382,6 +382,7 @@ impl TriageFile {
             result.suppressions.push(Suppression {
                 kind: SuppressionKind::External,
                 justification: Some(decision.suppression_justification()),
+                status: Some("accepted".to_string()),
             });
             suppressed += 1;
         }

@@ -109,6 +109,7 @@ fn apply_suppresses_matches_and_reports_stale() {
     sarif.runs[0].results[0].suppressions.push(Suppression {
         kind: SuppressionKind::InSource,
         justification: Some("inline".to_string()),
+        status: None,
     });
     let mut file = TriageFile::default();
     file.add(decision(&fp, Status::AcceptedRisk)).unwrap();

@@ -167,6 +167,7 @@ pub fn fixture() -> SarifLog {
             r.suppressions.push(tarsier_sarif::model::Suppression {
                 kind: SuppressionKind::External,
                 justification: Some("false-positive: <fixture> (alice, 2026-11-25)".to_string()),
+                status: Some("accepted".to_string()),
             });
         }
     }
