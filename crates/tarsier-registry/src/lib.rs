@@ -84,7 +84,8 @@ pub use reqwest::Url;
 pub use resolve::{ResolveOutcome, ResolvedPackage, resolve_scope};
 pub use scope::{DEFAULT_SCOPE, Scope, ScopeEntry, parse_package_spec};
 pub use signatures::{
-    Provenance, RegistryKey, RegistryKeys, SignatureStatus, provenance, verify_signatures,
+    Provenance, PublisherSignals, RegistryKey, RegistryKeys, SignatureStatus, provenance,
+    publisher_signals, verify_signatures,
 };
 pub use tarsier_semver::Selector;
 

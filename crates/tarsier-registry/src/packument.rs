@@ -39,6 +39,12 @@ pub struct PackumentVersion {
     pub scripts: BTreeMap<String, String>,
     /// The deprecation message, when the version is deprecated.
     pub deprecated: Option<String>,
+    /// The account that published the version (`_npmUser.name`), when the registry says.
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// The maintainers' account names listed in the version (`maintainers[].name`), sorted.
+    #[serde(default)]
+    pub maintainers: Vec<String>,
 }
 
 /// `dist` of a version.
@@ -116,8 +122,32 @@ fn parse_version(key: &str, v: &Map<String, Value>) -> Option<PackumentVersion> 
         Some(Value::Bool(true)) => Some("deprecated".to_owned()),
         _ => None,
     };
+    let publisher = v
+        .get("_npmUser")
+        .and_then(|u| u.get("name"))
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let mut maintainers: Vec<String> = v
+        .get("maintainers")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| match m {
+                    // Old packuments list `"name <email>"` strings.
+                    Value::String(s) => s.split('<').next().map(|n| n.trim().to_owned()),
+                    m => m.get("name")?.as_str().map(str::to_owned),
+                })
+                .filter(|n| !n.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    maintainers.sort();
+    maintainers.dedup();
     Some(PackumentVersion {
         version: opt_string(v.get("version")).unwrap_or_else(|| key.to_owned()),
+        publisher,
+        maintainers,
         dist,
         dependencies: string_map(v.get("dependencies")),
         scripts: string_map(v.get("scripts")),
@@ -190,6 +220,21 @@ mod tests {
         assert_eq!(v.dist.unpacked_size, Some(10));
         assert_eq!(p.versions["0.8.0"].version, "0.8.0");
         assert_eq!(p.versions["0.8.0"].deprecated.as_deref(), Some("old"));
+        assert_eq!(p.versions["0.8.0"].publisher, None);
+    }
+
+    #[test]
+    fn publisher_and_maintainers() {
+        let doc = br#"{"name": "x", "versions": {
+          "1.0.0": {"dist": {"tarball": "t"}, "_npmUser": {"name": "alice", "email": "a@x"},
+            "maintainers": [{"name": "bob"}, "alice <a@x>", {"email": "no-name"}, {"name": "bob"}]},
+          "1.0.1": {"dist": {"tarball": "t"}, "_npmUser": "not an object", "maintainers": 3}
+        }}"#;
+        let p = Packument::from_json(doc).unwrap();
+        assert_eq!(p.versions["1.0.0"].publisher.as_deref(), Some("alice"));
+        assert_eq!(p.versions["1.0.0"].maintainers, vec!["alice", "bob"]);
+        assert_eq!(p.versions["1.0.1"].publisher, None);
+        assert!(p.versions["1.0.1"].maintainers.is_empty());
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //!   `{name}@{version}:{integrity}`, against those keys: [`SignatureStatus`].
 //! - [`provenance`]: whether a version has `dist.attestations`, and whether it lacks them after a
 //!   lower version (in semver order) had them, the mark of a publish with a stolen token:
-//!   [`Provenance`].
+//!   [`Provenance`];
+//! - [`publisher_signals`]: a version published by an account that never published the package
+//!   before, and maintainers added or removed since the previous version: [`PublisherSignals`].
 //!
 //! Verification is pure and synchronous; only fetching the keys touches the network.
 
@@ -239,6 +241,95 @@ pub fn provenance(packument: &Packument) -> BTreeMap<String, Provenance> {
     out
 }
 
+/// Who published a version, compared with the versions published before it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PublisherSignals {
+    /// The publisher (`_npmUser.name`), when it never published an earlier version although
+    /// earlier versions name their publishers.
+    pub new_publisher: Option<String>,
+    /// The accounts that published earlier versions, sorted (set with `new_publisher`).
+    pub earlier_publishers: Vec<String>,
+    /// Whether the new publisher was already a listed maintainer of the previous version (a
+    /// co-maintainer's first publish, or that maintainer's stolen token).
+    pub publisher_was_maintainer: bool,
+    /// The version compared with for maintainers (the one published just before).
+    pub previous: Option<String>,
+    /// Maintainers listed now but not in the previous version.
+    pub maintainers_added: Vec<String>,
+    /// Maintainers listed in the previous version but not now.
+    pub maintainers_removed: Vec<String>,
+}
+
+impl PublisherSignals {
+    /// Whether anything changed.
+    pub fn is_empty(&self) -> bool {
+        self.new_publisher.is_none()
+            && self.maintainers_added.is_empty()
+            && self.maintainers_removed.is_empty()
+    }
+}
+
+/// The publisher signals of `version`: "before" is by publish time (`time` in the packument),
+/// ties and versions without a time ordered by semver. Unknown versions give no signal.
+pub fn publisher_signals(packument: &Packument, version: &str) -> PublisherSignals {
+    let mut order: Vec<(&str, Option<semver::Version>, &str)> = packument
+        .versions
+        .keys()
+        .map(|k| {
+            let time = packument.time.get(k).map_or("", String::as_str);
+            (time, semver::Version::parse(k).ok(), k.as_str())
+        })
+        .collect();
+    order.sort();
+    let Some(at) = order.iter().position(|(_, _, k)| *k == version) else {
+        return PublisherSignals::default();
+    };
+    let Some(current) = packument.versions.get(version) else {
+        return PublisherSignals::default();
+    };
+    let earlier: Vec<&str> = order
+        .get(..at)
+        .unwrap_or_default()
+        .iter()
+        .map(|(_, _, k)| *k)
+        .collect();
+    let mut signals = PublisherSignals::default();
+    let earlier_publishers: std::collections::BTreeSet<&str> = earlier
+        .iter()
+        .filter_map(|k| packument.versions.get(*k)?.publisher.as_deref())
+        .collect();
+    if let Some(publisher) = &current.publisher
+        && !earlier_publishers.is_empty()
+        && !earlier_publishers.contains(publisher.as_str())
+    {
+        signals.new_publisher = Some(publisher.clone());
+        signals.publisher_was_maintainer = earlier
+            .last()
+            .and_then(|k| packument.versions.get(*k))
+            .is_some_and(|prev| prev.maintainers.contains(publisher));
+        signals.earlier_publishers = earlier_publishers.iter().map(|s| (*s).to_owned()).collect();
+    }
+    if let Some(prev) = earlier.last().and_then(|k| packument.versions.get(*k)) {
+        signals.previous = Some(prev.version.clone());
+        // Only compare when both versions list maintainers.
+        if !prev.maintainers.is_empty() && !current.maintainers.is_empty() {
+            signals.maintainers_added = current
+                .maintainers
+                .iter()
+                .filter(|m| !prev.maintainers.contains(m))
+                .cloned()
+                .collect();
+            signals.maintainers_removed = prev
+                .maintainers
+                .iter()
+                .filter(|m| !current.maintainers.contains(m))
+                .cloned()
+                .collect();
+        }
+    }
+    signals
+}
+
 impl RegistryClient {
     /// Fetches the signing keys of the registry that serves `package` (scoped registries
     /// included): `GET {registry}/-/npm/v1/keys`. A registry without the endpoint answers 404,
@@ -375,6 +466,35 @@ mod tests {
         assert_eq!(keys.keys[0].expires, None);
         assert!(RegistryKeys::from_json(b"{}").is_err());
         assert!(RegistryKeys::from_json(b"not json").is_err());
+    }
+
+    #[test]
+    fn publishers_by_time() {
+        let doc = br#"{"name": "x",
+          "time": {"1.0.0": "2024-01-01T00:00:00.000Z", "2.0.0": "2024-02-01T00:00:00.000Z",
+                   "1.0.1": "2024-03-01T00:00:00.000Z", "2.0.1": "2024-04-01T00:00:00.000Z"},
+          "versions": {
+          "1.0.0": {"dist": {"tarball": "t"}, "_npmUser": {"name": "alice"}, "maintainers": [{"name": "alice"}]},
+          "2.0.0": {"dist": {"tarball": "t"}, "_npmUser": {"name": "alice"}, "maintainers": [{"name": "alice"}]},
+          "1.0.1": {"dist": {"tarball": "t"}, "_npmUser": {"name": "alice"}, "maintainers": [{"name": "alice"}, {"name": "bob"}]},
+          "2.0.1": {"dist": {"tarball": "t"}, "_npmUser": {"name": "mallory"}, "maintainers": [{"name": "mallory"}]}
+        }}"#;
+        let p = Packument::from_json(doc).unwrap();
+        assert!(
+            publisher_signals(&p, "1.0.0").is_empty(),
+            "the first version"
+        );
+        assert!(publisher_signals(&p, "2.0.0").is_empty());
+        let s = publisher_signals(&p, "1.0.1");
+        assert_eq!(s.new_publisher, None);
+        assert_eq!(s.previous.as_deref(), Some("2.0.0"), "by time, not semver");
+        assert_eq!(s.maintainers_added, vec!["bob"]);
+        let s = publisher_signals(&p, "2.0.1");
+        assert_eq!(s.new_publisher.as_deref(), Some("mallory"));
+        assert_eq!(s.earlier_publishers, vec!["alice"]);
+        assert_eq!(s.maintainers_added, vec!["mallory"]);
+        assert_eq!(s.maintainers_removed, vec!["alice", "bob"]);
+        assert!(publisher_signals(&p, "9.9.9").is_empty());
     }
 
     #[test]

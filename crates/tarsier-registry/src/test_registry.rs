@@ -96,6 +96,10 @@ struct VersionData {
     deprecated: Option<String>,
     attestations: bool,
     tampered_signature: bool,
+    publisher: Option<String>,
+    maintainers: Vec<String>,
+    /// Publish order: versions added later get later `time` entries.
+    seq: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -115,6 +119,8 @@ struct State {
     signer: Option<(String, p256::ecdsa::SigningKey)>,
     /// The document served at `/-/npm/v1/keys`.
     keys_doc: Option<Value>,
+    /// Versions added so far (the next one's publish order).
+    published: u64,
 }
 
 /// The loopback registry. Stops serving when dropped.
@@ -230,6 +236,8 @@ impl TestRegistry {
         dependencies: &[(&str, &str)],
     ) {
         let mut s = lock(&self.state);
+        let seq = s.published;
+        s.published += 1;
         let p = s.packages.entry(name.to_owned()).or_default();
         p.versions.insert(
             version.to_owned(),
@@ -242,6 +250,9 @@ impl TestRegistry {
                 deprecated: None,
                 attestations: false,
                 tampered_signature: false,
+                publisher: None,
+                maintainers: Vec::new(),
+                seq,
             },
         );
         p.dist_tags.insert("latest".to_owned(), version.to_owned());
@@ -303,6 +314,18 @@ impl TestRegistry {
             .and_then(|p| p.versions.get_mut(version))
         {
             v.attestations = present;
+        }
+    }
+
+    /// Sets a version's publisher (`_npmUser`) and `maintainers`.
+    pub fn set_publisher(&self, name: &str, version: &str, publisher: &str, maintainers: &[&str]) {
+        if let Some(v) = lock(&self.state)
+            .packages
+            .get_mut(name)
+            .and_then(|p| p.versions.get_mut(version))
+        {
+            v.publisher = Some(publisher.to_owned());
+            v.maintainers = maintainers.iter().map(|m| (*m).to_owned()).collect();
         }
     }
 
@@ -412,6 +435,15 @@ fn packument_json(
         if let (Some(msg), Some(obj)) = (&data.deprecated, manifest.as_object_mut()) {
             obj.insert("deprecated".into(), json!(msg));
         }
+        if let (Some(publisher), Some(obj)) = (&data.publisher, manifest.as_object_mut()) {
+            obj.insert("_npmUser".into(), json!({"name": publisher}));
+            let maintainers: Vec<Value> = data
+                .maintainers
+                .iter()
+                .map(|m| json!({"name": m}))
+                .collect();
+            obj.insert("maintainers".into(), Value::Array(maintainers));
+        }
         if let Some(dist) = manifest.get_mut("dist").and_then(Value::as_object_mut) {
             if let Some((keyid, key)) = signer {
                 use p256::ecdsa::signature::Signer as _;
@@ -436,7 +468,16 @@ fn packument_json(
             }
         }
         versions.insert(v.clone(), manifest);
-        time.insert(v.clone(), json!("2020-01-01T00:00:00.000Z"));
+        // One minute apart, in the order the versions were added.
+        let (day, hour, minute) = (
+            1 + (data.seq / 1440) % 28,
+            (data.seq / 60) % 24,
+            data.seq % 60,
+        );
+        time.insert(
+            v.clone(),
+            json!(format!("2020-01-{day:02}T{hour:02}:{minute:02}:00.000Z")),
+        );
     }
     json!({
         "name": name,

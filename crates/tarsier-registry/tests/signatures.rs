@@ -122,3 +122,32 @@ async fn provenance_dropped_after_attested_releases() {
         }
     );
 }
+
+#[tokio::test]
+async fn a_new_publisher_and_changed_maintainers() {
+    let r = TestRegistry::start().await.unwrap();
+    for v in ["1.0.0", "1.0.1", "1.0.2"] {
+        r.add_package("cookie", v, pkg("cookie", v));
+    }
+    r.set_publisher("cookie", "1.0.0", "alice", &["alice", "bob"]);
+    r.set_publisher("cookie", "1.0.1", "bob", &["alice", "bob"]);
+    r.set_publisher("cookie", "1.0.2", "mallory", &["alice", "mallory"]);
+    let p = client(&r).packument("cookie").await.unwrap();
+    assert_eq!(p.versions["1.0.2"].publisher.as_deref(), Some("mallory"));
+    assert!(
+        p.time["1.0.0"] < p.time["1.0.2"],
+        "versions added later are published later"
+    );
+    // bob's first publish: new, but already a maintainer.
+    let s = tarsier_registry::publisher_signals(&p, "1.0.1");
+    assert_eq!(s.new_publisher.as_deref(), Some("bob"));
+    assert!(s.publisher_was_maintainer);
+    assert!(s.maintainers_added.is_empty() && s.maintainers_removed.is_empty());
+    let s = tarsier_registry::publisher_signals(&p, "1.0.2");
+    assert_eq!(s.new_publisher.as_deref(), Some("mallory"));
+    assert_eq!(s.earlier_publishers, vec!["alice", "bob"]);
+    assert!(!s.publisher_was_maintainer);
+    assert_eq!(s.previous.as_deref(), Some("1.0.1"));
+    assert_eq!(s.maintainers_added, vec!["mallory"]);
+    assert_eq!(s.maintainers_removed, vec!["bob"]);
+}
