@@ -68,6 +68,7 @@ fn corpus_known_findings_per_package() {
         of("static-serve"),
         vec![
             s("express/path-traversal", 10),
+            s("express/uncaught-exception", 20),
             s("express/path-traversal", 21)
         ]
     );
@@ -81,6 +82,24 @@ fn corpus_known_findings_per_package() {
             s("node/deprecated-buffer", 31),
             s("express/regexp-from-request", 36),
             s("node/dynamic-code", 43),
+        ]
+    );
+    // Each rule of issue 4 once (prototype pollution twice, one per write); the escaped error
+    // page (line 18) and the resolved-and-checked path (line 38) are not flagged.
+    assert_eq!(
+        of("middleware-kit"),
+        vec![
+            s("express/reflected-xss", 14),
+            s("express/header-injection", 26),
+            s("express/cors-reflected-origin", 32),
+            s("express/uncaught-exception", 50),
+            s("node/prototype-pollution", 59),
+            s("node/prototype-pollution", 61),
+            s("node/weak-random-secret", 71),
+            s("node/timing-unsafe-compare", 73),
+            s("express/unbounded-input", 81),
+            s("express/hardcoded-session-secret", 83),
+            s("express/insecure-cookie", 83),
         ]
     );
     assert!(of("clean-parser").is_empty());

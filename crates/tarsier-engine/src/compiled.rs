@@ -7,7 +7,7 @@ use tarsier_rules::Rule;
 use tree_sitter::{Query, QueryPredicateArg};
 
 /// A custom predicate of one query pattern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Predicate {
     /// `#literal? @c`
     Literal(u32),
@@ -17,6 +17,20 @@ pub enum Predicate {
     RequestDerived(u32),
     /// `#not-request-derived? @c`
     NotRequestDerived(u32),
+    /// `#not-in-try? @c`: not inside a `try` block of its own function.
+    NotInTry(u32),
+    /// `#function-has? @c "word" ...`: the function around `@c` contains one of the words.
+    FunctionHas(u32, Vec<String>),
+    /// `#function-lacks? @c "word" ...`: the function around `@c` contains none of the words.
+    FunctionLacks(u32, Vec<String>),
+    /// `#iterated-key? @c`: `@c` is a key from enumerating an object (`for...in`,
+    /// `Object.keys(o).forEach(...)`).
+    IteratedKey(u32),
+    /// `#in-recursive-function? @c`: the named function around `@c` calls itself.
+    InRecursiveFunction(u32),
+    /// `#html-flow? @c`: `@c` is request-derived and HTML markup in a string literal is on its
+    /// way (in `@c` itself or in an assignment of its taint path).
+    HtmlFlow(u32),
 }
 
 /// A piece of a message template.
@@ -83,7 +97,28 @@ impl CompiledRule {
                         reason: format!("#{} needs a capture argument", predicate.operator),
                     });
                 };
+                let words: Vec<String> = predicate
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        QueryPredicateArg::String(s) => Some(s.to_string()),
+                        QueryPredicateArg::Capture(_) => None,
+                    })
+                    .collect();
                 let p = match predicate.operator.as_ref() {
+                    "not-in-try?" => Predicate::NotInTry(capture),
+                    "function-has?" | "function-lacks?" if words.is_empty() => {
+                        return Err(EngineError::Query {
+                            rule: rule.meta.id.clone(),
+                            file: rule.source.clone(),
+                            reason: format!("#{} needs at least one word", predicate.operator),
+                        });
+                    }
+                    "function-has?" => Predicate::FunctionHas(capture, words),
+                    "function-lacks?" => Predicate::FunctionLacks(capture, words),
+                    "iterated-key?" => Predicate::IteratedKey(capture),
+                    "in-recursive-function?" => Predicate::InRecursiveFunction(capture),
+                    "html-flow?" => Predicate::HtmlFlow(capture),
                     "literal?" => Predicate::Literal(capture),
                     "not-literal?" => Predicate::NotLiteral(capture),
                     "request-derived?" => Predicate::RequestDerived(capture),

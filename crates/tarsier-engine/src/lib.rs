@@ -22,6 +22,7 @@
 pub mod compiled;
 pub mod literal;
 pub mod selftest;
+pub mod structure;
 pub mod suppress;
 pub mod taint;
 pub mod walk;
@@ -327,6 +328,28 @@ impl Engine {
                 let mut ok = true;
                 for predicate in rule.predicates.get(m.pattern_index).into_iter().flatten() {
                     let holds = match *predicate {
+                        Predicate::NotInTry(c) => {
+                            capture(c).is_some_and(|n| structure::not_in_try(root, n))
+                        }
+                        Predicate::FunctionHas(c, ref words) => capture(c)
+                            .is_some_and(|n| structure::function_has(root, n, file.source, words)),
+                        Predicate::FunctionLacks(c, ref words) => capture(c)
+                            .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
+                        Predicate::IteratedKey(c) => capture(c)
+                            .is_some_and(|n| structure::iterated_key(root, n, file.source)),
+                        Predicate::InRecursiveFunction(c) => capture(c).is_some_and(|n| {
+                            structure::in_recursive_function(root, n, file.source)
+                        }),
+                        Predicate::HtmlFlow(c) => match capture(c).and_then(|n| {
+                            let path = file.taint.request_derived(n, &rule.sanitizers)?;
+                            structure::html_in_flow(root, n, &path, file.source).then_some(path)
+                        }) {
+                            Some(path) => {
+                                flow = path;
+                                true
+                            }
+                            None => false,
+                        },
                         Predicate::Literal(c) => {
                             capture(c).is_some_and(|n| literal::is_literal(n, file.source))
                         }

@@ -5,8 +5,14 @@
 //! from request data are tainted, to a fixpoint; closures see their outer functions' taint. An
 //! expression is request-derived when any part of it that flows into its value reads a source or
 //! a tainted variable, except under a sanitizer call or in the guarded branch of an allow-list
-//! check (`allowed.has(x) ? x : fallback`). Every walk is iterative, so hostile nesting cannot
-//! overflow the stack.
+//! check (`allowed.has(x) ? x : fallback`). Statement-level guards stop it too, from the end of
+//! the guard on: `if (!allowed.has(x)) return;` (an allow-list, safe for every rule),
+//! `if (!isValid(x)) return;` (a sanitizer call written as a check) and
+//! `if (!p.startsWith(root)) return;` (a containment check, which counts only when `p` holds the
+//! result of a path normaliser such as `path.resolve`). `replace` with a pattern that deletes
+//! everything outside a character class (`/[^a-z0-9]/g`) is an allow-list too; other string
+//! methods, array literals and `join` propagate. Every walk is iterative, so hostile nesting
+//! cannot overflow the stack.
 
 use crate::literal::node_text;
 use std::cell::RefCell;
@@ -34,6 +40,8 @@ pub struct TaintModel {
     properties: HashSet<String>,
     methods: HashSet<String>,
     sanitizers: HashSet<String>,
+    normalizers: HashSet<String>,
+    containment: HashSet<String>,
 }
 
 impl TaintModel {
@@ -46,6 +54,8 @@ impl TaintModel {
             properties: set(&spec.request_properties),
             methods: set(&spec.request_methods),
             sanitizers: set(&spec.sanitizers),
+            normalizers: set(&spec.path_normalizers),
+            containment: set(&spec.containment_methods),
         }
     }
 }
@@ -55,6 +65,20 @@ impl TaintModel {
 struct Scope {
     requests: HashSet<String>,
     tainted: HashMap<String, Vec<Step>>,
+    /// Statement-level checks that end the function (or loop iteration) when they fail.
+    guards: Vec<Guard>,
+    /// Variables assigned from a path normaliser (`path.resolve(...)`).
+    normalized: HashSet<String>,
+}
+
+/// `if (!check(name)) return;`: from `after` on, `name` passed the check.
+#[derive(Debug, Clone)]
+struct Guard {
+    name: String,
+    after: usize,
+    /// The checking call's name (`startsWith`, `isValidPath`); `None` for an allow-list
+    /// membership test, which is safe for every rule.
+    method: Option<String>,
 }
 
 /// Per-file taint state; scopes are computed lazily and cached, so files in which no rule asks
@@ -63,10 +87,13 @@ pub struct FileTaint<'a> {
     model: &'a TaintModel,
     root: Node<'a>,
     source: &'a str,
-    scopes: RefCell<HashMap<usize, Rc<Scope>>>,
+    /// Keyed by function node id and the rule's extra sanitizers: a variable assigned
+    /// `escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the others.
+    scopes: RefCell<HashMap<(usize, String), Rc<Scope>>>,
 }
 
-const FUNCTION_KINDS: &[&str] = &[
+/// Node kinds that start a new function scope.
+pub const FUNCTION_KINDS: &[&str] = &[
     "function_declaration",
     "function_expression",
     "function",
@@ -97,7 +124,7 @@ impl<'a> FileTaint<'a> {
         expr: Node<'_>,
         extra_sanitizers: &[String],
     ) -> Option<Vec<Step>> {
-        let scope = self.scope_at(expr);
+        let scope = self.scope_at(expr, extra_sanitizers);
         self.derived(expr, &scope, extra_sanitizers)
     }
 
@@ -106,7 +133,8 @@ impl<'a> FileTaint<'a> {
     }
 
     /// The scope of the innermost function around `node` (or of the program).
-    fn scope_at(&self, node: Node<'_>) -> Rc<Scope> {
+    fn scope_at(&self, node: Node<'_>, extra: &[String]) -> Rc<Scope> {
+        let extra_key = extra.join("\n");
         // The root, then function ancestors, outermost first. Walking down from the root is
         // linear in the depth; `Node::parent` is not (it walks down from the root itself).
         let root = self.root;
@@ -127,12 +155,13 @@ impl<'a> FileTaint<'a> {
         // Compute from the outermost inwards, reusing cached scopes.
         let mut outer: Option<Rc<Scope>> = None;
         for func in chain {
-            let cached = self.scopes.borrow().get(&func.id()).cloned();
+            let key = (func.id(), extra_key.clone());
+            let cached = self.scopes.borrow().get(&key).cloned();
             let scope = match cached {
                 Some(s) => s,
                 None => {
-                    let s = Rc::new(self.compute_scope(func, outer.as_deref()));
-                    self.scopes.borrow_mut().insert(func.id(), Rc::clone(&s));
+                    let s = Rc::new(self.compute_scope(func, outer.as_deref(), extra));
+                    self.scopes.borrow_mut().insert(key, Rc::clone(&s));
                     s
                 }
             };
@@ -141,13 +170,15 @@ impl<'a> FileTaint<'a> {
         outer.unwrap_or_default()
     }
 
-    fn compute_scope(&self, func: Node<'_>, outer: Option<&Scope>) -> Scope {
+    fn compute_scope(&self, func: Node<'_>, outer: Option<&Scope>, extra: &[String]) -> Scope {
         let mut scope = Scope::default();
         if let Some(outer) = outer {
             scope.requests.extend(outer.requests.iter().cloned());
             scope
                 .tainted
                 .extend(outer.tainted.iter().map(|(k, v)| (k.clone(), v.clone())));
+            scope.guards.extend(outer.guards.iter().cloned());
+            scope.normalized.extend(outer.normalized.iter().cloned());
         }
         scope
             .requests
@@ -170,6 +201,7 @@ impl<'a> FileTaint<'a> {
                             n.child_by_field_name("name"),
                             n.child_by_field_name("value"),
                         ) {
+                            self.note_normalized(t, v, &mut scope);
                             pairs.push((t, v, n));
                         }
                     }
@@ -178,9 +210,13 @@ impl<'a> FileTaint<'a> {
                             n.child_by_field_name("left"),
                             n.child_by_field_name("right"),
                         ) {
+                            if n.kind() == "assignment_expression" {
+                                self.note_normalized(t, v, &mut scope);
+                            }
                             pairs.push((t, v, n));
                         }
                     }
+                    "if_statement" => self.collect_guards(n, &mut scope.guards),
                     "for_in_statement" => {
                         if let (Some(t), Some(v)) = (
                             n.child_by_field_name("left"),
@@ -204,13 +240,194 @@ impl<'a> FileTaint<'a> {
         for _round in 0..8 {
             let before = (scope.requests.len(), scope.tainted.len());
             for &(target, value, at) in &pairs {
-                self.bind(target, value, at, &mut scope);
+                self.bind(target, value, at, extra, &mut scope);
             }
             if (scope.requests.len(), scope.tainted.len()) == before {
                 break;
             }
         }
         scope
+    }
+
+    /// `p = path.resolve(...)`: remembers that `p` holds a normalised path.
+    fn note_normalized(&self, target: Node<'_>, value: Node<'_>, scope: &mut Scope) {
+        let value = unparenthesize(value);
+        if target.kind() != "identifier" || value.kind() != "call_expression" {
+            return;
+        }
+        let normalizes = value
+            .child_by_field_name("function")
+            .is_some_and(|f| self.model.normalizers.contains(last_name(f, self.source)));
+        if normalizes {
+            scope.normalized.insert(self.text(target).to_string());
+        }
+    }
+
+    /// Guards of `if (<failed check>) return|throw|continue|break;`.
+    fn collect_guards(&self, if_statement: Node<'_>, guards: &mut Vec<Guard>) {
+        let (Some(condition), Some(consequence)) = (
+            if_statement.child_by_field_name("condition"),
+            if_statement.child_by_field_name("consequence"),
+        ) else {
+            return;
+        };
+        if !exits(consequence) {
+            return;
+        }
+        let after = if_statement.end_byte();
+        // `a || b` fails when either fails: each operand is a guard of its own.
+        let mut stack = vec![unparenthesize(condition)];
+        let mut budget = 64;
+        while let Some(c) = stack.pop() {
+            budget -= 1;
+            if budget == 0 {
+                break;
+            }
+            let c = unparenthesize(c);
+            match c.kind() {
+                "unary_expression" => {
+                    let negated = c
+                        .child_by_field_name("operator")
+                        .is_some_and(|o| o.kind() == "!");
+                    let argument = c.child_by_field_name("argument").map(unparenthesize);
+                    if let Some(call) =
+                        argument.filter(|a| negated && a.kind() == "call_expression")
+                    {
+                        self.guard_from_call(call, after, guards);
+                    }
+                }
+                "binary_expression" => {
+                    let op = c
+                        .child_by_field_name("operator")
+                        .map(|o| o.kind())
+                        .unwrap_or("");
+                    let (Some(left), Some(right)) = (
+                        c.child_by_field_name("left"),
+                        c.child_by_field_name("right"),
+                    ) else {
+                        continue;
+                    };
+                    if op == "||" {
+                        stack.push(left);
+                        stack.push(right);
+                        continue;
+                    }
+                    self.guard_from_index_of(op, unparenthesize(left), right, after, guards);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `allowed.has(x)`, `p.startsWith(root)`, `isValid(x)` as a failed check.
+    fn guard_from_call(&self, call: Node<'_>, after: usize, guards: &mut Vec<Guard>) {
+        let (Some(callee), Some(args)) = (
+            call.child_by_field_name("function"),
+            call.child_by_field_name("arguments"),
+        ) else {
+            return;
+        };
+        let name = last_name(callee, self.source);
+        let mut cursor = args.walk();
+        let arg_names: Vec<&str> = args
+            .named_children(&mut cursor)
+            .map(unparenthesize)
+            .filter(|a| a.kind() == "identifier")
+            .map(|a| self.text(a))
+            .collect();
+        if callee.kind() == "member_expression" {
+            if matches!(name, "has" | "includes" | "test") {
+                for arg in arg_names {
+                    guards.push(Guard {
+                        name: arg.to_string(),
+                        after,
+                        method: None,
+                    });
+                }
+            } else if let Some(object) = callee
+                .child_by_field_name("object")
+                .map(unparenthesize)
+                .filter(|o| o.kind() == "identifier")
+            {
+                guards.push(Guard {
+                    name: self.text(object).to_string(),
+                    after,
+                    method: Some(name.to_string()),
+                });
+            }
+        } else {
+            for arg in arg_names {
+                guards.push(Guard {
+                    name: arg.to_string(),
+                    after,
+                    method: Some(name.to_string()),
+                });
+            }
+        }
+    }
+
+    /// `p.indexOf(root) !== 0` (a prefix check) and `list.indexOf(x) === -1` (an allow-list).
+    fn guard_from_index_of(
+        &self,
+        op: &str,
+        left: Node<'_>,
+        right: Node<'_>,
+        after: usize,
+        guards: &mut Vec<Guard>,
+    ) {
+        if left.kind() != "call_expression" {
+            return;
+        }
+        let Some(callee) = left
+            .child_by_field_name("function")
+            .filter(|f| f.kind() == "member_expression")
+        else {
+            return;
+        };
+        if last_name(callee, self.source) != "indexOf" {
+            return;
+        }
+        let right = self.text(right).replace(' ', "");
+        if matches!(op, "!==" | "!=") && right == "0" {
+            if let Some(object) = callee
+                .child_by_field_name("object")
+                .filter(|o| o.kind() == "identifier")
+            {
+                guards.push(Guard {
+                    name: self.text(object).to_string(),
+                    after,
+                    method: Some("startsWith".to_string()),
+                });
+            }
+        } else if matches!(op, "===" | "==" | "<") && (right == "-1" || right == "0" && op == "<") {
+            let args = left.child_by_field_name("arguments");
+            if let Some(arg) = args
+                .and_then(|a| a.named_child(0))
+                .filter(|a| a.kind() == "identifier")
+            {
+                guards.push(Guard {
+                    name: self.text(arg).to_string(),
+                    after,
+                    method: None,
+                });
+            }
+        }
+    }
+
+    /// Whether a guard before `at` has checked `name` in a way this rule accepts.
+    fn guarded(&self, name: &str, at: usize, scope: &Scope, extra: &[String]) -> bool {
+        scope.guards.iter().any(|g| {
+            g.name == name
+                && g.after <= at
+                && match &g.method {
+                    None => true,
+                    Some(m) => {
+                        (self.model.sanitizers.contains(m) || extra.iter().any(|s| s == m))
+                            && (!self.model.containment.contains(m)
+                                || scope.normalized.contains(name))
+                    }
+                }
+        })
     }
 
     /// `(req, res) => ...`: the first parameter of a function whose second is a response.
@@ -247,7 +464,14 @@ impl<'a> FileTaint<'a> {
     }
 
     /// Binds `target = value` if `value` is request data or a request object.
-    fn bind(&self, target: Node<'_>, value: Node<'_>, at: Node<'_>, scope: &mut Scope) {
+    fn bind(
+        &self,
+        target: Node<'_>,
+        value: Node<'_>,
+        at: Node<'_>,
+        extra: &[String],
+        scope: &mut Scope,
+    ) {
         let value = unparenthesize(value);
         if value.kind() == "identifier" && scope.requests.contains(self.text(value)) {
             match target.kind() {
@@ -259,7 +483,7 @@ impl<'a> FileTaint<'a> {
             }
             return;
         }
-        let Some(mut path) = self.derived(value, scope, &[]) else {
+        let Some(mut path) = self.derived(value, scope, extra) else {
             return;
         };
         for name in pattern_names(target, self.source) {
@@ -320,9 +544,19 @@ impl<'a> FileTaint<'a> {
         while let Some(n) = stack.pop() {
             match n.kind() {
                 "identifier" | "shorthand_property_identifier" => {
-                    if let Some(path) = scope.tainted.get(self.text(n)) {
+                    let name = self.text(n);
+                    if let Some(path) = scope.tainted.get(name)
+                        && !self.guarded(name, n.start_byte(), scope, extra)
+                    {
                         return Some(path.clone());
                     }
+                    continue;
+                }
+                // `x.length` is a number, whatever `x` holds.
+                "member_expression"
+                    if n.child_by_field_name("property")
+                        .is_some_and(|p| self.text(p) == "length") =>
+                {
                     continue;
                 }
                 "member_expression" | "subscript_expression"
@@ -338,6 +572,12 @@ impl<'a> FileTaint<'a> {
                     if let Some(callee) = n.child_by_field_name("function") {
                         let name = last_name(callee, self.source);
                         if self.model.sanitizers.contains(name) || extra.iter().any(|s| s == name) {
+                            continue;
+                        }
+                        if callee.kind() == "member_expression"
+                            && matches!(name, "replace" | "replaceAll")
+                            && is_allow_list_replace(n, self.source)
+                        {
                             continue;
                         }
                         if callee.kind() == "member_expression" && self.model.methods.contains(name)
@@ -477,6 +717,63 @@ fn is_allow_list_check(condition: Node<'_>, source: &str) -> bool {
             .is_some_and(|o| matches!(o.kind(), "===" | "==")),
         _ => false,
     }
+}
+
+/// Does this statement leave the function, loop iteration or loop?
+fn exits(statement: Node<'_>) -> bool {
+    let last = if statement.kind() == "statement_block" {
+        let mut cursor = statement.walk();
+        let last = statement
+            .named_children(&mut cursor)
+            .filter(|c| c.kind() != "comment")
+            .last();
+        match last {
+            Some(l) => l,
+            None => return false,
+        }
+    } else {
+        statement
+    };
+    matches!(
+        last.kind(),
+        "return_statement" | "throw_statement" | "continue_statement" | "break_statement"
+    )
+}
+
+/// `x.replace(/[^a-z0-9_-]/g, '')`: deletes every character outside a class, which leaves only
+/// allow-listed characters (the replacement is a literal).
+fn is_allow_list_replace(call: Node<'_>, source: &str) -> bool {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let (Some(pattern), Some(replacement)) = (args.named_child(0), args.named_child(1)) else {
+        return false;
+    };
+    if pattern.kind() != "regex" || !crate::literal::is_literal(replacement, source) {
+        return false;
+    }
+    let body = pattern
+        .child_by_field_name("pattern")
+        .map(|p| node_text(p, source))
+        .unwrap_or("");
+    let flags = pattern
+        .child_by_field_name("flags")
+        .map(|f| node_text(f, source))
+        .unwrap_or("");
+    let class = body.trim_end_matches(['+', '*']);
+    let Some(inner) = class.strip_prefix("[^").and_then(|c| c.strip_suffix(']')) else {
+        return false;
+    };
+    // One class only: no unescaped `]` inside.
+    let mut escaped = false;
+    for ch in inner.chars() {
+        match ch {
+            '\\' if !escaped => escaped = true,
+            ']' if !escaped => return false,
+            _ => escaped = false,
+        }
+    }
+    flags.contains('g')
 }
 
 /// The identifiers a binding pattern introduces (`a`, `{ a, b: c }`, `[a, ...rest]`).

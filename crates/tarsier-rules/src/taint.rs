@@ -19,4 +19,14 @@ pub struct TaintSpec {
     /// Calls whose result is safe whatever their argument (`encodeURIComponent`, `parseInt`,
     /// `escapeHtml`); matched against the callee's last name.
     pub sanitizers: Vec<String>,
+    /// Calls that normalise a file path (`path.resolve`, `path.join`, `fs.realpathSync`): a
+    /// containment check only counts on a variable that holds their result.
+    #[serde(default)]
+    pub path_normalizers: Vec<String>,
+    /// Methods that check containment (`startsWith`): as a statement-level guard
+    /// (`if (!p.startsWith(root)) return`) they sanitise `p` for the rules that list them among
+    /// their `sanitizers`, but only when `p` was assigned from one of `path-normalizers`, since
+    /// a prefix check on an unnormalised path is bypassed with `../`.
+    #[serde(default)]
+    pub containment_methods: Vec<String>,
 }

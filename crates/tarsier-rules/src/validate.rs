@@ -33,10 +33,17 @@ pub const KNOWN_ANALYZERS: &[&str] = &[
 /// Custom query predicates the engine implements (besides tree-sitter's own `#eq?`, `#match?`,
 /// `#any-of?` and their `#not-` forms).
 pub const KNOWN_PREDICATES: &[&str] = &[
+    // One name per line, so additions from different branches merge cleanly.
     "not-literal?",
     "literal?",
     "request-derived?",
     "not-request-derived?",
+    "not-in-try?",
+    "function-has?",
+    "function-lacks?",
+    "iterated-key?",
+    "in-recursive-function?",
+    "html-flow?",
 ];
 
 /// Checks one rule; returns its problems (empty when valid).

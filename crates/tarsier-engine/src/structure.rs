@@ -1,0 +1,324 @@
+//! Structural query predicates: where a node sits in its file (inside a `try` block, inside a
+//! recursive function, in a loop over an object's keys) and what the function around it
+//! contains. They back `#not-in-try?`, `#function-has?`, `#function-lacks?`, `#iterated-key?`,
+//! `#in-recursive-function?` and `#html-flow?`.
+//!
+//! Every walk here is iterative and bounded: the ancestors of a node are found by walking down
+//! from the root (linear in the depth, where repeated `Node::parent` calls are quadratic), and
+//! subtree walks stop after [`MAX_VISITED`] nodes.
+
+use crate::literal::node_text;
+use crate::taint::{FUNCTION_KINDS, Step};
+use tree_sitter::Node;
+
+/// Most nodes a subtree walk visits before giving up (a bound on time for huge functions).
+pub const MAX_VISITED: usize = 200_000;
+
+/// The ancestors of `node`, from `root` down to its parent.
+pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut chain = Vec::new();
+    let mut current = root;
+    while current.id() != node.id() {
+        chain.push(current);
+        match current.child_with_descendant(node) {
+            Some(child) if child.id() != current.id() => current = child,
+            _ => break,
+        }
+    }
+    chain
+}
+
+fn is_function(node: Node<'_>) -> bool {
+    FUNCTION_KINDS.contains(&node.kind())
+}
+
+/// True unless `node` is inside the `try` block of a `try` statement of its own function (a
+/// `try` around a callback's definition does not catch what the callback throws later).
+pub fn not_in_try(root: Node<'_>, node: Node<'_>) -> bool {
+    let chain = ancestors(root, node);
+    for (i, a) in chain.iter().enumerate().rev() {
+        if is_function(*a) {
+            return true;
+        }
+        if a.kind() == "try_statement" {
+            let inner = chain.get(i + 1).copied().unwrap_or(node);
+            let in_body = a
+                .child_by_field_name("body")
+                .is_some_and(|b| b.id() == inner.id());
+            if in_body {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The innermost function around `node`, or the program.
+pub fn enclosing_function<'t>(root: Node<'t>, node: Node<'t>) -> Node<'t> {
+    ancestors(root, node)
+        .into_iter()
+        .rev()
+        .find(|a| is_function(*a))
+        .unwrap_or(root)
+}
+
+/// Whether the text of the function around `node` contains one of `words`.
+pub fn function_has(root: Node<'_>, node: Node<'_>, source: &str, words: &[String]) -> bool {
+    let text = node_text(enclosing_function(root, node), source);
+    words.iter().any(|w| text.contains(w.as_str()))
+}
+
+/// Calls that enumerate an object's keys; a loop over their result iterates keys.
+const KEY_LISTS: &[&str] = &["keys(", "entries(", "getOwnPropertyNames(", "ownKeys("];
+
+fn lists_keys(text: &str) -> bool {
+    KEY_LISTS.iter().any(|k| text.contains(k))
+}
+
+/// Whether the identifier `node` is a key taken from enumerating an object: the variable of a
+/// `for...in`, of a `for...of` over `Object.keys/entries(...)`, a parameter of a callback given
+/// to `Object.keys(o).forEach(...)` and friends, or `const key = keys[i]` in a function that
+/// lists keys.
+pub fn iterated_key(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
+    if node.kind() != "identifier" {
+        return false;
+    }
+    let name = node_text(node, source);
+    let chain = ancestors(root, node);
+    for (i, a) in chain.iter().enumerate().rev() {
+        match a.kind() {
+            "for_in_statement" => {
+                let binds = a
+                    .child_by_field_name("left")
+                    .is_some_and(|l| binds_name(l, name, source));
+                if !binds {
+                    continue;
+                }
+                let is_in = a
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| o.kind() == "in");
+                let over_keys = a
+                    .child_by_field_name("right")
+                    .is_some_and(|r| lists_keys(node_text(r, source)));
+                return is_in || over_keys;
+            }
+            kind if FUNCTION_KINDS.contains(&kind) => {
+                let is_param = a
+                    .child_by_field_name("parameters")
+                    .or_else(|| a.child_by_field_name("parameter"))
+                    .is_some_and(|p| binds_name(p, name, source));
+                if is_param {
+                    // function -> arguments -> call_expression
+                    let call = i.checked_sub(2).and_then(|j| chain.get(j));
+                    return call.is_some_and(|c| {
+                        c.kind() == "call_expression"
+                            && c.child_by_field_name("function").is_some_and(|f| {
+                                f.kind() == "member_expression" && lists_keys(node_text(f, source))
+                            })
+                    });
+                }
+                // `var key = keys[i]` inside this function.
+                return lists_keys(node_text(*a, source))
+                    && declares_from_subscript(*a, name, source);
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a binding pattern (a parameter list, `const [k, v]`, `k`) introduces `name`.
+fn binds_name(pattern: Node<'_>, name: &str, source: &str) -> bool {
+    let mut stack = vec![pattern];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > MAX_VISITED {
+            return false;
+        }
+        match n.kind() {
+            "identifier" | "shorthand_property_identifier_pattern"
+                if node_text(n, source) == name =>
+            {
+                return true;
+            }
+            "formal_parameters"
+            | "array_pattern"
+            | "object_pattern"
+            | "rest_pattern"
+            | "pair_pattern"
+            | "assignment_pattern"
+            | "object_assignment_pattern"
+            | "lexical_declaration"
+            | "variable_declaration"
+            | "variable_declarator" => {
+                let mut cursor = n.walk();
+                for child in n.named_children(&mut cursor) {
+                    stack.push(child);
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// `var name = list[i]` somewhere in `func` (not in nested functions).
+fn declares_from_subscript(func: Node<'_>, name: &str, source: &str) -> bool {
+    let mut stack = vec![func];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > MAX_VISITED {
+            return false;
+        }
+        if n.kind() == "variable_declarator" || n.kind() == "assignment_expression" {
+            let (target, value) = match n.kind() {
+                "variable_declarator" => (
+                    n.child_by_field_name("name"),
+                    n.child_by_field_name("value"),
+                ),
+                _ => (
+                    n.child_by_field_name("left"),
+                    n.child_by_field_name("right"),
+                ),
+            };
+            if let (Some(t), Some(v)) = (target, value)
+                && node_text(t, source) == name
+                && v.kind() == "subscript_expression"
+            {
+                return true;
+            }
+        }
+        let mut cursor = n.walk();
+        for child in n.named_children(&mut cursor) {
+            if !is_function(child) {
+                stack.push(child);
+            }
+        }
+    }
+    false
+}
+
+/// Whether the innermost named function around `node` calls itself.
+pub fn in_recursive_function(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
+    let chain = ancestors(root, node);
+    // Anonymous callbacks (`Object.keys(o).forEach((k) => ...)`) belong to the named function
+    // around them.
+    let named = chain
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, a)| is_function(**a))
+        .find_map(|(index, func)| function_name(&chain, index, *func, source).map(|n| (*func, n)));
+    let Some((func, name)) = named else {
+        return false;
+    };
+    calls_itself(func, name, source)
+}
+
+/// The name a function goes by: its own, or the variable, property or member it is assigned to.
+fn function_name<'s>(
+    chain: &[Node<'_>],
+    index: usize,
+    func: Node<'_>,
+    source: &'s str,
+) -> Option<&'s str> {
+    let own_name = func
+        .child_by_field_name("name")
+        .map(|n| node_text(n, source));
+    let name = own_name.or_else(|| {
+        // `const merge = function (...) {}`, `merge: (...) => {}`, `exports.merge = ...`
+        let parent = index.checked_sub(1).and_then(|j| chain.get(j))?;
+        let target = match parent.kind() {
+            "variable_declarator" => parent.child_by_field_name("name"),
+            "pair" => parent.child_by_field_name("key"),
+            "assignment_expression" => parent.child_by_field_name("left").map(|l| {
+                if l.kind() == "member_expression" {
+                    l.child_by_field_name("property").unwrap_or(l)
+                } else {
+                    l
+                }
+            }),
+            _ => None,
+        }?;
+        Some(node_text(target, source))
+    });
+    name.filter(|n| !n.is_empty())
+}
+
+/// Whether `func`'s body calls `name` (directly or as a method).
+fn calls_itself(func: Node<'_>, name: &str, source: &str) -> bool {
+    let Some(body) = func.child_by_field_name("body") else {
+        return false;
+    };
+    let mut stack = vec![body];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > MAX_VISITED {
+            return false;
+        }
+        if n.kind() == "call_expression"
+            && let Some(callee) = n.child_by_field_name("function")
+        {
+            let called = match callee.kind() {
+                "member_expression" => callee
+                    .child_by_field_name("property")
+                    .map(|p| node_text(p, source))
+                    .unwrap_or(""),
+                _ => node_text(callee, source),
+            };
+            if called == name {
+                return true;
+            }
+        }
+        let mut cursor = n.walk();
+        for child in n.named_children(&mut cursor) {
+            stack.push(child);
+        }
+    }
+    false
+}
+
+/// Whether a string or template literal in `node`, or in a step of its taint path, contains
+/// HTML markup (`<` followed by a letter, `/` or `!`).
+pub fn html_in_flow(root: Node<'_>, node: Node<'_>, flow: &[Step], source: &str) -> bool {
+    let mut starts = vec![node];
+    for step in flow {
+        if let Some(n) = root.descendant_for_byte_range(step.start, step.end) {
+            starts.push(n);
+        }
+    }
+    let mut visited = 0;
+    for start in starts {
+        let mut stack = vec![start];
+        while let Some(n) = stack.pop() {
+            visited += 1;
+            if visited > MAX_VISITED {
+                return false;
+            }
+            if n.kind() == "string_fragment" && has_markup(node_text(n, source)) {
+                return true;
+            }
+            if n.kind() == "template_string" && has_markup(node_text(n, source)) {
+                // The raw template text; substitutions hold code, but `<tag` in code is rare.
+                return true;
+            }
+            let mut cursor = n.walk();
+            for child in n.named_children(&mut cursor) {
+                stack.push(child);
+            }
+        }
+    }
+    false
+}
+
+fn has_markup(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.windows(2).any(|w| {
+        w.first() == Some(&b'<')
+            && w.get(1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/' || *c == b'!')
+    })
+}
