@@ -28,6 +28,10 @@ pub const KNOWN_ANALYZERS: &[&str] = &[
     "supply-release-new-file",
     "supply-release-entry-point",
     "supply-release-size-jump",
+    "supply-registry-signature",
+    "supply-provenance-dropped",
+    "supply-new-publisher",
+    "supply-maintainers-changed",
 ];
 
 /// Custom query predicates the engine implements (besides tree-sitter's own `#eq?`, `#match?`,
@@ -41,6 +45,7 @@ pub const KNOWN_PREDICATES: &[&str] = &[
     "not-in-try?",
     "function-has?",
     "function-lacks?",
+    "file-has?",
     "iterated-key?",
     "in-recursive-function?",
     "html-flow?",

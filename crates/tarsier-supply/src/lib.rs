@@ -14,7 +14,9 @@
 //! - bundled executables or archives without a declared native build ([`native`]);
 //! - names within a small edit distance of an in-scope package ([`typosquat()`]);
 //! - what changed since the previous version: install scripts, dependencies, new files, entry
-//!   points, unpacked size ([`diff`]).
+//!   points, unpacked size ([`diff`]);
+//! - registry signals, from facts `tarsier-registry` establishes: invalid or missing signatures,
+//!   provenance dropped, a new publisher, changed maintainers ([`registry`]).
 //!
 //! Work per file is bounded: files larger than [`Options::max_file_bytes`] are not read and
 //! become a [`Notification`] instead of silence. Output is sorted and deterministic.
@@ -43,10 +45,12 @@ pub mod exfil;
 pub mod install;
 pub mod native;
 pub mod obfuscation;
+pub mod registry;
 pub mod selftest;
 mod text;
 pub mod typosquat;
 
+pub use registry::{RegistrySignals, SignatureCheck, registry_findings};
 pub use selftest::{CaseOutcome, self_test};
 pub use typosquat::typosquat;
 
@@ -77,6 +81,14 @@ pub mod rule_ids {
     pub const RELEASE_ENTRY_POINT: &str = "supply-chain/release-entry-point";
     /// A large jump of the unpacked size since the previous version.
     pub const RELEASE_SIZE_JUMP: &str = "supply-chain/release-size-jump";
+    /// A registry signature that is invalid, missing or by an unknown key.
+    pub const REGISTRY_SIGNATURE: &str = "supply-chain/registry-signature";
+    /// A version without provenance after versions with it.
+    pub const PROVENANCE_DROPPED: &str = "supply-chain/provenance-dropped";
+    /// A version published by an account that never published the package before.
+    pub const NEW_PUBLISHER: &str = "supply-chain/new-publisher";
+    /// Maintainers added or removed since the previous version.
+    pub const MAINTAINERS_CHANGED: &str = "supply-chain/maintainers-changed";
 
     /// Every rule id above, in order.
     pub const ALL: &[&str] = &[
@@ -91,6 +103,10 @@ pub mod rule_ids {
         RELEASE_NEW_FILE,
         RELEASE_ENTRY_POINT,
         RELEASE_SIZE_JUMP,
+        REGISTRY_SIGNATURE,
+        PROVENANCE_DROPPED,
+        NEW_PUBLISHER,
+        MAINTAINERS_CHANGED,
     ];
 }
 
@@ -108,6 +124,10 @@ pub const ANALYZERS: &[&str] = &[
     "supply-release-new-file",
     "supply-release-entry-point",
     "supply-release-size-jump",
+    "supply-registry-signature",
+    "supply-provenance-dropped",
+    "supply-new-publisher",
+    "supply-maintainers-changed",
 ];
 
 /// Why a package could not be turned into a [`PackageInput`].

@@ -8,6 +8,10 @@
 //!   `previous/` are the files of the previous version (which makes the case a release diff). A
 //!   header may end with ` size=<bytes>` for a filler file of that many bytes (for size jumps).
 //!
+//! - a JSON object with one key, `registry-signals`: the facts a registry gave about a version
+//!   ([`crate::RegistrySignals::from_json`]), run through [`crate::registry_findings`]; those
+//!   findings are on line 1.
+//!
 //! Lines count in the whole case text (for sections: the header line plus the line in the
 //! file), so `line = 3` in a rule file points at the third line of the case as written. The
 //! typosquat check runs with [`SELF_TEST_SCOPE`] as the in-scope names.
@@ -110,6 +114,18 @@ fn borrow(v: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
 
 /// Runs one case; returns the case lines of the rule's findings, or why it could not run.
 pub fn run_case(rule_id: &str, code: &str) -> Result<Vec<usize>, String> {
+    if let Ok(serde_json::Value::Object(doc)) = serde_json::from_str(code)
+        && let Some(signals) = doc.get("registry-signals")
+    {
+        let signals = crate::RegistrySignals::from_json(signals)?;
+        let mut lines: Vec<usize> = crate::registry_findings("test-package", "1.0.1", &signals)
+            .iter()
+            .filter(|f| f.rule_id == rule_id)
+            .map(|f| f.span.start_line)
+            .collect();
+        lines.sort_unstable();
+        return Ok(lines);
+    }
     let case = split_case(code);
     let (prev_files, files): (Vec<&CaseFile>, Vec<&CaseFile>) =
         case.iter().partition(|f| f.path.starts_with("previous/"));
