@@ -302,17 +302,23 @@ impl<'a> Analyzer<'a> {
         seen
     }
 
-    /// One pump per character class of the labels on cycles: they cover most real-world
-    /// polynomial cases cheaply.
+    /// One pump per character class of the labels (classes that some cycle can read first):
+    /// they cover most real-world polynomial cases cheaply.
     #[must_use]
     pub fn char_words(&self) -> Vec<Vec<char>> {
-        let comps = self.cyclic_components();
-        let labels = comps.iter().flatten().map(|&s| self.label(s));
-        partition_representatives(labels)
+        let on_cycles: Vec<&CharSet> = self
+            .cyclic_components()
             .into_iter()
-            .take(64)
-            .map(|c| vec![c])
-            .collect()
+            .flatten()
+            .map(|s| self.label(s))
+            .collect();
+        // All labels, accepting states included: a pump must be able to avoid them.
+        let labels = self.nfa.labels.iter();
+        let (mut first, mut rest): (Vec<char>, Vec<char>) = partition_representatives(labels)
+            .into_iter()
+            .partition(|&c| on_cycles.iter().any(|l| l.contains(u32::from(c))));
+        first.append(&mut rest);
+        first.into_iter().take(64).map(|c| vec![c]).collect()
     }
 
     /// Pumps from IDA pairs (triple-product search), for loops on multi-character words.
@@ -409,11 +415,12 @@ impl<'a> Analyzer<'a> {
         Ok(None)
     }
 
-    /// Evaluates pump `w` on the `w`-graph and, when it is ambiguous, builds a candidate.
+    /// Evaluates pump `w` on the `w`-graph and builds candidates where it is ambiguous: the
+    /// strongest claim first, then weaker ones until one is not masked.
     ///
     /// # Errors
     /// [`Over`] when the budget runs out.
-    pub fn evaluate(&self, w: &[char], meter: &mut Meter) -> Result<Option<Candidate>, Over> {
+    pub fn evaluate(&self, w: &[char], meter: &mut Meter) -> Result<Vec<Candidate>, Over> {
         let n = self.succ.len();
         let mut edges: Vec<Vec<(usize, u8)>> = vec![Vec::new(); n];
         let from_initial = self.reach(INITIAL);
@@ -461,14 +468,22 @@ impl<'a> Analyzer<'a> {
             }
         }
         // Exponential: a cyclic w-SCC that is not a simple cycle.
+        let mut out = Vec::new();
+        let mut seen_comps = BTreeSet::new();
         for p in 0..n {
             let c = comp[p];
             if from_initial[p]
                 && self.alive[p]
                 && cyclic[c]
                 && (doubled[c] || inner_edges[c] > size[c])
+                && seen_comps.insert(c)
+                && let Some(cand) = self.candidate(Claim::Exponential, p, w)
             {
-                return Ok(self.candidate(Claim::Exponential, p, w));
+                let unmasked = !cand.masked;
+                out.push(cand);
+                if unmasked || seen_comps.len() >= 4 {
+                    break;
+                }
             }
         }
         // Polynomial: the longest chain of cyclic w-SCCs (ids are reverse topological).
@@ -488,15 +503,28 @@ impl<'a> Analyzer<'a> {
             }
             best[c] = m + u32::from(cyclic[c]);
         }
-        let start = (0..n)
-            .filter(|&p| from_initial[p] && self.alive[p] && cyclic[comp[p]])
-            .max_by_key(|&p| (best[comp[p]], std::cmp::Reverse(p)));
-        match start {
-            Some(p) if best[comp[p]] >= 2 => {
-                Ok(self.candidate(Claim::Polynomial(best[comp[p]]), p, w))
+        // Longest chains first; a chain whose pumping lets the pattern succeed early (masked)
+        // is followed by shorter ones that may not be.
+        let mut starts: Vec<usize> = (0..ncomp)
+            .filter_map(|c| {
+                members[c]
+                    .iter()
+                    .copied()
+                    .find(|&p| from_initial[p] && self.alive[p])
+            })
+            .filter(|&p| cyclic[comp[p]] && best[comp[p]] >= 2)
+            .collect();
+        starts.sort_by_key(|&p| (std::cmp::Reverse(best[comp[p]]), p));
+        for p in starts.into_iter().take(6) {
+            if let Some(cand) = self.candidate(Claim::Polynomial(best[comp[p]]), p, w) {
+                let unmasked = !cand.masked;
+                out.push(cand);
+                if unmasked {
+                    break;
+                }
             }
-            _ => Ok(None),
         }
+        Ok(out)
     }
 
     fn candidate(&self, claim: Claim, start: usize, w: &[char]) -> Option<Candidate> {
@@ -512,8 +540,14 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    /// Shortest word from the initial state to `target` in the trimmed automaton.
+    /// Shortest word from the initial state to `target` in the trimmed automaton. Its
+    /// characters are chosen, where the labels allow, so that no run of the pattern completes
+    /// a match on the way. The search state needs no prefix: the pattern is already tried at
+    /// every start position.
     fn prefix_to(&self, target: usize) -> Option<String> {
+        if Some(target) == self.nfa.search {
+            return Some(String::new());
+        }
         let n = self.succ.len();
         let mut parent: Vec<Option<usize>> = vec![None; n];
         let mut seen = vec![false; n];
@@ -521,14 +555,33 @@ impl<'a> Analyzer<'a> {
         let mut q = VecDeque::from([INITIAL]);
         while let Some(p) = q.pop_front() {
             if p == target {
-                let mut out = Vec::new();
+                let mut path = Vec::new();
                 let mut cur = p;
                 while let Some(prev) = parent[cur] {
-                    out.push(self.label(cur).pick()?);
+                    path.push(cur);
                     cur = prev;
                 }
-                out.reverse();
-                return Some(out.into_iter().collect());
+                path.reverse();
+                let mut set = BTreeSet::from([INITIAL]);
+                let mut out = String::new();
+                for s in path {
+                    let mut avoid = CharSet::empty();
+                    for &x in &set {
+                        for &(t, _) in &self.nfa.succ[x] {
+                            if self.nfa.accept_now[t] {
+                                avoid = avoid.union(self.label(t));
+                            }
+                        }
+                    }
+                    let c = self
+                        .label(s)
+                        .subtract(&avoid)
+                        .pick()
+                        .or_else(|| self.label(s).pick())?;
+                    out.push(c);
+                    set = self.step(&set, c).0;
+                }
+                return Some(out);
             }
             for &(t, _) in &self.succ[p] {
                 if !seen[t] && self.label(t).pick().is_some() {
@@ -571,7 +624,7 @@ impl<'a> Analyzer<'a> {
             masked |= accepted;
             set = next;
         }
-        let mut union = set.clone();
+        let mut union = BTreeSet::new();
         let mut seen_sets = BTreeSet::new();
         for _ in 0..32 {
             for &c in w {
@@ -583,6 +636,11 @@ impl<'a> Analyzer<'a> {
             if !seen_sets.insert(set.clone()) {
                 break;
             }
+        }
+        // Runs that the search starts inside the suffix come after every earlier start has
+        // failed, so their success does not cut the attack short: leave the search state out.
+        if let Some(search) = self.nfa.search {
+            union.remove(&search);
         }
         let all_labels = CharSet::from_ranges(
             self.nfa
@@ -605,7 +663,7 @@ impl<'a> Analyzer<'a> {
             return (String::new(), masked);
         }
         let mut queue = VecDeque::from([(union.clone(), String::new())]);
-        let mut visited = BTreeSet::from([union]);
+        let mut visited = BTreeSet::from([union.clone()]);
         while let Some((s, word)) = queue.pop_front() {
             if word.chars().count() >= 3 || visited.len() > 400 {
                 break;
@@ -625,7 +683,19 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
-        (outside.map(String::from).unwrap_or_default(), true)
+        // No suffix makes every earlier run fail, so the pattern matches in the end; the
+        // character that leaves the fewest runs alive may still delay that match until the
+        // ambiguous part has been explored (`(\s|.)+?[ab]*?$` on "bbb!": success only at the
+        // end, after every split of the b's failed at the `!`).
+        let fewest = alphabet
+            .iter()
+            .map(|&c| {
+                let (next, accepted) = self.step(&union, c);
+                ((accepted, next.len()), c)
+            })
+            .min()
+            .map(|(_, c)| c);
+        (fewest.map(String::from).unwrap_or_default(), true)
     }
 }
 

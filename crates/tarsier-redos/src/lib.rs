@@ -202,8 +202,7 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
         Ok(words) => {
             for w in words {
                 match analyzer.evaluate(&w, &mut meter) {
-                    Ok(Some(c)) => candidates.push(c),
-                    Ok(None) => {}
+                    Ok(found) => add_candidates(&mut candidates, found),
                     Err(analysis::Over) => over = true,
                 }
             }
@@ -230,12 +229,7 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
         let mut eval_meter = Meter::new(budget.max_steps);
         for w in words {
             match analyzer.evaluate(&w, &mut eval_meter) {
-                Ok(Some(c)) => {
-                    if !candidates.contains(&c) {
-                        candidates.push(c);
-                    }
-                }
-                Ok(None) => {}
+                Ok(found) => add_candidates(&mut candidates, found),
                 Err(analysis::Over) => {
                     over = true;
                     break;
@@ -278,6 +272,14 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
     }
 }
 
+fn add_candidates(all: &mut Vec<Candidate>, found: Vec<Candidate>) {
+    for c in found {
+        if !all.contains(&c) {
+            all.push(c);
+        }
+    }
+}
+
 fn witness(c: &Candidate) -> Witness {
     Witness {
         prefix: c.prefix.clone(),
@@ -289,15 +291,25 @@ fn witness(c: &Candidate) -> Witness {
 /// Tries the candidates claiming at least `at_least`, strongest first, and returns the first
 /// one confirmed at its claimed class. A candidate confirmed only at a lower polynomial degree
 /// becomes the `fallback` when it beats the one there; candidates that cannot beat the fallback
-/// are skipped, and at most four confirmations run per call. Candidates tried are removed.
+/// are skipped, and at most six confirmations (two per claim) run per call. Candidates tried
+/// are removed.
 fn confirm_best(
     runner: &mut Runner<'_>,
     candidates: &mut Vec<Candidate>,
     at_least: Claim,
     fallback: &mut Option<Analysis>,
 ) -> Option<Analysis> {
-    candidates.sort_by_key(|c| std::cmp::Reverse(c.claim));
+    // Strongest claim first; within a claim, unmasked and readable (ASCII, short) pumps first.
+    candidates.sort_by_key(|c| {
+        (
+            std::cmp::Reverse(c.claim),
+            c.masked,
+            !c.pump.is_ascii(),
+            c.pump.len(),
+        )
+    });
     let mut tried = 0;
+    let mut tried_claim: Vec<Claim> = Vec::new();
     let mut keep = Vec::new();
     for c in std::mem::take(candidates) {
         let claimed = match c.claim {
@@ -307,13 +319,15 @@ fn confirm_best(
         let beaten = fallback
             .as_ref()
             .is_some_and(|f| rank(&f.verdict) >= claimed);
-        if c.claim < at_least || tried >= 4 || beaten {
+        let same = tried_claim.iter().filter(|&&k| k == c.claim).count();
+        if c.claim < at_least || tried >= 6 || same >= 2 || beaten {
             if !beaten {
                 keep.push(c);
             }
             continue;
         }
         tried += 1;
+        tried_claim.push(c.claim);
         let w = witness(&c);
         if c.claim == Claim::Exponential {
             let (steps, exp) = measure_exponential(runner, &w);
