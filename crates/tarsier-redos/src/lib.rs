@@ -218,22 +218,22 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
     ) {
         return found;
     }
+    let mut words = analyzer.char_words();
     if !over {
-        let mut words = analyzer.char_words();
         match analyzer.ida_words(&mut meter) {
             Ok(more) => words.extend(more),
             Err(analysis::Over) => over = true,
         }
-        // Evaluating is cheap next to the search, so the pumps found so far are evaluated
-        // with a fresh allowance even when the search ran out.
-        let mut eval_meter = Meter::new(budget.max_steps);
-        for w in words {
-            match analyzer.evaluate(&w, &mut eval_meter) {
-                Ok(found) => add_candidates(&mut candidates, found),
-                Err(analysis::Over) => {
-                    over = true;
-                    break;
-                }
+    }
+    // Evaluating is cheap next to the searches, so the pumps found so far are evaluated with
+    // a fresh allowance even when a search ran out.
+    let mut eval_meter = Meter::new(budget.max_steps);
+    for w in words {
+        match analyzer.evaluate(&w, &mut eval_meter) {
+            Ok(found) => add_candidates(&mut candidates, found),
+            Err(analysis::Over) => {
+                over = true;
+                break;
             }
         }
     }
