@@ -27,6 +27,68 @@ pub enum Command {
     /// List, explain and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Compare two SARIF reports: writes HEAD with `baselineState` on every result (and the
+    /// base-only results as absent) and prints a summary.
+    Diff(DiffArgs),
+    /// Combine SARIF reports (e.g. the shards of a CI matrix) into one run.
+    Merge(MergeArgs),
+    /// Record triage decisions (accepted risk, false positive, fixed upstream) by fingerprint.
+    #[command(subcommand)]
+    Triage(TriageCommand),
+}
+
+/// `tarsier diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report.
+    pub base: PathBuf,
+    /// The later report.
+    pub head: PathBuf,
+    /// Write the compared SARIF here (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when HEAD has new unsuppressed results (of `--fail-on` level or above).
+    #[arg(long)]
+    pub fail_on_new: bool,
+    /// Severity threshold for `--fail-on-new`.
+    #[arg(long, value_enum, default_value = "warning")]
+    pub fail_on: FailOn,
+}
+
+/// `tarsier merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The reports to combine.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Write the merged SARIF here (default: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `tarsier triage ...`.
+#[derive(Debug, Subcommand)]
+pub enum TriageCommand {
+    /// Add (or replace) the decision for one finding.
+    Add {
+        /// The finding's `partialFingerprints["tarsier/v1"]`.
+        fingerprint: String,
+        /// The decision: accepted-risk, false-positive or fixed-upstream.
+        #[arg(long)]
+        status: String,
+        /// Why (required: a decision without a reason cannot be reviewed).
+        #[arg(long)]
+        why: String,
+        /// Who decided (default: `$USER`).
+        #[arg(long)]
+        who: Option<String>,
+        /// A SARIF report containing the finding, to record its rule and location for readers.
+        #[arg(long, value_name = "FILE")]
+        sarif: Option<PathBuf>,
+        /// The triage file.
+        #[arg(long, default_value = "tarsier-triage.toml")]
+        file: PathBuf,
+    },
 }
 
 /// Output format.
@@ -38,6 +100,8 @@ pub enum Format {
     Sarif,
     /// tarsier's own JSON (findings and notifications as the engine reports them).
     Json,
+    /// One self-contained HTML page (no network fetches): totals, chart, sortable findings.
+    Html,
 }
 
 /// Severity threshold for the exit code.
@@ -74,6 +138,17 @@ pub struct ReportArgs {
     /// SARIF for GitHub code scanning: leave suppressed results out, stay within its limits.
     #[arg(long)]
     pub upload: bool,
+    /// Compare with a previous SARIF report: results get `baselineState` (new, unchanged,
+    /// updated, absent) and a summary is printed.
+    #[arg(long, value_name = "PREV.sarif")]
+    pub baseline: Option<PathBuf>,
+    /// With `--baseline`: the exit code depends on new findings only.
+    #[arg(long, requires = "baseline")]
+    pub fail_on_new: bool,
+    /// Triage decisions to apply as external suppressions (default: `tarsier-triage.toml` in the
+    /// current directory, when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub triage: Option<PathBuf>,
     /// Skip files larger than this many bytes (with a notification).
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_bytes: u64,

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod args;
+mod compare;
 mod lint;
 mod output;
 mod reproduce;
@@ -71,6 +72,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         args::Command::Rules(a) => rules_cmd::run(a),
         args::Command::Scan(a) => scan::run(a),
         args::Command::Reproduce(a) => reproduce::run(a),
+        args::Command::Diff(a) => compare::diff(a),
+        args::Command::Merge(a) => compare::merge(a),
+        args::Command::Triage(a) => compare::triage(a),
     }
 }
 

@@ -8,7 +8,9 @@ use serde::Serialize;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use tarsier_engine::{Engine, ScanReport};
-use tarsier_model::{Finding, Notification, NotificationLevel, Severity};
+use tarsier_model::{
+    Finding, Notification, NotificationLevel, Severity, Suppression, SuppressionKind,
+};
 use tarsier_rules::RuleSet;
 
 /// The project's home page, recorded in SARIF.
@@ -46,18 +48,45 @@ pub fn load_rules(args: &ReportArgs) -> Result<RuleSet> {
     Ok(rules)
 }
 
-/// Writes the report in the chosen format and returns the exit code.
+/// Writes the report in the chosen format and returns the exit code: triage decisions are
+/// applied, the baseline compared, then the report rendered as text, JSON, SARIF or HTML.
 pub fn emit(
     args: &ReportArgs,
     engine: &Engine,
     report: &ScanReport,
     context: &RunContext,
 ) -> Result<u8> {
+    let mut report = report.clone();
+    apply_triage(args, &mut report)?;
     let format = args.format.unwrap_or(context.default_format);
     let output = args
         .output
         .clone()
         .or_else(|| context.default_output.clone());
+    let mut log = tarsier_sarif::build_log(&tarsier_sarif::RunInput {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        information_uri: INFORMATION_URI,
+        rules: engine.rule_metas(),
+        findings: &report.findings,
+        notifications: &report.notifications,
+        automation_id: context.automation_id.clone(),
+        execution_successful: context.execution_successful,
+        command_line: Some(format!("tarsier {}", context.command)),
+        mode: if args.upload {
+            tarsier_sarif::OutputMode::Upload
+        } else {
+            tarsier_sarif::OutputMode::Full
+        },
+        ..tarsier_sarif::RunInput::default()
+    });
+    let mut baseline_summary = None;
+    if let Some(base_path) = &args.baseline {
+        let base = tarsier_sarif::from_path(base_path)
+            .with_context(|| format!("reading the baseline {}", base_path.display()))?;
+        let outcome = tarsier_triage::diff(&base, &log);
+        log = outcome.log;
+        baseline_summary = Some(outcome.summary);
+    }
     let mut bytes = Vec::new();
     match format {
         Format::Text => {
@@ -70,32 +99,26 @@ pub fn emit(
                         && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-            write_text(&mut bytes, report, color)?;
+            write_text(&mut bytes, &report, color)?;
         }
-        Format::Json => write_json(&mut bytes, report)?,
+        Format::Json => write_json(&mut bytes, &report)?,
         Format::Sarif => {
-            let log = tarsier_sarif::build_log(&tarsier_sarif::RunInput {
-                tool_version: env!("CARGO_PKG_VERSION"),
-                information_uri: INFORMATION_URI,
-                rules: engine.rule_metas(),
-                findings: &report.findings,
-                notifications: &report.notifications,
-                automation_id: context.automation_id.clone(),
-                execution_successful: context.execution_successful,
-                command_line: Some(format!("tarsier {}", context.command)),
-                mode: if args.upload {
-                    tarsier_sarif::OutputMode::Upload
-                } else {
-                    tarsier_sarif::OutputMode::Full
-                },
-                ..tarsier_sarif::RunInput::default()
-            });
             if args.upload {
                 for problem in tarsier_sarif::check_github_limits(&log) {
                     eprintln!("tarsier: warning: {problem}");
                 }
             }
             tarsier_sarif::to_writer(&log, &mut bytes).context("serialising SARIF")?;
+        }
+        Format::Html => {
+            let html = tarsier_report::render_html(
+                &log,
+                &tarsier_report::HtmlOptions {
+                    title: format!("tarsier {} report", context.command),
+                    generated_at: None,
+                },
+            );
+            bytes.extend_from_slice(html.as_bytes());
         }
     }
     match &output {
@@ -110,30 +133,104 @@ pub fn emit(
     }
     if format != Format::Text || output.is_some() {
         // The text printer reports problems inline; other formats carry them in the file.
-        print_notifications(report, args.quiet);
+        print_notifications(&report, args.quiet);
     }
     if !args.quiet {
-        let summary = summary_line(report);
+        let mut summary = summary_line(&report);
+        if let Some(b) = &baseline_summary {
+            summary.push_str(&format!("; against the baseline: {b}"));
+        }
         match &output {
             Some(path) => eprintln!("{summary}; report written to {}", path.display()),
-            None if format != Format::Text => eprintln!("{summary}"),
+            None if format != Format::Text || baseline_summary.is_some() => eprintln!("{summary}"),
             None => {}
         }
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Note => Some(Severity::Note),
-        FailOn::Never => None,
+    let failing = match threshold(args.fail_on) {
+        None => 0,
+        Some(t) if args.fail_on_new => count_new(&log, t),
+        Some(t) => tarsier_engine::count_at_or_above(&report.findings, t),
     };
-    let failing = threshold.map_or(0, |t| {
-        tarsier_engine::count_at_or_above(&report.findings, t)
-    });
     Ok(if failing > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     })
+}
+
+/// The severity `--fail-on` names (`None` for `never`).
+pub fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Note => Some(Severity::Note),
+        FailOn::Never => None,
+    }
+}
+
+/// Unsuppressed results marked `new` at or above `level`.
+pub fn count_new(log: &tarsier_sarif::model::SarifLog, level: Severity) -> usize {
+    use tarsier_sarif::model::{BaselineState, Level};
+    log.runs
+        .iter()
+        .flat_map(|run| &run.results)
+        .filter(|r| r.baseline_state == Some(BaselineState::New) && r.suppressions.is_empty())
+        .filter(|r| {
+            let severity = match r.level {
+                Some(Level::Error) => Severity::Error,
+                Some(Level::Note) | Some(Level::None) => Severity::Note,
+                _ => Severity::Warning,
+            };
+            severity >= level
+        })
+        .count()
+}
+
+/// Applies the triage file's decisions as external suppressions; decisions that match nothing
+/// are reported as notes, so stale entries get cleaned up.
+fn apply_triage(args: &ReportArgs, report: &mut ScanReport) -> Result<()> {
+    let path = match &args.triage {
+        Some(path) => path.clone(),
+        None => {
+            let default = PathBuf::from(tarsier_triage::TRIAGE_FILE_NAME);
+            if !default.is_file() {
+                return Ok(());
+            }
+            default
+        }
+    };
+    let triage = tarsier_triage::TriageFile::load(&path)?;
+    if triage.decisions.is_empty() {
+        return Ok(());
+    }
+    let fingerprints = tarsier_sarif::fingerprints(&report.findings);
+    let mut used = std::collections::BTreeSet::new();
+    for (finding, fingerprint) in report.findings.iter_mut().zip(&fingerprints) {
+        if let Some(decision) = triage.get(fingerprint) {
+            used.insert(fingerprint.clone());
+            finding.suppression = Some(Suppression {
+                kind: SuppressionKind::External,
+                justification: Some(decision.suppression_justification()),
+            });
+        }
+    }
+    for decision in &triage.decisions {
+        if !used.contains(&decision.fingerprint) {
+            report.notifications.push(Notification {
+                level: NotificationLevel::Note,
+                code: "triage-stale".to_string(),
+                message: format!(
+                    "{}: the decision for {} ({}) matches no finding any more; remove it if the code is gone",
+                    path.display(),
+                    decision.fingerprint,
+                    decision.rule.as_deref().unwrap_or("rule unknown")
+                ),
+                package: None,
+                path: None,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a killed
