@@ -23,10 +23,13 @@ pub enum Predicate {
     FunctionHas(u32, Vec<String>),
     /// `#function-lacks? @c "word" ...`: the function around `@c` contains none of the words.
     FunctionLacks(u32, Vec<String>),
+    /// `#file-has? @c "word" ...`: the file contains one of the words (`@c` only anchors it).
+    FileHas(u32, Vec<String>),
     /// `#iterated-key? @c`: `@c` is a key from enumerating an object (`for...in`,
     /// `Object.keys(o).forEach(...)`).
     IteratedKey(u32),
-    /// `#in-recursive-function? @c`: the named function around `@c` calls itself.
+    /// `#in-recursive-function? @c`: the named function around `@c` calls itself on a value
+    /// indexed by `@c` (`merge(a[c], b[c])`).
     InRecursiveFunction(u32),
     /// `#html-flow? @c`: `@c` is request-derived and HTML markup in a string literal is on its
     /// way (in `@c` itself or in an assignment of its taint path).
@@ -107,7 +110,7 @@ impl CompiledRule {
                     .collect();
                 let p = match predicate.operator.as_ref() {
                     "not-in-try?" => Predicate::NotInTry(capture),
-                    "function-has?" | "function-lacks?" if words.is_empty() => {
+                    "function-has?" | "function-lacks?" | "file-has?" if words.is_empty() => {
                         return Err(EngineError::Query {
                             rule: rule.meta.id.clone(),
                             file: rule.source.clone(),
@@ -116,6 +119,7 @@ impl CompiledRule {
                     }
                     "function-has?" => Predicate::FunctionHas(capture, words),
                     "function-lacks?" => Predicate::FunctionLacks(capture, words),
+                    "file-has?" => Predicate::FileHas(capture, words),
                     "iterated-key?" => Predicate::IteratedKey(capture),
                     "in-recursive-function?" => Predicate::InRecursiveFunction(capture),
                     "html-flow?" => Predicate::HtmlFlow(capture),

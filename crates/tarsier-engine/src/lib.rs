@@ -335,6 +335,9 @@ impl Engine {
                             .is_some_and(|n| structure::function_has(root, n, file.source, words)),
                         Predicate::FunctionLacks(c, ref words) => capture(c)
                             .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
+                        Predicate::FileHas(c, ref words) => capture(c).is_some_and(|_| {
+                            words.iter().any(|w| file.source.contains(w.as_str()))
+                        }),
                         Predicate::IteratedKey(c) => capture(c)
                             .is_some_and(|n| structure::iterated_key(root, n, file.source)),
                         Predicate::InRecursiveFunction(c) => capture(c).is_some_and(|n| {

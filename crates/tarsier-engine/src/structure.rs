@@ -200,7 +200,10 @@ fn declares_from_subscript(func: Node<'_>, name: &str, source: &str) -> bool {
     false
 }
 
-/// Whether the innermost named function around `node` calls itself.
+/// Whether the innermost named function around `node` calls itself with an argument that
+/// indexes by `node`'s text (`merge(target[key] || {}, source[key])`): a merge that descends into
+/// the value under an enumerated key, as opposed to a shallow copy in a function that happens to
+/// recurse for another reason.
 pub fn in_recursive_function(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
     let chain = ancestors(root, node);
     // Anonymous callbacks (`Object.keys(o).forEach((k) => ...)`) belong to the named function
@@ -214,7 +217,8 @@ pub fn in_recursive_function(root: Node<'_>, node: Node<'_>, source: &str) -> bo
     let Some((func, name)) = named else {
         return false;
     };
-    calls_itself(func, name, source)
+    let index = format!("[{}]", node_text(node, source));
+    calls_itself(func, name, &index, source)
 }
 
 /// The name a function goes by: its own, or the variable, property or member it is assigned to.
@@ -247,8 +251,8 @@ fn function_name<'s>(
     name.filter(|n| !n.is_empty())
 }
 
-/// Whether `func`'s body calls `name` (directly or as a method).
-fn calls_itself(func: Node<'_>, name: &str, source: &str) -> bool {
+/// Whether `func`'s body calls `name` (directly or as a method) with `index` in its arguments.
+fn calls_itself(func: Node<'_>, name: &str, index: &str, source: &str) -> bool {
     let Some(body) = func.child_by_field_name("body") else {
         return false;
     };
@@ -269,7 +273,10 @@ fn calls_itself(func: Node<'_>, name: &str, source: &str) -> bool {
                     .unwrap_or(""),
                 _ => node_text(callee, source),
             };
-            if called == name {
+            let descends = n
+                .child_by_field_name("arguments")
+                .is_some_and(|a| node_text(a, source).contains(index));
+            if called == name && descends {
                 return true;
             }
         }

@@ -614,10 +614,14 @@ impl<'a> FileTaint<'a> {
                         .child_by_field_name("operator")
                         .map(|o| o.kind())
                         .unwrap_or("");
-                    // Comparisons yield booleans, not the request's text.
+                    // Comparisons yield booleans and arithmetic yields numbers, not the
+                    // request's text.
                     if matches!(
                         op,
                         "==" | "===" | "!=" | "!==" | "<" | ">" | "<=" | ">=" | "instanceof" | "in"
+                    ) || matches!(
+                        op,
+                        "-" | "*" | "/" | "%" | "**" | "&" | "|" | "^" | "<<" | ">>" | ">>>"
                     ) {
                         continue;
                     }

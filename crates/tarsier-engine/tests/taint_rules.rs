@@ -1,0 +1,212 @@
+//! Issue 4: statement guards, containment checks, string-method propagation, per-rule sanitizers
+//! on assignments, the structural predicates, and hostile nesting for each of them.
+#![allow(clippy::unwrap_used)]
+
+use tarsier_engine::{Engine, EngineOptions};
+
+fn engine() -> Engine {
+    Engine::new(
+        &tarsier_rules::embedded().unwrap(),
+        EngineOptions::default(),
+    )
+    .unwrap()
+}
+
+/// (rule id, line) of every finding.
+fn findings(src: &str) -> Vec<(String, usize)> {
+    engine()
+        .scan_source("t.js", src.as_bytes())
+        .findings
+        .into_iter()
+        .map(|f| (f.rule_id, f.span.start_line))
+        .collect()
+}
+
+fn has(src: &str, rule: &str) -> bool {
+    findings(src).iter().any(|(r, _)| r == rule)
+}
+
+#[test]
+fn containment_check_after_resolve_sanitizes_path_traversal() {
+    let checked = "function s(req, res) {\n  const p = path.resolve(root, req.query.f);\n  if (!p.startsWith(root)) return res.end();\n  fs.readFile(p, cb);\n}\n";
+    assert!(!has(checked, "express/path-traversal"));
+    // Before the guard the path is still tainted.
+    let before = "function s(req, res) {\n  const p = path.resolve(root, req.query.f);\n  fs.readFile(p, cb);\n  if (!p.startsWith(root)) return res.end();\n}\n";
+    assert_eq!(findings(before), vec![("express/path-traversal".into(), 3)]);
+    // A prefix check on an unnormalised path is bypassed with `../`: still flagged.
+    let raw = "function s(req, res) {\n  const p = root + req.query.f;\n  if (!p.startsWith(root)) return res.end();\n  fs.readFile(p, cb);\n}\n";
+    assert_eq!(findings(raw), vec![("express/path-traversal".into(), 4)]);
+    // The `indexOf(root) !== 0` spelling of the same check.
+    let index_of = "function s(req, res) {\n  const p = path.join(root, req.params.f);\n  if (p.indexOf(root) !== 0) { res.statusCode = 403; return res.end(); }\n  fs.createReadStream(p).pipe(res);\n}\n";
+    assert!(!has(index_of, "express/path-traversal"));
+    // A guard that does not exit does not protect what follows.
+    let no_exit = "function s(req, res) {\n  const p = path.resolve(root, req.query.f);\n  if (!p.startsWith(root)) log('outside');\n  fs.readFile(p, cb);\n}\n";
+    assert!(has(no_exit, "express/path-traversal"));
+}
+
+#[test]
+fn containment_is_rule_specific() {
+    // `startsWith` sanitises paths, not HTML.
+    let src = "function s(req, res) {\n  const p = path.resolve(root, req.query.f);\n  if (!p.startsWith(root)) return res.end();\n  res.end('<p>' + p + '</p>');\n}\n";
+    assert_eq!(findings(src), vec![("express/reflected-xss".into(), 4)]);
+}
+
+#[test]
+fn allow_list_guards_sanitize_for_every_rule() {
+    let has_guard = "app.get('/', (req, res) => {\n  const { to } = req.query;\n  if (!allowed.has(to)) return res.sendStatus(400);\n  res.redirect(to);\n});\n";
+    assert!(!has(has_guard, "express/open-redirect"));
+    let index_of = "app.get('/', (req, res) => {\n  const to = req.query.to;\n  if (pages.indexOf(to) === -1) { return res.sendStatus(404); }\n  res.redirect('/' + to);\n});\n";
+    assert!(!has(index_of, "express/open-redirect"));
+    let either = "app.get('/', (req, res) => {\n  const to = req.query.to;\n  if (!to || !pages.includes(to)) return next();\n  const target = '/p/' + to;\n  res.redirect(target);\n});\n";
+    assert!(!has(either, "express/open-redirect"));
+    // A check of another variable protects nothing.
+    let other = "app.get('/', (req, res) => {\n  const to = req.query.to;\n  if (!allowed.has(from)) return;\n  res.redirect(to);\n});\n";
+    assert!(has(other, "express/open-redirect"));
+}
+
+#[test]
+fn string_methods_and_arrays_propagate() {
+    for expr in [
+        "q.split('/')[0]",
+        "q.slice(1)",
+        "q.substring(2).toLowerCase().trim()",
+        "q.replace(/\\.\\./g, '.')",
+        "[base, q].join('/')",
+        "`${q}`.padStart(3)",
+    ] {
+        let src = format!(
+            "app.get('/', (req, res) => {{\n  const q = req.query.q;\n  res.redirect({expr});\n}});\n"
+        );
+        assert!(has(&src, "express/open-redirect"), "{expr}");
+    }
+}
+
+#[test]
+fn deleting_everything_outside_a_class_sanitizes() {
+    let src = "app.get('/', (req, res) => {\n  const id = req.params.id.replace(/[^a-z0-9_-]/g, '');\n  res.redirect('/items/' + id);\n  fs.readFile(path.join(dir, id), cb);\n});\n";
+    assert!(findings(src).is_empty(), "{:?}", findings(src));
+    // Without the `g` flag only the first bad character goes.
+    let once = "app.get('/', (req, res) => res.redirect(req.params.id.replace(/[^a-z]/, '')));\n";
+    assert!(has(once, "express/open-redirect"));
+    // Two classes are not one allow-list.
+    let two =
+        "app.get('/', (req, res) => res.redirect(req.params.id.replace(/[^a-z][/]/g, '')));\n";
+    assert!(has(two, "express/open-redirect"));
+}
+
+#[test]
+fn rule_sanitizers_apply_to_assignments() {
+    // `escapeHtml` makes HTML safe: the assignment is clean for reflected XSS...
+    let src = "function page(req, res) {\n  const safe = escapeHtml(req.originalUrl);\n  res.end('<p>' + safe + '</p>');\n  res.redirect(safe);\n}\n";
+    // ...but not for a redirect, whose sanitizers do not include it.
+    assert_eq!(findings(src), vec![("express/open-redirect".into(), 4)]);
+}
+
+#[test]
+fn numbers_do_not_carry_request_text() {
+    let src = "app.get('/', (req, res) => {\n  const n = req.query.a - 1;\n  res.setHeader('X-Count', n * 2);\n  res.setHeader('X-Len', req.query.b.length);\n  res.setHeader('X-Max', Math.max(0, req.query.c));\n});\n";
+    assert!(findings(src).is_empty(), "{:?}", findings(src));
+}
+
+#[test]
+fn xss_needs_markup_on_the_way_and_reports_the_flow() {
+    assert!(!has(
+        "app.get('/', (req, res) => res.send(req.query.q));\n",
+        "express/reflected-xss"
+    ));
+    let src = "app.get('/', (req, res) => {\n  const name = req.query.name;\n  const html = `<b>${name}</b>`;\n  res.send(html);\n});\n";
+    let report = engine().scan_source("t.js", src.as_bytes());
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "express/reflected-xss")
+        .unwrap();
+    let lines: Vec<usize> = f.flow.iter().map(|s| s.span.start_line).collect();
+    assert_eq!(lines, vec![2, 2, 3, 4]);
+}
+
+#[test]
+fn try_only_counts_in_the_same_function() {
+    let caught = "app.get('/', (req, res) => {\n  try {\n    if (x) { JSON.parse(req.query.f); }\n  } catch (e) {}\n});\n";
+    assert!(!has(caught, "express/uncaught-exception"));
+    let in_handler = "app.get('/', (req, res) => {\n  try {\n    req.on('end', () => JSON.parse(req.query.f));\n  } catch (e) {}\n});\n";
+    assert!(has(in_handler, "express/uncaught-exception"));
+    // The `catch` block itself is not protected.
+    let in_catch = "app.get('/', (req, res) => {\n  try { a(); } catch (e) { decodeURIComponent(req.path); }\n});\n";
+    assert!(has(in_catch, "express/uncaught-exception"));
+}
+
+#[test]
+fn hostile_nesting_does_not_overflow() {
+    let e = engine();
+    // 10k nested blocks around a decoder, inside 10k nested `try`s.
+    let tries = format!(
+        "app.get('/', (req, res) => {{ {} JSON.parse(req.query.f); {} }});\n",
+        "try { ".repeat(10_000),
+        "} catch (e) {} ".repeat(10_000)
+    );
+    let report = e.scan_source("tries.js", tries.as_bytes());
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "express/uncaught-exception")
+    );
+    // 10k nested arrays of request data sent as HTML.
+    let arrays = format!(
+        "app.get('/', (req, res) => res.send('<p>' + {}req.query.q{}));\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let report = e.scan_source("arrays.js", arrays.as_bytes());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "express/reflected-xss")
+    );
+    // 5k nested functions around a recursive merge; 10k nested guards.
+    let functions = format!(
+        "{} function merge(t, s) {{ for (const k in s) t[k] = merge(t[k], s[k]); }} {}",
+        "function f() { ".repeat(5_000),
+        "} ".repeat(5_000)
+    );
+    let report = e.scan_source("functions.js", functions.as_bytes());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "node/prototype-pollution")
+    );
+    let guards = format!(
+        "function s(req, res) {{ const p = path.resolve(r, req.query.f); {} if (!p.startsWith(r)) return; fs.readFile(p); {} }}",
+        "if (a) { ".repeat(10_000),
+        "} ".repeat(10_000)
+    );
+    let report = e.scan_source("guards.js", guards.as_bytes());
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.rule_id != "express/path-traversal")
+    );
+    // Controls: the same hostile files without the protection are flagged, so the negative
+    // results above are not parse failures.
+    let report = e.scan_source("guards.js", guards.replace("return;", "log();").as_bytes());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "express/path-traversal")
+    );
+    let untried = tries
+        .replace("try { ", "{ ")
+        .replace("} catch (e) {} ", "} ");
+    let report = e.scan_source("untried.js", untried.as_bytes());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "express/uncaught-exception")
+    );
+}
