@@ -2,7 +2,7 @@
 //! line: `cargo run -p tarsier-supply --example analyze_dirs -- <dir> [<previous dir>]`.
 //! Each directory holds a package's files (`package.json` at its root), as `npm pack` and `tar
 //! xzf` leave them under `package/`. The typosquat check uses the names in `TARSIER_SCOPE`
-//! (comma-separated) when set.
+//! (comma-separated) when set. `node_modules` folders inside the directory are skipped.
 
 use std::path::Path;
 
@@ -13,7 +13,10 @@ fn read_package(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
         for entry in std::fs::read_dir(dir)? {
             let path = entry?.path();
             if path.is_dir() {
-                walk(root, &path, out)?;
+                // Nested packages of an npm install tree are packages of their own.
+                if path.file_name().is_some_and(|n| n != "node_modules") {
+                    walk(root, &path, out)?;
+                }
             } else if let Ok(rel) = path.strip_prefix(root) {
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 out.push((rel, std::fs::read(&path)?));

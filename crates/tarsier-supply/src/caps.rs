@@ -84,14 +84,20 @@ static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(||
         ),
         (r"(?:^|[^.\w$])(fetch)\s*\(", Cap::Network, "fetch"),
         (
-            r"\bnet\s*\.\s*(connect|createConnection|Socket)\b",
+            r"\bnet\s*\.\s*(connect|createConnection)\s*\(",
             Cap::Network,
             "net.$1",
         ),
-        (r"\bnew\s+(?:net\s*\.\s*)?Socket\s*\(", Cap::Network, "socket"),
+        // `new net.Socket({ fd })` wraps a local file descriptor (as `debug` does for its
+        // output); only a socket that connects sends anything.
+        (
+            r"\bnew\s+(?:net\s*\.\s*)?Socket\s*\([^)]{0,200}\)\s*\.\s*connect\s*\(",
+            Cap::Network,
+            "socket",
+        ),
         (r"\btls\s*\.\s*connect\s*\(", Cap::Network, "tls.connect"),
         (r"\bdgram\s*\.\s*createSocket\s*\(", Cap::Network, "UDP socket"),
-        (r"\bXMLHttpRequest\b", Cap::Network, "XMLHttpRequest"),
+        (r"\bnew\s+XMLHttpRequest\b", Cap::Network, "XMLHttpRequest"),
         (r"\bnew\s+WebSocket\s*\(", Cap::Network, "WebSocket"),
         (
             r"\bdns(?:\s*\.\s*promises)?\s*\.\s*(?:lookup|resolve\w*)\s*\(\s*(?:[A-Za-z_$(\[]|`[^`]*\$\{|['\x22][^'\x22]*['\x22]\s*\+)",
@@ -137,10 +143,10 @@ static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(||
     .collect()
 });
 
-/// `process.env` followed by a name, an index, or nothing.
+/// `process.env` followed by a name, a literal index, a computed index (group 3), or nothing.
 static ENV: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"\bprocess\s*\.\s*env\b(?:\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['"]([^'"]{1,100})['"]\s*\])?"#,
+        r#"\bprocess\s*\.\s*env\b(?:\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['"]([^'"]{1,100})['"]\s*\]|\s*(\[))?"#,
     )
 });
 
@@ -234,6 +240,11 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
     }
     for c in ENV.captures_iter(text) {
         let Some(whole) = c.get(0) else { continue };
+        // `process.env[key]`: one variable picked at run time, as proxy lookups do
+        // (`process.env[name.toUpperCase()]`); whole-environment dumps use the bare object.
+        if c.get(3).is_some() {
+            continue;
+        }
         let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
         let (cap, what) = match name {
             Some("HOME" | "USERPROFILE") => (Cap::Home, "process.env.HOME".to_owned()),
@@ -315,6 +326,28 @@ mod tests {
              http.createServer(app).listen(process.env.PORT);\nconst re = /fetch/;\n",
         );
         assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn a_socket_on_a_file_descriptor_is_not_a_send() {
+        // debug@2's output stream (regression: flagged as exfiltration in the Express closure).
+        assert!(caps("var net = require('net');\nstream = new net.Socket({\n fd: fd,\n readable: false });").is_empty());
+        assert_eq!(
+            caps("new net.Socket().connect(443, host)")[0].0,
+            Cap::Network
+        );
+    }
+
+    #[test]
+    fn proxy_lookups_and_comments_are_not_exfiltration() {
+        // axios' dist/node/axios.cjs (regression: flagged in a measurement on real packages).
+        let got = caps(
+            "// Both environments support XMLHttpRequest, but not fully standard globals.\n\
+             return process.env[key.toLowerCase()] || process.env[key.toUpperCase()] || '';\n",
+        );
+        assert!(got.is_empty(), "{got:?}");
+        assert_eq!(caps("const x = new XMLHttpRequest();")[0].0, Cap::Network);
+        assert_eq!(caps("Object.keys(process.env)")[0].1, "process.env");
     }
 
     #[test]

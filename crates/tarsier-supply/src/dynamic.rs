@@ -45,7 +45,17 @@ pub fn hidden_name(arg: &str) -> Option<&'static str> {
         return Some("a decoded name");
     }
     // Local files picked at run time (`require('./locale/' + lang)`) are ordinary.
-    let relative = ["'./", "'../", "\"./", "\"../", "`./", "`../"];
+    let relative = [
+        "'./",
+        "'../",
+        "\"./",
+        "\"../",
+        "`./",
+        "`../",
+        "`${__dirname}",
+        "__dirname +",
+        "__dirname+",
+    ];
     if relative.iter().any(|r| arg.starts_with(r)) && !arg.contains("\\x") {
         return None;
     }
@@ -179,6 +189,9 @@ mod tests {
         assert_eq!(hidden_name("path.join(__dirname, 'x')"), None);
         assert_eq!(hidden_name("`./lib`"), None);
         assert_eq!(hidden_name("'./locale/' + lang"), None);
+        // busboy's tests (regression: flagged in the Express closure).
+        assert_eq!(hidden_name("`${__dirname}/common.js`"), None);
+        assert_eq!(hidden_name("__dirname + '/x'"), None);
         assert_eq!(hidden_name("`./${dir}/index.js`"), None);
     }
 

@@ -139,11 +139,17 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
         } else {
             format!(" (runs {})", followed.join(", "))
         };
+        // npm runs `prepare` for git and local installs, not for a registry tarball.
+        let when = if *hook == "prepare" {
+            " (npm runs it for git and local installs, not from the registry)"
+        } else {
+            ""
+        };
         let (severity, message) = if found.is_empty() {
             (
                 Severity::Note,
                 format!(
-                    "{} has an install-time `{hook}` script: `{}`{runs}",
+                    "{} has an install-time `{hook}` script: `{}`{runs}{when}",
                     ctx.package.spec(),
                     text::truncate(&command, 120)
                 ),

@@ -6,7 +6,10 @@
 //!   `eval(function(p,a,c,k,e,...`, `eval(String.fromCharCode(...))`;
 //! - `_0x`-style identifier tables (javascript-obfuscator): five or more distinct `_0x1a2b`
 //!   names;
-//! - dense `\xNN` / `\uNNNN` escapes: at least 50 of them, making up a fifth of the file;
+//! - dense `\xNN` / `\uNNNN` escapes of printable ASCII (`\x70\x6f\x73\x74` for `post`): at
+//!   least 50 of them, making up a fifth of the file. Escapes of other characters are how
+//!   tables of accented letters or control characters are written (lodash's `_deburrLetter.js`),
+//!   and do not count;
 //! - a string literal of 200+ characters with more than 5.2 bits of entropy per character that
 //!   is not a `data:` URL;
 //! - a line of 4,000+ characters with few JavaScript keywords (under 2 per 1,000 characters) in
@@ -98,6 +101,14 @@ pub fn signals(path: &str, code: &str) -> Vec<Signal> {
     let mut escaped_bytes = 0usize;
     let mut first_escape = None;
     for m in ESCAPE.find_iter(code) {
+        let digits = m
+            .as_str()
+            .trim_start_matches(['\\', 'x', 'u', '{'])
+            .trim_end_matches('}');
+        let printable = u32::from_str_radix(digits, 16).is_ok_and(|c| (0x20..0x7f).contains(&c));
+        if !printable {
+            continue;
+        }
         escapes += 1;
         escaped_bytes += m.len();
         first_escape.get_or_insert((m.start(), m.end()));
@@ -107,7 +118,7 @@ pub fn signals(path: &str, code: &str) -> Vec<Signal> {
         && escaped_bytes * 5 >= code.len()
     {
         out.push(Signal {
-            what: format!("dense escapes ({escapes} `\\x`/`\\u` escapes)"),
+            what: format!("dense escapes ({escapes} `\\x`/`\\u` escapes of plain ASCII)"),
             start,
             end,
         });
@@ -244,6 +255,17 @@ mod tests {
             + "]/;\n"
             + &"function f(a) { return a + 1; }\n".repeat(200);
         assert!(whats("a.js", &sparse).is_empty());
+    }
+
+    #[test]
+    fn escaped_accented_letters_are_not_obfuscation() {
+        // lodash's _deburrLetter.js (regression: flagged in a measurement on real packages).
+        let table = "var deburredLetters = {\n".to_owned()
+            + &"  '\\xc0': 'A',  '\\xc1': 'A', '\\xe0': 'a', '\\u0100': 'A',\n".repeat(40)
+            + "};\n";
+        assert!(whats("_deburrLetter.js", &table).is_empty());
+        let ascii = "var s = '".to_owned() + &"\\x70\\x6f\\u0073\\x74".repeat(20) + "';";
+        assert_eq!(whats("a.js", &ascii).len(), 1);
     }
 
     #[test]
