@@ -21,6 +21,22 @@ use tarsier_tarball::{Limits, SkipReason};
 /// Tarballs waiting to be scanned at most (beyond the ones being downloaded).
 const CHANNEL_CAPACITY: usize = 4;
 
+/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+const EXIT_INTERRUPTED: u8 = 130;
+
+/// What reaches the scanning thread.
+enum Arrival {
+    /// A package and its tarball (or why it could not be had).
+    Tarball(
+        Box<(
+            tarsier_registry::ResolvedPackage,
+            Result<tarsier_registry::FetchedTarball, tarsier_registry::RegistryError>,
+        )>,
+    ),
+    /// The user pressed Ctrl-C.
+    Interrupted,
+}
+
 /// Runs `tarsier scan`.
 pub fn run(args: ScanArgs) -> Result<u8> {
     init_logging(args.verbose);
@@ -113,6 +129,16 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     // are sorted at the end, so the order does not show).
     let (tx, mut rx) = tokio::sync::mpsc::channel(CHANNEL_CAPACITY);
     let permits = Arc::new(tokio::sync::Semaphore::new(args.jobs.max(1)));
+    let mut pending: std::collections::BTreeSet<String> = packages.iter().map(|p| p.id()).collect();
+    // Ctrl-C: stop taking tarballs, report what was and was not scanned, write what we have.
+    {
+        let tx = tx.clone();
+        runtime.spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = tx.send(Arrival::Interrupted).await;
+            }
+        });
+    }
     for package in packages {
         let client = client.clone();
         let tx = tx.clone();
@@ -125,11 +151,23 @@ pub fn run(args: ScanArgs) -> Result<u8> {
                 .fetch_tarball(&package.name, &package.version, &package.dist)
                 .await;
             // Holding the permit until the scanner takes the tarball bounds memory.
-            let _ = tx.send((package, fetched)).await;
+            let _ = tx
+                .send(Arrival::Tarball(Box::new((package, fetched))))
+                .await;
         });
     }
     drop(tx);
-    while let Some((package, fetched)) = rx.blocking_recv() {
+    let mut interrupted = false;
+    for _ in 0..total {
+        let (package, fetched) = match rx.blocking_recv() {
+            Some(Arrival::Tarball(arrival)) => *arrival,
+            Some(Arrival::Interrupted) => {
+                interrupted = true;
+                break;
+            }
+            None => break,
+        };
+        pending.remove(&package.id());
         scanning.set_message(package.id());
         let origin = PackageOrigin {
             name: package.name.clone(),
@@ -174,6 +212,22 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     }
     scanning.finish_and_clear();
     runtime.shutdown_background();
+    if interrupted {
+        let shown: Vec<&str> = pending.iter().take(20).map(String::as_str).collect();
+        let more = pending.len().saturating_sub(shown.len());
+        report.notifications.push(Notification {
+            level: NotificationLevel::Error,
+            code: "interrupted".to_string(),
+            message: format!(
+                "interrupted (Ctrl-C) after scanning {} of {total} package versions; not scanned: {}{}",
+                total - pending.len(),
+                shown.join(", "),
+                if more > 0 { format!(" and {more} more") } else { String::new() }
+            ),
+            package: None,
+            path: None,
+        });
+    }
     report.sort();
 
     let failed_packages = report
@@ -195,6 +249,13 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         );
     }
     let code = output::emit(&args.report, &engine, &report, &context)?;
+    if interrupted {
+        eprintln!(
+            "tarsier: interrupted; {} package versions were not scanned",
+            pending.len()
+        );
+        return Ok(EXIT_INTERRUPTED);
+    }
     // Exit 2 only when nothing at all could be scanned; otherwise findings decide.
     Ok(if scanned == 0 && failed_packages > 0 {
         EXIT_ERROR
