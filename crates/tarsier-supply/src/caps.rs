@@ -150,6 +150,22 @@ static ENV: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// `{ a, b: c } = process.env`: destructured names (group 1); the match ends at `env`.
+static ENV_DESTRUCTURE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\{([^{}]{0,300})\}\s*=\s*process\s*\.\s*env\b"));
+
+/// The first destructured name that is not harmless, or `None` when all are.
+fn destructured_secret(pattern: &str) -> Option<String> {
+    pattern
+        .split(',')
+        .filter_map(|part| {
+            let name = part.split([':', '=']).next()?.trim();
+            (!name.is_empty() && !name.starts_with("...")).then_some(name)
+        })
+        .find(|name| !harmless_env(name))
+        .map(str::to_owned)
+}
+
 /// Patterns in shell commands (`scripts` values).
 static SHELL_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(|| {
     [
@@ -230,6 +246,13 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
                 .next()
                 .is_some_and(|ch| !(ch.is_alphanumeric() || "_$'\"`~".contains(ch)));
             let start = whole.start() + usize::from(guard);
+            // `function fetch(url) {` defines a function; it sends nothing by itself.
+            if text
+                .get(..start)
+                .is_some_and(|b| b.trim_end().ends_with("function"))
+            {
+                continue;
+            }
             hits.push(Hit {
                 cap: *cap,
                 what: describe(what, &c),
@@ -238,8 +261,26 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
             });
         }
     }
+    // Destructuring reads the named variables only.
+    let mut destructured = std::collections::BTreeMap::new();
+    for c in ENV_DESTRUCTURE.captures_iter(text) {
+        if let (Some(whole), Some(names)) = (c.get(0), c.get(1)) {
+            destructured.insert(whole.end(), destructured_secret(names.as_str()));
+        }
+    }
     for c in ENV.captures_iter(text) {
         let Some(whole) = c.get(0) else { continue };
+        if let Some(secret) = destructured.get(&whole.end()) {
+            if let Some(name) = secret {
+                hits.push(Hit {
+                    cap: Cap::Env,
+                    what: format!("process.env.{name}"),
+                    start: whole.start(),
+                    end: whole.end(),
+                });
+            }
+            continue;
+        }
         // `process.env[key]`: one variable picked at run time, as proxy lookups do
         // (`process.env[name.toUpperCase()]`); whole-environment dumps use the bare object.
         if c.get(3).is_some() {
@@ -348,6 +389,18 @@ mod tests {
         assert!(got.is_empty(), "{got:?}");
         assert_eq!(caps("const x = new XMLHttpRequest();")[0].0, Cap::Network);
         assert_eq!(caps("Object.keys(process.env)")[0].1, "process.env");
+    }
+
+    #[test]
+    fn destructuring_and_function_definitions() {
+        // esbuild's install.js (regression: flagged in a measurement on real packages).
+        assert!(caps("const { npm_config_user_agent } = process.env;").is_empty());
+        assert!(caps("function fetch(url) { return 1; }").is_empty());
+        assert_eq!(
+            caps("const { NODE_ENV, NPM_TOKEN: t } = process.env;")[0].1,
+            "process.env.NPM_TOKEN"
+        );
+        assert_eq!(caps("fetch(url)")[0].1, "fetch");
     }
 
     #[test]
