@@ -25,6 +25,8 @@ fn never() -> Regex {
 
 /// Longest argument text examined, in bytes.
 const MAX_ARG: usize = 300;
+/// Findings reported per file at most (the first ones); more say nothing new.
+const MAX_PER_FILE: usize = 10;
 
 /// Why the argument text of a `require(`/`import(` call (up to its closing parenthesis) hides the
 /// module name, if it does.
@@ -131,6 +133,7 @@ fn argument(code: &str, open: usize) -> Option<&str> {
 pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
     let mut reports = Vec::new();
     for (path, code) in ctx.js_files() {
+        let mut per_file = 0;
         for c in CALL.captures_iter(code) {
             let (Some(name), Some(whole)) = (c.get(1), c.get(0)) else {
                 continue;
@@ -150,16 +153,19 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
                 name.as_str()
             );
             let matched = format!("{}({})", name.as_str(), arg);
-            reports.push((path, code.to_owned(), name.start(), end, message, matched));
+            reports.push((path, name.start(), end, message, matched));
+            per_file += 1;
+            if per_file >= MAX_PER_FILE {
+                break;
+            }
         }
     }
-    for (path, code, start, end, message, matched) in reports {
-        ctx.report_at(
+    for (path, start, end, message, matched) in reports {
+        ctx.report_in(
             DYNAMIC_REQUIRE,
             Severity::Warning,
             message,
             path,
-            &code,
             start,
             end,
             &matched,

@@ -15,50 +15,44 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
     let mut reports = Vec::new();
     for (path, code) in ctx.js_files() {
         let hits = caps::scan_js(code);
-        let reads: Vec<&caps::Hit> = hits.iter().filter(|h| h.cap.is_read()).collect();
         let Some(send) = hits.iter().find(|h| h.cap == Cap::Network) else {
             continue;
         };
+        // The first occurrence of each kind of read, in text order.
+        let mut seen = BTreeSet::new();
+        let reads: Vec<&caps::Hit> = hits
+            .iter()
+            .filter(|h| h.cap.is_read() && seen.insert(h.what.as_str()))
+            .collect();
         if reads.is_empty() {
             continue;
         }
-        let read_names: BTreeSet<&str> = reads.iter().map(|h| h.what.as_str()).collect();
+        let lines = text::LineIndex::new(code);
         let read_list: Vec<String> = reads
             .iter()
-            .map(|h| (h.what.as_str(), text::line_of(code, h.start)))
-            .collect::<BTreeSet<_>>()
-            .into_iter()
             .take(6)
-            .map(|(w, l)| format!("{w} (line {l})"))
+            .map(|h| format!("{} (line {})", h.what, lines.line(h.start)))
             .collect();
         let message = format!(
             "{path} in {} reads {} and sends data out with {} (line {})",
             ctx.package.spec(),
             read_list.join(", "),
             send.what,
-            text::line_of(code, send.start)
+            lines.line(send.start)
         );
         let matched = format!(
             "{} -> {}",
-            read_names.into_iter().collect::<Vec<_>>().join(", "),
+            seen.into_iter().collect::<Vec<_>>().join(", "),
             send.what
         );
-        reports.push((
-            path,
-            code.to_owned(),
-            send.start,
-            send.end,
-            message,
-            matched,
-        ));
+        reports.push((path, send.start, send.end, message, matched));
     }
-    for (path, code, start, end, message, matched) in reports {
-        ctx.report_at(
+    for (path, start, end, message, matched) in reports {
+        ctx.report_in(
             EXFILTRATION,
             Severity::Error,
             message,
             path,
-            &code,
             start,
             end,
             &matched,

@@ -18,6 +18,8 @@ pub const INSTALL_HOOKS: &[&str] = &["preinstall", "install", "postinstall", "pr
 
 /// Local files followed from the script's entry file at most.
 const MAX_FOLLOWED_FILES: usize = 16;
+/// Distinct constructs remembered per script at most.
+const MAX_FOUND: usize = 64;
 
 static NODE_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -95,12 +97,15 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
         };
         let mut found: Vec<Found> = Vec::new();
         let mut push = |hits: Vec<Hit>, place: &dyn Fn(&Hit) -> String| {
+            // The first occurrence of each construct is enough to explain the finding.
             for h in hits {
-                found.push(Found {
-                    cap: h.cap,
-                    place: place(&h),
-                    what: h.what,
-                });
+                if found.len() < MAX_FOUND && !found.iter().any(|f| f.what == h.what) {
+                    found.push(Found {
+                        cap: h.cap,
+                        place: place(&h),
+                        what: h.what,
+                    });
+                }
             }
         };
         push(caps::scan_shell(&command), &|_| "the command".to_owned());
@@ -121,8 +126,9 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
                 continue;
             };
             followed.push(path.clone());
+            let lines = text::LineIndex::new(code);
             push(caps::scan_js(code), &|h| {
-                format!("{path}:{}", text::line_of(code, h.start))
+                format!("{path}:{}", lines.line(h.start))
             });
             let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
             for c in LOCAL_REQUIRE.captures_iter(code) {

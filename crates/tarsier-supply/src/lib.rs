@@ -341,9 +341,29 @@ impl<'p, 'a> Ctx<'p, 'a> {
         self.texts.get(path).map(String::as_str)
     }
 
+    /// Records a finding at bytes `start..end` of the scanned file `path`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn report_in(
+        &mut self,
+        rule_id: &str,
+        severity: Severity,
+        message: String,
+        path: &str,
+        start: usize,
+        end: usize,
+        matched: &str,
+    ) {
+        let placed = self.texts.get(path).map(|text| {
+            let span = text::span_of(text, start, end);
+            (span, text::snippet(text, &span))
+        });
+        let (span, snippet) = placed.unwrap_or_else(|| (text::file_span(), String::new()));
+        self.push(rule_id, severity, message, path, span, snippet, matched);
+    }
+
     /// Records a finding at bytes `start..end` of `path` (whose text is `text`).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn report_at(
+    fn report_at(
         &mut self,
         rule_id: &str,
         severity: Severity,

@@ -184,22 +184,14 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
             .map(|s| s.what.split(" (").next().unwrap_or_default())
             .collect::<Vec<_>>()
             .join(", ");
-        reports.push((
-            path,
-            code.to_owned(),
-            first.start,
-            first.end,
-            message,
-            matched,
-        ));
+        reports.push((path, first.start, first.end, message, matched));
     }
-    for (path, code, start, end, message, matched) in reports {
-        ctx.report_at(
+    for (path, start, end, message, matched) in reports {
+        ctx.report_in(
             OBFUSCATED_CODE,
             Severity::Warning,
             message,
             path,
-            &code,
             start,
             end,
             &matched,

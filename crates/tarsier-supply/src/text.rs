@@ -132,13 +132,23 @@ pub(crate) fn is_build_output_path(path: &str) -> bool {
             .any(|dir| matches!(dir, "dist" | "build" | "umd" | "bundle" | "bundles" | "min"))
 }
 
-/// The 1-based line of byte `offset` in `text`.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..floor_boundary(text, offset))
-        .unwrap_or_default()
-        .matches('\n')
-        .count()
-        + 1
+/// Line starts of a text, for many offset-to-line lookups in `O(log n)` each.
+pub(crate) struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub(crate) fn new(text: &str) -> Self {
+        Self(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// The 1-based line of byte `offset`.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset).max(1)
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +185,16 @@ mod tests {
         assert!(is_build_output_path("lib/x.min.js"));
         assert!(!is_build_output_path("dist.js"));
         assert!(!is_build_output_path("lib/index.js"));
+    }
+
+    #[test]
+    fn line_index() {
+        let idx = LineIndex::new("a\nbc\n\nd");
+        assert_eq!(idx.line(0), 1);
+        assert_eq!(idx.line(1), 1, "the newline belongs to its line");
+        assert_eq!(idx.line(2), 2);
+        assert_eq!(idx.line(6), 4);
+        assert_eq!(idx.line(1000), 4);
     }
 
     #[test]
