@@ -51,7 +51,7 @@ mod text;
 pub mod typosquat;
 
 pub use registry::{RegistrySignals, SignatureCheck, registry_findings};
-pub use selftest::{CaseOutcome, self_test};
+pub use selftest::{CaseOutcome, case_findings, self_test};
 pub use typosquat::typosquat;
 
 use serde_json::Value;

@@ -114,17 +114,26 @@ fn borrow(v: &[(String, Vec<u8>)]) -> Vec<(&str, &[u8])> {
 
 /// Runs one case; returns the case lines of the rule's findings, or why it could not run.
 pub fn run_case(rule_id: &str, code: &str) -> Result<Vec<usize>, String> {
+    let mut lines: Vec<usize> = case_findings(code)?
+        .into_iter()
+        .filter(|(_, f)| f.rule_id == rule_id)
+        .map(|(line, _)| line)
+        .collect();
+    lines.sort_unstable();
+    Ok(lines)
+}
+
+/// Runs one case; returns every finding (of any rule) with its line in the case text, in the
+/// order of the report.
+pub fn case_findings(code: &str) -> Result<Vec<(usize, tarsier_model::Finding)>, String> {
     if let Ok(serde_json::Value::Object(doc)) = serde_json::from_str(code)
         && let Some(signals) = doc.get("registry-signals")
     {
         let signals = crate::RegistrySignals::from_json(signals)?;
-        let mut lines: Vec<usize> = crate::registry_findings("test-package", "1.0.1", &signals)
-            .iter()
-            .filter(|f| f.rule_id == rule_id)
-            .map(|f| f.span.start_line)
-            .collect();
-        lines.sort_unstable();
-        return Ok(lines);
+        return Ok(crate::registry_findings("test-package", "1.0.1", &signals)
+            .into_iter()
+            .map(|f| (f.span.start_line, f))
+            .collect());
     }
     let case = split_case(code);
     let (prev_files, files): (Vec<&CaseFile>, Vec<&CaseFile>) =
@@ -170,20 +179,17 @@ pub fn run_case(rule_id: &str, code: &str) -> Result<Vec<usize>, String> {
         ..Options::default()
     };
     let report = analyze(&next, prev.as_ref(), &options);
-    let mut lines: Vec<usize> = report
+    Ok(report
         .findings
-        .iter()
-        .filter(|f| f.rule_id == rule_id)
+        .into_iter()
         .map(|f| {
             let first = case
                 .iter()
                 .find(|c| c.path == f.path)
                 .map_or(1, |c| c.first_line);
-            first + f.span.start_line - 1
+            (first + f.span.start_line - 1, f)
         })
-        .collect();
-    lines.sort_unstable();
-    Ok(lines)
+        .collect())
 }
 
 /// Runs every inline case of the rules whose analyzer is one of [`ANALYZERS`] (rules of the

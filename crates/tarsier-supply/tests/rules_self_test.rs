@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use tarsier_supply::{ANALYZERS, rule_ids, self_test};
+use tarsier_supply::{ANALYZERS, case_findings, rule_ids, self_test};
 
 fn rules() -> tarsier_rules::RuleSet {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
@@ -56,4 +56,28 @@ fn a_wrong_expectation_fails() {
     }
     let outcomes = self_test(&set);
     assert!(outcomes.iter().any(|o| o.kind == "invalid" && !o.passed));
+}
+
+/// What every invalid case of the pack reports, all rules included: messages and severities are
+/// part of the triage experience, so changes to them show up in review.
+#[test]
+fn invalid_case_findings_snapshot() {
+    let set = rules();
+    let mut out = String::new();
+    for rule in set
+        .rules
+        .iter()
+        .filter(|r| r.meta.id.starts_with("supply-chain/"))
+    {
+        for (i, case) in rule.tests.invalid.iter().enumerate() {
+            out.push_str(&format!("## {} invalid #{}\n", rule.meta.id, i + 1));
+            for (line, f) in case_findings(&case.code).unwrap() {
+                out.push_str(&format!(
+                    "{}:{line} [{}] {} {}\n  matched: {}\n",
+                    f.path, f.severity, f.rule_id, f.message, f.matched_text
+                ));
+            }
+        }
+    }
+    insta::assert_snapshot!(out);
 }
