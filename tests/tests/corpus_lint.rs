@@ -84,7 +84,8 @@ fn corpus_known_findings_per_package() {
             s("node/dynamic-code", 43),
         ]
     );
-    // Each rule of issue 4 once (prototype pollution twice, one per write); the escaped error
+    // Each rule of issue 4 once (prototype pollution twice, one per write) and both ReDoS rules;
+    // the escaped error
     // page (line 18) and the resolved-and-checked path (line 38) are not flagged.
     assert_eq!(
         of("middleware-kit"),
@@ -100,6 +101,8 @@ fn corpus_known_findings_per_package() {
             s("express/unbounded-input", 81),
             s("express/hardcoded-session-secret", 83),
             s("express/insecure-cookie", 83),
+            s("redos/exponential", 87),
+            s("redos/polynomial", 92),
         ]
     );
     assert!(of("clean-parser").is_empty());

@@ -81,3 +81,12 @@ exports.csrf = function csrf(req, res, next) {
 exports.bodyOptions = { limit: Infinity };
 exports.sessionMiddleware = (expressSession) =>
   expressSession({ secret: 'keyboard cat', cookie: { httpOnly: false } });
+
+// Unsafe: nested repetition on a request header (exponential backtracking).
+exports.words = function words(req, res, next) {
+  req.wordy = /^(\w+\s?)*$/.test(req.headers['x-words'] || '');
+  next();
+};
+
+// Quadratic on its own input (a warning: the input is not request data here).
+exports.trimEnd = (s) => s.replace(/\s+$/, '');

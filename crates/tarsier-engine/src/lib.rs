@@ -21,6 +21,7 @@
 
 pub mod compiled;
 pub mod literal;
+pub mod redos;
 pub mod selftest;
 pub mod structure;
 pub mod suppress;
@@ -30,9 +31,10 @@ pub mod walk;
 use compiled::{CompiledRule, MessagePart, Predicate};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use streaming_iterator::StreamingIterator;
-use taint::{FileTaint, TaintModel};
+use taint::{FileTaint, Step, TaintModel};
 use tarsier_model::{
     Finding, FlowStep, Notification, NotificationLevel, RuleMeta, Severity, Span, Suppression,
     SuppressionKind,
@@ -131,9 +133,39 @@ impl ScanReport {
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<CompiledRule>,
+    redos: Vec<RedosRule>,
+    /// ReDoS verdicts by (pattern, flags), shared by all files of a scan: bundles repeat the
+    /// same expressions many times.
+    redos_cache: Mutex<RedosCache>,
     metas: Vec<RuleMeta>,
     taint: TaintModel,
     options: EngineOptions,
+}
+
+/// An analyzer rule backed by [`redos`].
+#[derive(Debug)]
+struct RedosRule {
+    meta: RuleMeta,
+    exponential: bool,
+    message: String,
+    tainted_severity: Option<Severity>,
+    sanitizers: Vec<String>,
+}
+
+/// ReDoS analyses by (pattern, flags); `None` for patterns that are not valid JavaScript.
+type RedosCache = HashMap<(String, String), Option<Arc<tarsier_redos::Analysis>>>;
+
+/// Most entries kept in the ReDoS verdict cache before it is cleared.
+const REDOS_CACHE_LIMIT: usize = 50_000;
+
+/// Whether the engine runs `rule` (a query rule, or an analyzer it implements); other analyzers
+/// (package-level supply-chain checks) run elsewhere.
+pub fn runs_rule(rule: &tarsier_rules::Rule) -> bool {
+    rule.query.is_some()
+        || rule
+            .analyzer
+            .as_deref()
+            .is_some_and(|a| redos::ANALYZERS.contains(&a))
 }
 
 thread_local! {
@@ -152,13 +184,28 @@ impl Engine {
     /// Compiles every query rule of `rules`.
     pub fn new(rules: &RuleSet, options: EngineOptions) -> Result<Engine, EngineError> {
         let mut compiled = Vec::new();
+        let mut redos = Vec::new();
         for rule in &rules.rules {
-            if let Some(c) = CompiledRule::compile(rule)? {
+            if let Some(analyzer) = rule
+                .analyzer
+                .as_deref()
+                .filter(|a| redos::ANALYZERS.contains(a))
+            {
+                redos.push(RedosRule {
+                    meta: rule.meta.clone(),
+                    exponential: analyzer == "redos-exponential",
+                    message: rule.message.clone(),
+                    tainted_severity: rule.tainted_severity,
+                    sanitizers: rule.sanitizers.clone(),
+                });
+            } else if let Some(c) = CompiledRule::compile(rule)? {
                 compiled.push(c);
             }
         }
         Ok(Engine {
             rules: compiled,
+            redos,
+            redos_cache: Mutex::new(HashMap::new()),
             metas: rules.rules.iter().map(|r| r.meta.clone()).collect(),
             taint: TaintModel::new(&rules.taint),
             options,
@@ -303,6 +350,9 @@ impl Engine {
                 self.run_rule(rule, root, &file, &mut report.findings);
             }
         }
+        if !self.redos.is_empty() {
+            self.run_redos(root, &file, &mut report.findings);
+        }
         self.apply_suppressions(&file, &mut report);
         report.sort();
         report
@@ -402,38 +452,61 @@ impl Engine {
                 if keep_existing {
                     continue;
                 }
-                let mut steps: Vec<FlowStep> = flow
-                    .iter()
-                    .map(|s| FlowStep {
-                        span: file.span(s.start, s.end),
-                        message: s.message.clone(),
-                    })
-                    .collect();
-                if !steps.is_empty() {
-                    steps.push(FlowStep {
-                        span: file.span(node.start_byte(), node.end_byte()),
-                        message: format!("reaches the sink ({})", rule.meta.id),
-                    });
-                }
-                let span = file.span(node.start_byte(), node.end_byte());
                 found.insert(
                     key,
-                    Finding {
-                        rule_id: rule.meta.id.clone(),
-                        severity,
-                        message,
-                        path: file.path.to_string(),
-                        snippet: file.snippet(&span),
-                        matched_text: normalized(literal::node_text(node, file.source)),
-                        span,
-                        package: None,
-                        flow: steps,
-                        suppression: None,
-                    },
+                    file.finding(&rule.meta.id, severity, message, node, &flow),
                 );
             }
         });
         out.extend(found.into_values());
+    }
+
+    /// The ReDoS analyzer rules: every regular expression with a constant pattern, analysed once
+    /// per scan; a finding per vulnerable expression and matching rule.
+    fn run_redos(&self, root: Node<'_>, file: &FileContext<'_>, out: &mut Vec<Finding>) {
+        for site in redos::sites(root, file.source) {
+            let Some(analysis) = self.redos_analysis(&site.pattern, &site.flags) else {
+                continue;
+            };
+            let exponential = match analysis.verdict {
+                tarsier_redos::Verdict::Exponential => true,
+                tarsier_redos::Verdict::Polynomial { .. } => false,
+                _ => continue,
+            };
+            for rule in self.redos.iter().filter(|r| r.exponential == exponential) {
+                let mut severity = rule.meta.severity;
+                let mut flow: Vec<Step> = Vec::new();
+                if let Some(path) = site
+                    .subjects
+                    .iter()
+                    .find_map(|s| file.taint.request_derived(*s, &rule.sanitizers))
+                {
+                    flow = path;
+                    severity = severity.max(rule.tainted_severity.unwrap_or(severity));
+                }
+                let message = redos_message(&rule.message, &site, &analysis);
+                out.push(file.finding(&rule.meta.id, severity, message, site.node, &flow));
+            }
+        }
+    }
+
+    /// The (cached) analysis of one pattern; `None` when it is not valid JavaScript.
+    fn redos_analysis(&self, pattern: &str, flags: &str) -> Option<Arc<tarsier_redos::Analysis>> {
+        let key = (pattern.to_string(), flags.to_string());
+        if let Some(hit) = self.redos_cache.lock().ok()?.get(&key) {
+            return hit.clone();
+        }
+        // Analysed outside the lock, so threads do not wait on each other's patterns.
+        let result = tarsier_redos::analyze(pattern, flags, &tarsier_redos::Budget::default())
+            .ok()
+            .map(Arc::new);
+        if let Ok(mut cache) = self.redos_cache.lock() {
+            if cache.len() >= REDOS_CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, result.clone());
+        }
+        result
     }
 
     fn apply_suppressions(&self, file: &FileContext<'_>, report: &mut ScanReport) {
@@ -487,6 +560,43 @@ const MAX_SNIPPET_LINE: usize = 240;
 const MAX_SNIPPET_LINES: usize = 5;
 
 impl FileContext<'_> {
+    /// A finding at `node`, with the taint path (if any) as its code flow.
+    fn finding(
+        &self,
+        rule_id: &str,
+        severity: Severity,
+        message: String,
+        node: Node<'_>,
+        flow: &[Step],
+    ) -> Finding {
+        let mut steps: Vec<FlowStep> = flow
+            .iter()
+            .map(|s| FlowStep {
+                span: self.span(s.start, s.end),
+                message: s.message.clone(),
+            })
+            .collect();
+        if !steps.is_empty() {
+            steps.push(FlowStep {
+                span: self.span(node.start_byte(), node.end_byte()),
+                message: format!("reaches the sink ({rule_id})"),
+            });
+        }
+        let span = self.span(node.start_byte(), node.end_byte());
+        Finding {
+            rule_id: rule_id.to_string(),
+            severity,
+            message,
+            path: self.path.to_string(),
+            snippet: self.snippet(&span),
+            matched_text: normalized(literal::node_text(node, self.source)),
+            span,
+            package: None,
+            flow: steps,
+            suppression: None,
+        }
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
         let (start_line, start_column) = self.index.line_col(self.source, start);
         let (end_line, end_column) = self.index.line_col(self.source, end);
@@ -567,6 +677,31 @@ fn render_message<'t>(
         }
     }
     out
+}
+
+/// Fills a ReDoS rule's message: `{{kind}}` (exponential, quadratic, ...), `{{pattern}}`,
+/// `{{flags}}`, `{{pump}}` and `{{attack}}` (an example attack string), each escaped and cut.
+fn redos_message(
+    template: &str,
+    site: &redos::Site<'_>,
+    analysis: &tarsier_redos::Analysis,
+) -> String {
+    let (pump, attack) = match &analysis.witness {
+        Some(w) => {
+            let reps = (24 / w.pump.chars().count().max(1)).max(2);
+            (
+                redos::display(&w.pump, 20),
+                redos::display(&w.attack_string(reps), 48),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
+    template
+        .replace("{{kind}}", &analysis.verdict.to_string())
+        .replace("{{pattern}}", &redos::display(&site.pattern, 60))
+        .replace("{{flags}}", &site.flags)
+        .replace("{{pump}}", &pump)
+        .replace("{{attack}}", &attack)
 }
 
 /// Lowest severity that counts, for `--fail-on`.

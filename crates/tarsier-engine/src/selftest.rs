@@ -24,9 +24,8 @@ pub struct CaseOutcome {
 pub fn run(rules: &RuleSet) -> Result<Vec<CaseOutcome>, EngineError> {
     let mut outcomes = Vec::new();
     for rule in &rules.rules {
-        if rule.query.is_none() {
-            // Analyzer rules are exercised by their analyzer's own tests and by the engine
-            // tests that wire them in.
+        if !crate::runs_rule(rule) {
+            // Package-level analyzers are exercised by their own crates' tests.
             continue;
         }
         let single = RuleSet {

@@ -210,3 +210,57 @@ fn hostile_nesting_does_not_overflow() {
             .any(|f| f.rule_id == "express/uncaught-exception")
     );
 }
+
+#[test]
+fn redos_escalates_on_request_data_and_names_the_pump() {
+    use tarsier_model::Severity;
+    let src = "const LIST = /\\s*,\\s*/;\nfunction a(s) { return s.split(LIST); }\napp.get('/', (req, res) => res.json(req.headers.accept.split(LIST)));\nconst NESTED = new RegExp('^(a|a)+$');\n";
+    let report = engine().scan_source("r.js", src.as_bytes());
+    let got: Vec<(&str, usize, Severity, bool)> = report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule_id.as_str(),
+                f.span.start_line,
+                f.severity,
+                f.flow.is_empty(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("redos/polynomial", 1, Severity::Error, false),
+            ("redos/exponential", 4, Severity::Error, true),
+        ]
+    );
+    let poly = &report.findings[0];
+    assert!(poly.message.contains("quadratic"), "{}", poly.message);
+    assert!(poly.flow[0].message.contains("req.headers.accept"));
+    let exp = &report.findings[1];
+    assert!(exp.message.contains("repeating `a"), "{}", exp.message);
+    // The same quadratic pattern on data that is not the request's stays a warning.
+    let plain = engine().scan_source("p.js", b"const parts = s.split(/\\s*,\\s*/);\n");
+    assert_eq!(plain.findings.len(), 1);
+    assert_eq!(plain.findings[0].severity, Severity::Warning);
+}
+
+#[test]
+fn redos_survives_hostile_files() {
+    let e = engine();
+    // Thousands of distinct expressions: analysed up to the per-file cap, without panicking.
+    let many: String = (0..3_000)
+        .map(|i| format!("var r{i} = /^(a{i}|b)+$/;\n"))
+        .collect();
+    let report = e.scan_source("many.js", many.as_bytes());
+    assert!(report.findings.len() <= tarsier_engine::redos::MAX_SITES_PER_FILE);
+    // Invalid patterns and flags, and a huge nested pattern, are skipped or bounded.
+    let odd = format!(
+        "var a = /(?<n>x)\\k<m>/u; var b = new RegExp('(', 'g'); var c = RegExp('a', 'zz'); var d = /{}a{}/;\n",
+        "(".repeat(3_000),
+        ")*".repeat(3_000)
+    );
+    let report = e.scan_source("odd.js", odd.as_bytes());
+    assert!(report.findings.len() <= 4);
+}

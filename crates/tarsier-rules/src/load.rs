@@ -46,6 +46,12 @@ impl RuleSet {
             feed(rule.analyzer.as_deref().unwrap_or_default().as_bytes());
             feed(rule.message.as_bytes());
             feed(rule.meta.severity.as_str().as_bytes());
+            for s in [rule.untainted_severity, rule.tainted_severity]
+                .into_iter()
+                .flatten()
+            {
+                feed(s.as_str().as_bytes());
+            }
             for s in &rule.sanitizers {
                 feed(s.as_bytes());
             }

@@ -60,6 +60,10 @@ pub struct RuleFile {
     /// applies only to request-derived ones). Used with the `tainted` capture.
     #[serde(default)]
     pub untainted_severity: Option<Severity>,
+    /// Severity when the flagged value is applied to request data (an escalation above
+    /// `severity`); used by analyzer rules such as `redos/polynomial`.
+    #[serde(default)]
+    pub tainted_severity: Option<Severity>,
     /// Inline test cases.
     pub tests: RuleTests,
 }
@@ -118,6 +122,8 @@ pub struct Rule {
     pub sanitizers: Vec<String>,
     /// Severity for findings whose `tainted` capture is not request-derived.
     pub untainted_severity: Option<tarsier_model::Severity>,
+    /// Severity when the flagged value is applied to request data.
+    pub tainted_severity: Option<tarsier_model::Severity>,
     /// Inline tests.
     pub tests: RuleTests,
     /// Where the rule came from (a path, or `<embedded>/pack/name.toml`).
@@ -148,6 +154,7 @@ impl Rule {
             requires: file.requires,
             sanitizers: file.sanitizers,
             untainted_severity: file.untainted_severity,
+            tainted_severity: file.tainted_severity,
             tests: file.tests,
             source,
         }

@@ -1,0 +1,355 @@
+//! The ReDoS analyzer rules (`analyzer = "redos-exponential"` / `"redos-polynomial"`): finds the
+//! regular expressions of a file, has [`tarsier_redos`] decide whether they backtrack
+//! super-linearly, and notes what each is applied to, so a rule can escalate when the subject is
+//! request data.
+//!
+//! Regular expressions are regex literals (`/(a+)+$/`) and `RegExp(...)` / `new RegExp(...)` with
+//! a constant pattern (a string literal, a template without substitutions, or a `+` of those).
+//! Subjects are found syntactically: `re.test(x)` / `re.exec(x)` and `x.match(re)` (also
+//! `matchAll`, `replace`, `replaceAll`, `split`, `search`), with `re` the literal itself or a
+//! name it was assigned to anywhere in the file. The walk is iterative.
+
+use crate::literal::node_text;
+use std::collections::HashMap;
+use tree_sitter::Node;
+
+/// The analyzer names this module implements.
+pub const ANALYZERS: &[&str] = &["redos-exponential", "redos-polynomial"];
+
+/// Most regular expressions analysed in one file (a bound on time for generated files).
+pub const MAX_SITES_PER_FILE: usize = 2_000;
+
+/// A regular expression found in a file.
+#[derive(Debug)]
+pub struct Site<'t> {
+    /// The regex literal or the `RegExp` construction.
+    pub node: Node<'t>,
+    /// The pattern's source text (as JavaScript would see it, escapes of the string decoded).
+    pub pattern: String,
+    /// The flags.
+    pub flags: String,
+    /// Expressions the regular expression is applied to.
+    pub subjects: Vec<Node<'t>>,
+}
+
+const STRING_METHODS: &[&str] = &[
+    "match",
+    "matchAll",
+    "replace",
+    "replaceAll",
+    "split",
+    "search",
+];
+
+/// Every regular expression of the file with a constant pattern, and what it is applied to.
+pub fn sites<'t>(root: Node<'t>, source: &str) -> Vec<Site<'t>> {
+    let mut found: Vec<(Site<'t>, Option<String>)> = Vec::new();
+    // (name a regex is known by, subject) for `name.test(x)` and `x.match(name)`.
+    let mut uses: Vec<(&str, Node<'t>)> = Vec::new();
+    // (node, parent, grandparent)
+    let mut stack: Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> = vec![(root, None, None)];
+    while let Some((n, parent, grand)) = stack.pop() {
+        let site = match n.kind() {
+            "regex" => Some((
+                n.child_by_field_name("pattern")
+                    .map(|p| node_text(p, source).to_string())
+                    .unwrap_or_default(),
+                n.child_by_field_name("flags")
+                    .map(|f| node_text(f, source).to_string())
+                    .unwrap_or_default(),
+            )),
+            "new_expression" | "call_expression" => regexp_construction(n, source),
+            _ => None,
+        };
+        if let Some((pattern, flags)) = site
+            && found.len() < MAX_SITES_PER_FILE
+        {
+            let mut subjects = Vec::new();
+            if let Some(s) = direct_subject(n, parent, grand, source) {
+                subjects.push(s);
+            }
+            let name = parent.and_then(|p| bound_name(p, n, source));
+            found.push((
+                Site {
+                    node: n,
+                    pattern,
+                    flags,
+                    subjects,
+                },
+                name.map(str::to_string),
+            ));
+        }
+        if n.kind() == "call_expression"
+            && let Some(callee) = n
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "member_expression")
+        {
+            let method = callee
+                .child_by_field_name("property")
+                .map(|p| node_text(p, source))
+                .unwrap_or("");
+            let object = callee.child_by_field_name("object");
+            let first_arg = n
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0));
+            match method {
+                "test" | "exec" => {
+                    if let (Some(o), Some(a)) = (object, first_arg) {
+                        uses.push((node_text(o, source), a));
+                    }
+                }
+                m if STRING_METHODS.contains(&m) => {
+                    if let (Some(o), Some(a)) = (object, first_arg) {
+                        uses.push((node_text(a, source), o));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut cursor = n.walk();
+        for child in n.named_children(&mut cursor) {
+            stack.push((child, Some(n), parent));
+        }
+    }
+    let mut by_name: HashMap<&str, Vec<Node<'t>>> = HashMap::new();
+    for (name, subject) in uses {
+        by_name.entry(name).or_default().push(subject);
+    }
+    let mut out: Vec<Site<'t>> = found
+        .into_iter()
+        .map(|(mut site, name)| {
+            if let Some(subjects) = name.as_deref().and_then(|n| by_name.get(n)) {
+                site.subjects.extend(subjects.iter().copied());
+            }
+            site
+        })
+        .collect();
+    out.sort_by_key(|s| s.node.start_byte());
+    out
+}
+
+/// `RegExp('a+')`, `new RegExp('^' + 'b*$', 'i')`: the constant pattern and flags.
+fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
+    let callee = match n.kind() {
+        "new_expression" => n.child_by_field_name("constructor"),
+        _ => n.child_by_field_name("function"),
+    }?;
+    if callee.kind() != "identifier" || node_text(callee, source) != "RegExp" {
+        return None;
+    }
+    let args = n.child_by_field_name("arguments")?;
+    let pattern = constant_string(args.named_child(0)?, source)?;
+    let flags = match args.named_child(1) {
+        Some(f) => constant_string(f, source)?,
+        None => String::new(),
+    };
+    Some((pattern, flags))
+}
+
+/// The value of a constant string expression: string literals, templates without
+/// substitutions, parentheses and `+` of those.
+pub fn constant_string(node: Node<'_>, source: &str) -> Option<String> {
+    let mut out = String::new();
+    // Left-to-right: push right first.
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "string" => {
+                let text = node_text(n, source);
+                let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+                out.push_str(&unescape(inner));
+            }
+            "template_string" => {
+                let mut cursor = n.walk();
+                if n.named_children(&mut cursor)
+                    .any(|c| c.kind() == "template_substitution")
+                {
+                    return None;
+                }
+                let text = node_text(n, source);
+                let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
+                out.push_str(&unescape(inner));
+            }
+            "parenthesized_expression" => stack.push(n.named_child(0)?),
+            "binary_expression" => {
+                let op = n.child_by_field_name("operator")?;
+                if op.kind() != "+" {
+                    return None;
+                }
+                stack.push(n.child_by_field_name("right")?);
+                stack.push(n.child_by_field_name("left")?);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Decodes the escapes of a JavaScript string literal's body.
+pub fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(e) = chars.next() else { break };
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'v' => out.push('\u{b}'),
+            '0' if !chars.peek().is_some_and(|d| d.is_ascii_digit()) => out.push('\0'),
+            'x' => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => out.push_str(&hex),
+                }
+            }
+            'u' => {
+                let hex: String = if chars.peek() == Some(&'{') {
+                    chars.next();
+                    chars.by_ref().take_while(|&c| c != '}').collect()
+                } else {
+                    chars.by_ref().take(4).collect()
+                };
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => out.push_str(&hex),
+                }
+            }
+            // Line continuation.
+            '\n' => {}
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `/re/.test(x)` -> `x`; `x.match(/re/)` -> `x`.
+fn direct_subject<'t>(
+    n: Node<'t>,
+    parent: Option<Node<'t>>,
+    grand: Option<Node<'t>>,
+    source: &str,
+) -> Option<Node<'t>> {
+    let (parent, grand) = (parent?, grand?);
+    if grand.kind() != "call_expression" {
+        return None;
+    }
+    match parent.kind() {
+        "member_expression" => {
+            let method = parent
+                .child_by_field_name("property")
+                .map(|p| node_text(p, source))?;
+            if !matches!(method, "test" | "exec") {
+                return None;
+            }
+            grand
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+        }
+        "arguments" => {
+            let callee = grand
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "member_expression")?;
+            let method = callee
+                .child_by_field_name("property")
+                .map(|p| node_text(p, source))?;
+            let first = parent.named_child(0)?;
+            if !STRING_METHODS.contains(&method) || first.id() != n.id() {
+                return None;
+            }
+            callee.child_by_field_name("object")
+        }
+        _ => None,
+    }
+}
+
+/// `const RE = /x/` -> `RE`; `exports.RE = /x/` -> `exports.RE`.
+fn bound_name<'s>(parent: Node<'_>, n: Node<'_>, source: &'s str) -> Option<&'s str> {
+    let (target, value) = match parent.kind() {
+        "variable_declarator" => (
+            parent.child_by_field_name("name")?,
+            parent.child_by_field_name("value")?,
+        ),
+        "assignment_expression" => (
+            parent.child_by_field_name("left")?,
+            parent.child_by_field_name("right")?,
+        ),
+        "pair" => (
+            parent.child_by_field_name("key")?,
+            parent.child_by_field_name("value")?,
+        ),
+        _ => return None,
+    };
+    (value.id() == n.id()).then(|| node_text(target, source))
+}
+
+/// Control characters and non-ASCII escaped, cut to `max` characters: attack strings go into
+/// one-line messages.
+pub fn display(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count >= max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_ascii_graphic() || c == ' ' => out.push(c),
+            c => out.push_str(&c.escape_unicode().to_string()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn parse(src: &str) -> tree_sitter::Tree {
+        tarsier_parse::parse(src).unwrap()
+    }
+
+    #[test]
+    fn unescapes_string_literals() {
+        assert_eq!(unescape(r"\\d+\.x"), r"\d+.x");
+        assert_eq!(unescape(r"\x41\u0042\u{43}\n"), "ABC\n");
+        assert_eq!(unescape(r"a\'b"), "a'b");
+        assert_eq!(unescape("bad\\"), "bad");
+        assert_eq!(unescape(r"\xZZ"), "ZZ");
+    }
+
+    #[test]
+    fn finds_literals_constructions_and_subjects() {
+        let src = "const RE = /^(a+)+$/;\nfunction f(s) { return RE.test(s) || s.match(new RegExp('\\\\d+' + '$', 'g')); }\nRegExp(dynamic);\n";
+        let tree = parse(src);
+        let found = sites(tree.root_node(), src);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].pattern, "^(a+)+$");
+        assert_eq!(found[0].subjects.len(), 1);
+        assert_eq!(node_text(found[0].subjects[0], src), "s");
+        assert_eq!(found[1].pattern, r"\d+$");
+        assert_eq!(found[1].flags, "g");
+        assert_eq!(node_text(found[1].subjects[0], src), "s");
+    }
+
+    #[test]
+    fn display_escapes_and_truncates() {
+        assert_eq!(display("ab\ncd\u{1}", 10), "ab\\ncd\\u{1}");
+        assert_eq!(display("aaaaaa", 3), "aaa…");
+    }
+}
