@@ -1,0 +1,1 @@
+spawn('ls', ['-la', dir]);

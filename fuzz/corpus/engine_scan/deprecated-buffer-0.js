@@ -1,0 +1,3 @@
+app.post('/echo', (req, res) => {
+  res.send(new Buffer(req.body.data).toString('base64'));
+});

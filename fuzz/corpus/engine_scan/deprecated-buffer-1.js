@@ -1,0 +1,1 @@
+const b = Buffer.from(str, 'utf8');

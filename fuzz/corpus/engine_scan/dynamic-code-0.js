@@ -1,0 +1,3 @@
+app.post('/calc', (req, res) => {
+  res.json({ result: eval(req.body.expression) });
+});

@@ -1,0 +1,1 @@
+setTimeout(() => refresh(widgetId), 1000);

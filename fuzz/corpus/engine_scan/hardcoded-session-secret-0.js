@@ -1,0 +1,1 @@
+app.use(session({ secret: 'keyboard cat', resave: false }));

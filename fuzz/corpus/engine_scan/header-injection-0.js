@@ -1,0 +1,3 @@
+app.get('/download', (req, res) => {
+  res.setHeader('Content-Disposition', 'attachment; filename="' + req.query.name + '"');
+});

@@ -1,0 +1,1 @@
+app.get('/d', (req, res) => res.setHeader('Content-Disposition', contentDisposition(req.query.name)));

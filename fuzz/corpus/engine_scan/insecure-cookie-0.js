@@ -1,0 +1,3 @@
+app.post('/login', (req, res) => {
+  res.cookie('sid', token, { httpOnly: false });
+});

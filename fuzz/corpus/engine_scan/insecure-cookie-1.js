@@ -1,0 +1,1 @@
+res.cookie('sid', token, { httpOnly: true, secure: true, sameSite: 'lax' });

@@ -1,0 +1,4 @@
+{
+  "name": "left-padder",
+  "scripts": { "postinstall": "node setup.js" }
+}

@@ -1,0 +1,1 @@
+{ "name": "quiet", "scripts": { "test": "node test.js", "build": "tsc" } }

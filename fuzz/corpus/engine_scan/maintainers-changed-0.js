@@ -1,0 +1,1 @@
+{ "registry-signals": { "previous": "1.2.0", "maintainers-added": ["mallory"], "maintainers-removed": ["bob"] } }

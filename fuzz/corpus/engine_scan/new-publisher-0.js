@@ -1,0 +1,1 @@
+{ "registry-signals": { "new-publisher": "mallory", "earlier-publishers": ["alice"] } }

@@ -1,0 +1,1 @@
+{ "registry-signals": { "signature": "valid", "previous": "1.0.0" } }

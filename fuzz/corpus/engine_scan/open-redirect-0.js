@@ -1,0 +1,3 @@
+app.get('/login', (req, res) => {
+  res.redirect(req.query.next);
+});

@@ -1,0 +1,3 @@
+app.get('/files/:name', (req, res) => {
+  res.sendFile(path.join(__dirname, 'public', req.params.name));
+});

@@ -1,0 +1,1 @@
+{ "registry-signals": { "provenance-dropped-after": "1.2.0" } }

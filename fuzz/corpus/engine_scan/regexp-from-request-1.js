@@ -1,0 +1,1 @@
+app.get('/', (req, res) => { const re = new RegExp(escapeRegExp(req.query.q)); });

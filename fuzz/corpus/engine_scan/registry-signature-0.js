@@ -1,0 +1,1 @@
+{ "registry-signals": { "signature": "invalid", "keyid": "SHA256:test", "reason": "the signature does not match" } }

@@ -1,0 +1,1 @@
+{ "registry-signals": { "signature": "valid" } }

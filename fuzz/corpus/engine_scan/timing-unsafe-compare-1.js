@@ -1,0 +1,1 @@
+const ok = crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));

@@ -1,0 +1,4 @@
+{
+  "name": "expresss",
+  "version": "4.18.2"
+}

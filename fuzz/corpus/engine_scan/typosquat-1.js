@@ -1,0 +1,1 @@
+{ "name": "express", "version": "4.18.2" }

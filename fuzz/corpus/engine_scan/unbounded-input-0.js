@@ -1,0 +1,1 @@
+app.use(express.json({ limit: Infinity }));

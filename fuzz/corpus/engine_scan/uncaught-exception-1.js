@@ -1,0 +1,3 @@
+app.get('/', (req, res) => {
+  try { res.json(JSON.parse(req.query.f)); } catch { res.sendStatus(400); }
+});
