@@ -1,15 +1,21 @@
 //! Intra-procedural request-data taint: the `#request-derived?` query predicate.
 //!
 //! Sources, request names and sanitizers come from the rule pack's `taint.toml` (see
-//! [`tarsier_rules::TaintSpec`]). Within each function, local variables assigned (or destructured)
+//! [`tarsier_rules::TaintSpec`]). Sources are `req.<property>`, `req.<method>(...)`, the same on
+//! `this.req` (middleware objects that keep the request in a field), and calls that are given the
+//! whole request (`parseurl(req)`). Scopes are computed per rule sanitizer set, so
+//! `const safe = escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the
+//! others. Arithmetic, comparisons, `.length` and content negotiation among literal choices
+//! (`accepts(req).type(['html', 'json'])`) yield values that are not request text. Within each function, local variables assigned (or destructured)
 //! from request data are tainted, to a fixpoint; closures see their outer functions' taint. An
 //! expression is request-derived when any part of it that flows into its value reads a source or
 //! a tainted variable, except under a sanitizer call or in the guarded branch of an allow-list
 //! check (`allowed.has(x) ? x : fallback`). Statement-level guards stop it too, from the end of
 //! the guard on: `if (!allowed.has(x)) return;` (an allow-list, safe for every rule),
 //! `if (!isValid(x)) return;` (a sanitizer call written as a check) and
-//! `if (!p.startsWith(root)) return;` (a containment check, which counts only when `p` holds the
-//! result of a path normaliser such as `path.resolve`). `replace` with a pattern that deletes
+//! `if (!p.startsWith(root)) return;` (a containment check, also spelled `p.indexOf(root) !== 0`
+//! or `(p + sep).substr(0, n) !== root`, which counts only when `p` holds the result of a path
+//! normaliser such as `path.resolve`). `replace` with a pattern that deletes
 //! everything outside a character class (`/[^a-z0-9]/g`) is an allow-list too; other string
 //! methods, array literals and `join` propagate. Every walk is iterative, so hostile nesting
 //! cannot overflow the stack.
@@ -42,6 +48,7 @@ pub struct TaintModel {
     sanitizers: HashSet<String>,
     normalizers: HashSet<String>,
     containment: HashSet<String>,
+    negotiators: HashSet<String>,
 }
 
 impl TaintModel {
@@ -56,6 +63,7 @@ impl TaintModel {
             sanitizers: set(&spec.sanitizers),
             normalizers: set(&spec.path_normalizers),
             containment: set(&spec.containment_methods),
+            negotiators: set(&spec.negotiators),
         }
     }
 }
@@ -384,7 +392,28 @@ impl<'a> FileTaint<'a> {
         else {
             return;
         };
-        if last_name(callee, self.source) != "indexOf" {
+        let method = last_name(callee, self.source);
+        // `(p + sep).substr(0, root.length) !== root`: a prefix check spelled by hand.
+        if matches!(method, "substr" | "substring" | "slice") && matches!(op, "!==" | "!=") {
+            let from_zero = left
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0))
+                .is_some_and(|a| self.text(a) == "0");
+            let mut object = callee.child_by_field_name("object").map(unparenthesize);
+            // `(p + sep)` -> `p`
+            if let Some(o) = object.filter(|o| o.kind() == "binary_expression") {
+                object = o.child_by_field_name("left").map(unparenthesize);
+            }
+            if let Some(o) = object.filter(|o| from_zero && o.kind() == "identifier") {
+                guards.push(Guard {
+                    name: self.text(o).to_string(),
+                    after,
+                    method: Some("startsWith".to_string()),
+                });
+            }
+            return;
+        }
+        if method != "indexOf" {
             return;
         }
         let right = self.text(right).replace(' ', "");
@@ -575,10 +604,34 @@ impl<'a> FileTaint<'a> {
                             continue;
                         }
                         if callee.kind() == "member_expression"
+                            && self.model.negotiators.contains(name)
+                            && has_literal_choice(n)
+                        {
+                            continue;
+                        }
+                        if callee.kind() == "member_expression"
                             && matches!(name, "replace" | "replaceAll")
                             && is_allow_list_replace(n, self.source)
                         {
                             continue;
+                        }
+                        // `parseurl(req)`, `getBody(this.req)`: a function of the whole request
+                        // returns request data.
+                        let request_arg = n.child_by_field_name("arguments").and_then(|args| {
+                            let mut cursor = args.walk();
+                            args.named_children(&mut cursor)
+                                .find(|a| self.is_request_object(*a, scope))
+                        });
+                        if let Some(arg) = request_arg {
+                            return Some(vec![Step {
+                                start: n.start_byte(),
+                                end: n.end_byte(),
+                                message: format!(
+                                    "request data: `{}` passed to `{}`",
+                                    short(self.text(arg)),
+                                    short(self.text(callee))
+                                ),
+                            }]);
                         }
                         if callee.kind() == "member_expression" && self.model.methods.contains(name)
                         {
@@ -654,34 +707,59 @@ impl<'a> FileTaint<'a> {
     /// object and whose first property is a request source.
     fn is_request_source(&self, node: Node<'_>, scope: &Scope) -> bool {
         let mut current = node;
+        let mut inner_property = "";
         loop {
             let Some(object) = current.child_by_field_name("object") else {
                 return false;
             };
             let object = unparenthesize(object);
-            if object.kind() == "identifier" {
-                if !scope.requests.contains(self.text(object)) {
-                    return false;
+            let property = self.property_name(current);
+            match object.kind() {
+                "identifier" => {
+                    return scope.requests.contains(self.text(object))
+                        && self.model.properties.contains(property);
                 }
-                let property = match current.kind() {
-                    "member_expression" => current
-                        .child_by_field_name("property")
-                        .map(|p| self.text(p))
-                        .unwrap_or(""),
-                    _ => current
-                        .child_by_field_name("index")
-                        .map(|i| {
-                            self.text(i)
-                                .trim_matches(|c| c == '\'' || c == '"' || c == '`')
-                        })
-                        .unwrap_or(""),
-                };
-                return self.model.properties.contains(property);
+                // `this.req.url`: middleware objects keep the request in a field.
+                "this" => {
+                    return self.model.request_names.contains(property)
+                        && self.model.properties.contains(inner_property);
+                }
+                "member_expression" | "subscript_expression" => {}
+                _ => return false,
             }
-            if !matches!(object.kind(), "member_expression" | "subscript_expression") {
-                return false;
-            }
+            inner_property = property;
             current = object;
+        }
+    }
+
+    /// `a.b` -> `b`; `a['b']` -> `b`.
+    fn property_name(&self, member: Node<'_>) -> &'a str {
+        match member.kind() {
+            "member_expression" => member
+                .child_by_field_name("property")
+                .map(|p| self.text(p))
+                .unwrap_or(""),
+            _ => member
+                .child_by_field_name("index")
+                .map(|i| {
+                    self.text(i)
+                        .trim_matches(|c| c == '\'' || c == '"' || c == '`')
+                })
+                .unwrap_or(""),
+        }
+    }
+
+    /// `req` or `this.req` itself (the request object, not one of its properties).
+    fn is_request_object(&self, node: Node<'_>, scope: &Scope) -> bool {
+        let node = unparenthesize(node);
+        match node.kind() {
+            "identifier" => scope.requests.contains(self.text(node)),
+            "member_expression" => {
+                node.child_by_field_name("object")
+                    .is_some_and(|o| o.kind() == "this")
+                    && self.model.request_names.contains(self.property_name(node))
+            }
+            _ => false,
         }
     }
 }
@@ -721,6 +799,32 @@ fn is_allow_list_check(condition: Node<'_>, source: &str) -> bool {
             .is_some_and(|o| matches!(o.kind(), "===" | "==")),
         _ => false,
     }
+}
+
+/// `accept.encoding(['gzip', 'identity'])`, `req.accepts('html', 'json')`: a literal list of
+/// choices among the arguments (the result is one of them, or false).
+fn has_literal_choice(call: Node<'_>) -> bool {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return false;
+    };
+    let mut cursor = args.walk();
+    let mut any = false;
+    for arg in args.named_children(&mut cursor) {
+        let literal = match arg.kind() {
+            "string" => true,
+            "array" => {
+                let mut inner = arg.walk();
+                let all = arg.named_children(&mut inner).all(|e| e.kind() == "string");
+                all && arg.named_child_count() > 0
+            }
+            _ => false,
+        };
+        if !literal {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// Does this statement leave the function, loop iteration or loop?

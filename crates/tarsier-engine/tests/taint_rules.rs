@@ -264,3 +264,36 @@ fn redos_survives_hostile_files() {
     let report = e.scan_source("odd.js", odd.as_bytes());
     assert!(report.findings.len() <= 4);
 }
+
+#[test]
+fn whole_request_objects_and_middleware_fields_are_sources() {
+    // A function of the whole request returns request data.
+    let passed = "module.exports = function (req, res) {\n  const url = parseUrl(req);\n  res.redirect(url.query);\n};\n";
+    assert_eq!(findings(passed), vec![("express/open-redirect".into(), 3)]);
+    // `this.req.url` in a middleware object's method.
+    let field = "Stream.prototype.redirect = function () {\n  const loc = this.req.url + '/';\n  this.res.end('<a href=\"' + loc + '\">moved</a>');\n};\n";
+    assert_eq!(findings(field), vec![("express/reflected-xss".into(), 3)]);
+    // `this.res` without a request field is not a source.
+    assert!(findings("function f() { this.res.end('<p>' + this.body + '</p>'); }\n").is_empty());
+}
+
+#[test]
+fn negotiation_with_literal_choices_is_not_request_text() {
+    let src = "module.exports = function (req, res) {\n  const accept = accepts(req);\n  const method = accept.encoding(['gzip', 'identity']);\n  res.setHeader('Content-Encoding', method);\n  res.setHeader('Content-Type', accept.type(custom));\n};\n";
+    // The literal choice is clean; a choice among non-literals is not.
+    assert_eq!(findings(src), vec![("express/header-injection".into(), 5)]);
+}
+
+#[test]
+fn hand_written_prefix_checks_are_containment_checks() {
+    let src = "function s(req, res, next) {\n  const p = normalize(join(root, req.path));\n  if ((p + sep).substr(0, root.length) !== root) return next(403);\n  fs.stat(p, function (err) {\n    fs.readdir(p, cb);\n  });\n}\n";
+    assert!(findings(src).is_empty(), "{:?}", findings(src));
+    let wrong = src.replace("substr(0,", "substr(1,");
+    assert_eq!(
+        findings(&wrong),
+        vec![
+            ("express/path-traversal".into(), 4),
+            ("express/path-traversal".into(), 5)
+        ]
+    );
+}

@@ -29,4 +29,8 @@ pub struct TaintSpec {
     /// a prefix check on an unnormalised path is bypassed with `../`.
     #[serde(default)]
     pub containment_methods: Vec<String>,
+    /// Content-negotiation methods (`accepts(req).type(['html', 'json'])`): called with only
+    /// literal choices, they return one of those literals, so the result is not request data.
+    #[serde(default)]
+    pub negotiators: Vec<String>,
 }
