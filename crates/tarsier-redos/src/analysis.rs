@@ -528,9 +528,27 @@ impl<'a> Analyzer<'a> {
     }
 
     fn candidate(&self, claim: Claim, start: usize, w: &[char]) -> Option<Candidate> {
-        let prefix = self.prefix_to(start)?;
+        let prefix = self.prefix_to(INITIAL, start)?;
         let pump: String = w.iter().collect();
         let (suffix, masked) = self.suffix(&prefix, w);
+        if masked {
+            // The shortest prefix may start a run that succeeds only at the first position
+            // (`^[-_.]+|-+$`: at position 0 the `^` branch matches the pumped dashes at once).
+            // Entering the ambiguous part through the search state, after one character that
+            // starts no run, leaves those runs behind.
+            if let Some(other) = self.prefix_via_search(start) {
+                let (other_suffix, other_masked) = self.suffix(&other, w);
+                if !other_masked {
+                    return Some(Candidate {
+                        claim,
+                        prefix: other,
+                        pump,
+                        suffix: other_suffix,
+                        masked: false,
+                    });
+                }
+            }
+        }
         Some(Candidate {
             claim,
             prefix,
@@ -540,19 +558,41 @@ impl<'a> Analyzer<'a> {
         })
     }
 
-    /// Shortest word from the initial state to `target` in the trimmed automaton. Its
-    /// characters are chosen, where the labels allow, so that no run of the pattern completes
-    /// a match on the way. The search state needs no prefix: the pattern is already tried at
-    /// every start position.
-    fn prefix_to(&self, target: usize) -> Option<String> {
+    /// A prefix that first reads one character that leads from the initial state to the
+    /// search state alone, then the shortest word from the search state to `target`.
+    fn prefix_via_search(&self, target: usize) -> Option<String> {
+        let search = self.nfa.search?;
+        if !self.alive[search] {
+            return None;
+        }
+        let mut starts = CharSet::empty();
+        for &(t, _) in &self.nfa.succ[INITIAL] {
+            if t != search {
+                starts = starts.union(self.label(t));
+            }
+        }
+        let junk = self.label(search).subtract(&starts).pick()?;
+        let rest = if target == search {
+            String::new()
+        } else {
+            self.prefix_to(search, target)?
+        };
+        Some(format!("{junk}{rest}"))
+    }
+
+    /// Shortest word from `from` (the initial or the search state) to `target` in the trimmed
+    /// automaton. Its characters are chosen, where the labels allow, so that no run of the
+    /// pattern completes a match on the way. The search state needs no prefix: the pattern is
+    /// already tried at every start position.
+    fn prefix_to(&self, from: usize, target: usize) -> Option<String> {
         if Some(target) == self.nfa.search {
             return Some(String::new());
         }
         let n = self.succ.len();
         let mut parent: Vec<Option<usize>> = vec![None; n];
         let mut seen = vec![false; n];
-        seen[INITIAL] = true;
-        let mut q = VecDeque::from([INITIAL]);
+        *seen.get_mut(from)? = true;
+        let mut q = VecDeque::from([from]);
         while let Some(p) = q.pop_front() {
             if p == target {
                 let mut path = Vec::new();
@@ -562,7 +602,7 @@ impl<'a> Analyzer<'a> {
                     cur = prev;
                 }
                 path.reverse();
-                let mut set = BTreeSet::from([INITIAL]);
+                let mut set = BTreeSet::from([from]);
                 let mut out = String::new();
                 for s in path {
                     let mut avoid = CharSet::empty();

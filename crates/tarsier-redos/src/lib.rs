@@ -12,13 +12,14 @@
 //! position, an unanchored `a*a*b` is 3).
 //!
 //! Approximations (all documented where they are made): the NFA treats lookarounds and word
-//! boundaries as always true, a backreference as a copy of its group, `^`/`$` under the `m`
-//! flag loosely, and `\p{..}` as any character; case folding is ASCII only. Any of these can
-//! make the analysis see ambiguity the real matcher does not have, which is why every witness
-//! is confirmed on the matcher (which implements them exactly, except non-ASCII case folding)
-//! before it is reported. Polynomial pumps are found for single characters and for words from
-//! the IDA pair search; a chain that only a sequence of different pumps would exercise is
-//! reported with the degree a single pump confirms.
+//! boundaries as always true (a pattern that ends with one and comes out safe is analyzed
+//! again with that assertion read as `$`), a backreference as a copy of its group, `^`/`$`
+//! under the `m` flag loosely, and `\p{..}` as any character; case folding is ASCII only. Any
+//! of these can make the analysis see ambiguity the real matcher does not have, which is why
+//! every witness is confirmed on the matcher (which implements them exactly, except non-ASCII
+//! case folding) before it is reported. Polynomial pumps are found for single characters and
+//! for words from the IDA pair search; a chain that only a sequence of different pumps would
+//! exercise is reported with the degree a single pump confirms.
 //!
 //! ```
 //! use tarsier_redos::{analyze, Budget, Verdict};
@@ -176,9 +177,33 @@ pub fn analyze(pattern: &str, flags: &str, budget: &Budget) -> Result<Analysis, 
 }
 
 /// Analyzes an already parsed pattern.
+///
+/// A pattern that ends with an assertion that can fail (`(?!..)`, a lookbehind, `\b`) and
+/// comes out safe is analyzed a second time with that assertion read as `$`
+/// ([`nfa::build_strict_tail`]); only a confirmed witness from that second pass changes the
+/// verdict.
 #[must_use]
 pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
-    let nfa = match nfa::build(ast, budget.max_states, budget.max_steps) {
+    let first = analyze_nfa(
+        ast,
+        nfa::build(ast, budget.max_states, budget.max_steps),
+        budget,
+    );
+    if first.verdict == Verdict::Safe && nfa::has_failing_tail(ast) {
+        let second = analyze_nfa(
+            ast,
+            nfa::build_strict_tail(ast, budget.max_states, budget.max_steps),
+            budget,
+        );
+        if second.confirmed {
+            return second;
+        }
+    }
+    first
+}
+
+fn analyze_nfa(ast: &parse::Ast, nfa: Result<nfa::Nfa, nfa::TooBig>, budget: &Budget) -> Analysis {
+    let nfa = match nfa {
         Ok(n) => n,
         Err(nfa::TooBig(reason)) => return Analysis::unknown(reason),
     };

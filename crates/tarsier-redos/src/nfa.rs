@@ -8,7 +8,8 @@
 //! - `^` and `$` (without `m`) are tracked exactly; with `m`, `^` is ignored and `$` is treated
 //!   as end of input;
 //! - `\b`, `\B` and lookarounds are treated as always true (epsilon), except that a
-//!   positive lookahead at the very end of the pattern is treated as consuming its contents;
+//!   positive lookahead at the very end of the pattern is treated as consuming its contents,
+//!   and that [`build_strict_tail`] treats the other assertions at the very end as `$`;
 //! - a backreference is replaced by a copy of the group it refers to (any string the group
 //!   could match), or by the empty string when it refers to an enclosing group;
 //! - an unanchored, non-sticky pattern gets a search state that loops on every character in
@@ -106,9 +107,37 @@ struct Builder<'a> {
 /// # Errors
 /// [`TooBig`] when a limit is exceeded.
 pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
-    let tree = tail_lookaheads(&ast.root);
+    build_tree(
+        &tail_lookaheads(&ast.root, false),
+        ast,
+        max_states,
+        max_work,
+    )
+}
+
+/// Like [`build`], but every assertion in tail position that can fail (a negative lookahead,
+/// a lookbehind, `\b`, `\B`) is treated as `$`: the match may then succeed only at the end of
+/// the input. As epsilon such an assertion lets the match succeed at once, and the trimming
+/// hides the backtracking that happens when it fails (`\((?:\?<(.*?)>)?(?!\?)` on
+/// `"(?<?(?<?..."`). As `$` it under-approximates where the match succeeds, so a witness found
+/// this way must be confirmed before it is believed; [`crate::analyze`] uses this build only
+/// when the first one finds nothing.
+///
+/// # Errors
+/// [`TooBig`] when a limit is exceeded.
+pub fn build_strict_tail(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
+    build_tree(&tail_lookaheads(&ast.root, true), ast, max_states, max_work)
+}
+
+/// True when `ast` ends with an assertion that [`build_strict_tail`] treats differently.
+#[must_use]
+pub fn has_failing_tail(ast: &Ast) -> bool {
+    tail_lookaheads(&ast.root, true) != tail_lookaheads(&ast.root, false)
+}
+
+fn build_tree(tree: &Node, ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
     let mut groups = BTreeMap::new();
-    collect_groups(&tree, &mut groups);
+    collect_groups(tree, &mut groups);
     let search = !ast.flags.sticky;
     let mut b = Builder {
         labels: vec![CharSet::empty()],
@@ -125,7 +154,7 @@ pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig>
     } else {
         None
     };
-    let root = b.frag(&tree)?;
+    let root = b.frag(tree)?;
     let n = b.labels.len();
     let mut accept_now = vec![false; n];
     let mut accept_end = vec![false; n];
@@ -171,25 +200,32 @@ pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig>
 /// Replaces each positive lookahead in tail position (nothing of the pattern follows it) by
 /// its contents, consumed. As epsilon it would let the match succeed before the lookahead is
 /// checked, hiding attacks such as an unanchored `\s+(?=$)` or `\d+(?=px)`; consumed, success
-/// requires what the lookahead requires. Lookaheads elsewhere stay epsilon.
-fn tail_lookaheads(node: &Node) -> Node {
+/// requires what the lookahead requires. Lookaheads elsewhere stay epsilon. With `strict`, the
+/// other assertions in tail position become `$` (see [`build_strict_tail`]).
+fn tail_lookaheads(node: &Node, strict: bool) -> Node {
     match node {
         Node::Look {
             ahead: true,
             negate: false,
             node,
-        } => tail_lookaheads(node),
+        } => tail_lookaheads(node, strict),
+        Node::Look { .. }
+        | Node::Assert(AssertKind::WordBoundary | AssertKind::NotWordBoundary)
+            if strict =>
+        {
+            Node::Assert(AssertKind::End { multiline: false })
+        }
         Node::Concat(v) => {
             let mut v = v.clone();
             if let Some(last) = v.last_mut() {
-                *last = tail_lookaheads(last);
+                *last = tail_lookaheads(last, strict);
             }
             Node::Concat(v)
         }
-        Node::Alt(v) => Node::Alt(v.iter().map(tail_lookaheads).collect()),
+        Node::Alt(v) => Node::Alt(v.iter().map(|n| tail_lookaheads(n, strict)).collect()),
         Node::Group { index, node } => Node::Group {
             index: *index,
-            node: Box::new(tail_lookaheads(node)),
+            node: Box::new(tail_lookaheads(node, strict)),
         },
         other => other.clone(),
     }

@@ -39,6 +39,9 @@
     ("(a+)+$", "y", E),
     ("^(?:[\\s\\S]*\\n)*X$", "", E),
     ("^(\\w+[-.]?)+@example$", "", E),
+    // A word boundary at the end fails inside the run of word characters (found with the
+    // agreement check; as epsilon it hid the attack).
+    ("^(a+)+\\b", "", E),
     // ---- polynomial ----
     ("^a*a*$", "", P(2)),
     ("^\\d+\\.?\\d*$", "", P(2)),
@@ -75,6 +78,14 @@
     ("^\\s*([^=]+)\\s*=\\s*(.*?)\\s*$", "", P(3)),
     ("^a*a*a*$", "", P(3)),
     ("\\d+\\.?\\d*$", "", P(3)),
+    // Found by the agreement check against recheck (benches/redos-agreement): a branch that
+    // succeeds at once at the first position only (`^...`) must not hide the other branch's
+    // loop from the later start positions (express-generator's name cleaner, the trim idiom).
+    ("^[-_.]+|-+$", "g", P(2)),
+    ("^\\s+|\\s+$", "g", P(2)),
+    // A failing assertion at the end must not count as an immediate success (router's
+    // parameter scanner: every `(` scans to the end for `>`, then `(?!\?)` fails).
+    ("\\((?:\\?<(.*?)>)?(?!\\?)", "g", P(2)),
     // ---- safe look-alikes ----
     ("^[a-z]+$", "", S),
     ("^(a|b)*$", "", S),
@@ -131,6 +142,11 @@
     ("^(?:\\/(?=$))?$", "i", S),
     ("", "", S),
     ("a|", "", S),
+    // Tail assertions that hold right after the loop: safe.
+    ("\\w+\\b", "", S),
+    ("\\d+(?!px)", "", S),
+    ("a+(?!b)", "", S),
+    ("^[-_.]+|-+", "g", S),
     // ---- ambiguity hidden behind an immediate success: safe ----
     ("a*.", "", S),
     ("a+?a", "", S),
