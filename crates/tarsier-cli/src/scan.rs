@@ -31,6 +31,7 @@ enum Arrival {
         Box<(
             tarsier_registry::ResolvedPackage,
             Result<tarsier_registry::FetchedTarball, tarsier_registry::RegistryError>,
+            SupplyContext,
         )>,
     ),
     /// The user pressed Ctrl-C.
@@ -124,6 +125,16 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         .flatten();
     let scanning = progress(total as u64, "scan");
     let mut scanned = 0usize;
+    // The registry's signing keys, once; a registry that serves none (a mirror) gets no signature
+    // verdicts rather than a "missing signature" note on every version.
+    let keys = match packages.first() {
+        Some(first) if !args.offline => runtime
+            .block_on(client.registry_keys(&first.name))
+            .ok()
+            .map(Arc::new),
+        _ => None,
+    };
+    let in_scope: Vec<String> = scope.packages.iter().map(|p| p.name.clone()).collect();
 
     // Downloads run on the runtime; this thread scans what arrives, in arrival order (results
     // are sorted at the end, so the order does not show).
@@ -143,6 +154,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         let client = client.clone();
         let tx = tx.clone();
         let permits = Arc::clone(&permits);
+        let keys = keys.clone();
         runtime.spawn(async move {
             let Ok(_permit) = permits.acquire_owned().await else {
                 return;
@@ -150,16 +162,20 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             let fetched = client
                 .fetch_tarball(&package.name, &package.version, &package.dist)
                 .await;
+            let context = match &fetched {
+                Ok(_) => supply_context(&client, &package, keys.as_deref()).await,
+                Err(_) => SupplyContext::default(),
+            };
             // Holding the permit until the scanner takes the tarball bounds memory.
             let _ = tx
-                .send(Arrival::Tarball(Box::new((package, fetched))))
+                .send(Arrival::Tarball(Box::new((package, fetched, context))))
                 .await;
         });
     }
     drop(tx);
     let mut interrupted = false;
     for _ in 0..total {
-        let (package, fetched) = match rx.blocking_recv() {
+        let (package, fetched, context) = match rx.blocking_recv() {
             Some(Arrival::Tarball(arrival)) => *arrival,
             Some(Arrival::Interrupted) => {
                 interrupted = true;
@@ -181,15 +197,36 @@ pub fn run(args: ScanArgs) -> Result<u8> {
                     integrity: Some(tarball.integrity.clone()),
                     ..origin
                 };
-                let cached = result_cache
-                    .as_ref()
-                    .and_then(|c| c.get(&tarball.integrity));
+                // The key covers everything the result depends on: this tarball, the previous
+                // version's (release diff), the registry's signals and the typosquat check.
+                let key = format!(
+                    "{}|{}|{:?}|{}",
+                    tarball.integrity,
+                    context
+                        .previous
+                        .as_ref()
+                        .map_or("", |p| p.integrity.as_str()),
+                    context.signals,
+                    package.direct
+                );
+                let cached = result_cache.as_ref().and_then(|c| c.get(&key));
                 let raw = match cached {
                     Some(report) => report,
                     None => {
-                        let report = scan_tarball(&engine, &tarball.bytes);
+                        let options = tarsier_supply::Options {
+                            // Typosquats are looked for in the dependency closure, not in the
+                            // scope itself.
+                            in_scope: if package.direct {
+                                Vec::new()
+                            } else {
+                                in_scope.clone()
+                            },
+                            ..tarsier_supply::Options::default()
+                        };
+                        let report =
+                            scan_tarball(&engine, &package, &tarball.bytes, &context, &options);
                         if let Some(cache) = &result_cache {
-                            cache.put(&tarball.integrity, &report);
+                            cache.put(&key, &report);
                         }
                         report
                     }
@@ -372,7 +409,13 @@ fn build_scope(args: &ScanArgs) -> Result<Scope> {
 /// Unpacks one verified tarball and scans its files; every path is relative to the package
 /// root. The result does not name the package yet (see [`attach_origin`]), so it can be cached
 /// by the tarball's integrity alone.
-fn scan_tarball(engine: &Engine, tgz: &[u8]) -> ScanReport {
+fn scan_tarball(
+    engine: &Engine,
+    package: &tarsier_registry::ResolvedPackage,
+    tgz: &[u8],
+    context: &SupplyContext,
+    options: &tarsier_supply::Options,
+) -> ScanReport {
     let mut report = ScanReport::default();
     let unpacked = match tarsier_tarball::unpack(tgz, &Limits::default()) {
         Ok(u) => u,
@@ -422,12 +465,167 @@ fn scan_tarball(engine: &Engine, tgz: &[u8]) -> ScanReport {
             });
         }
     }
+    report.extend(supply_findings(package, &unpacked, context, options));
     let files: Vec<(String, Vec<u8>)> = unpacked
         .files
         .into_iter()
         .map(|f| (f.path, f.data))
         .collect();
     report.extend(engine.scan_files(&files));
+    report
+}
+
+/// What the package-level analysis needs beyond the tarball: the previous version (for the
+/// release diff) and the registry's signals (signatures, provenance, publishers).
+#[derive(Debug, Default)]
+struct SupplyContext {
+    previous: Option<PreviousVersion>,
+    signals: tarsier_supply::RegistrySignals,
+    problems: Vec<String>,
+}
+
+/// The previous published version's tarball, verified.
+#[derive(Debug)]
+struct PreviousVersion {
+    version: String,
+    integrity: String,
+    bytes: Vec<u8>,
+}
+
+async fn supply_context(
+    client: &RegistryClient,
+    package: &tarsier_registry::ResolvedPackage,
+    keys: Option<&tarsier_registry::RegistryKeys>,
+) -> SupplyContext {
+    let mut context = SupplyContext::default();
+    let packument = match client.packument(&package.name).await {
+        Ok(p) => p,
+        Err(e) => {
+            context
+                .problems
+                .push(format!("no packument for registry signals: {e}"));
+            return context;
+        }
+    };
+    let version = package.version.as_str();
+    if let Some(keys) = keys {
+        let status = tarsier_registry::verify_signatures(
+            keys,
+            &package.name,
+            version,
+            &package.dist,
+            packument.time.get(version).map(String::as_str),
+        );
+        context.signals.signature = Some(match status {
+            tarsier_registry::SignatureStatus::Valid { .. } => {
+                tarsier_supply::SignatureCheck::Valid
+            }
+            tarsier_registry::SignatureStatus::Invalid { keyid, reason } => {
+                tarsier_supply::SignatureCheck::Invalid { keyid, reason }
+            }
+            tarsier_registry::SignatureStatus::UnknownKey { keyids } => {
+                tarsier_supply::SignatureCheck::UnknownKey { keyids }
+            }
+            _ => tarsier_supply::SignatureCheck::Missing,
+        });
+    }
+    if let Some(tarsier_registry::Provenance::Dropped { last_with }) =
+        tarsier_registry::provenance(&packument).get(version)
+    {
+        context.signals.provenance_dropped_after = Some(last_with.clone());
+    }
+    let publisher = tarsier_registry::publisher_signals(&packument, version);
+    context.signals.new_publisher = publisher.new_publisher;
+    context.signals.earlier_publishers = publisher.earlier_publishers;
+    context.signals.publisher_was_maintainer = publisher.publisher_was_maintainer;
+    context.signals.previous = publisher.previous;
+    context.signals.maintainers_added = publisher.maintainers_added;
+    context.signals.maintainers_removed = publisher.maintainers_removed;
+
+    // The previous release by semver order (prereleases aside), for the release diff.
+    let current = semver::Version::parse(version).ok();
+    let previous = packument
+        .versions
+        .iter()
+        .filter_map(|(key, v)| Some((semver::Version::parse(key).ok()?, key, v)))
+        .filter(|(v, _, _)| v.pre.is_empty() && current.as_ref().is_some_and(|c| v < c))
+        .max_by(|a, b| a.0.cmp(&b.0));
+    if let Some((_, key, v)) = previous {
+        match client.fetch_tarball(&package.name, key, &v.dist).await {
+            Ok(t) => {
+                context.previous = Some(PreviousVersion {
+                    version: key.clone(),
+                    integrity: t.integrity,
+                    bytes: t.bytes,
+                })
+            }
+            Err(e) => context.problems.push(format!(
+                "previous version {key} not fetched, no release diff: {e}"
+            )),
+        }
+    }
+    context
+}
+
+/// Package-level supply-chain findings (and the release diff against the previous version).
+fn supply_findings(
+    package: &tarsier_registry::ResolvedPackage,
+    unpacked: &tarsier_tarball::Unpacked,
+    context: &SupplyContext,
+    options: &tarsier_supply::Options,
+) -> ScanReport {
+    let mut report = ScanReport::default();
+    let note = |report: &mut ScanReport, message: String| {
+        report.notifications.push(Notification {
+            level: NotificationLevel::Note,
+            code: "supply-chain-partial".to_string(),
+            message,
+            package: None,
+            path: None,
+        });
+    };
+    for problem in &context.problems {
+        note(&mut report, problem.clone());
+    }
+    let files: Vec<(&str, &[u8])> = unpacked
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.data.as_slice()))
+        .collect();
+    let mut input =
+        match tarsier_supply::PackageInput::from_files(&package.name, &package.version, &files) {
+            Ok(input) => input,
+            Err(e) => {
+                note(&mut report, format!("package-level checks skipped: {e}"));
+                return report;
+            }
+        };
+    input.unpacked_size = package.dist.unpacked_size;
+    let previous_unpacked = context.previous.as_ref().and_then(|p| {
+        tarsier_tarball::unpack(&p.bytes, &Limits::default())
+            .ok()
+            .map(|u| (p.version.as_str(), u))
+    });
+    let previous_files: Vec<(&str, &[u8])> = previous_unpacked
+        .as_ref()
+        .map(|(_, u)| {
+            u.files
+                .iter()
+                .map(|f| (f.path.as_str(), f.data.as_slice()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let previous_input = previous_unpacked.as_ref().and_then(|(version, _)| {
+        tarsier_supply::PackageInput::from_files(&package.name, version, &previous_files).ok()
+    });
+    let analysis = tarsier_supply::analyze(&input, previous_input.as_ref(), options);
+    report.findings.extend(analysis.findings);
+    report.notifications.extend(analysis.notifications);
+    report.findings.extend(tarsier_supply::registry_findings(
+        &package.name,
+        &package.version,
+        &context.signals,
+    ));
     report
 }
 
