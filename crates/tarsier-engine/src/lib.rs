@@ -476,12 +476,17 @@ impl Engine {
             for rule in self.redos.iter().filter(|r| r.exponential == exponential) {
                 let mut severity = rule.meta.severity;
                 let mut flow: Vec<Step> = Vec::new();
-                if let Some(path) = site
-                    .subjects
-                    .iter()
-                    .find_map(|s| file.taint.request_derived(*s, &rule.sanitizers))
-                {
+                if let Some((subject, path)) = site.subjects.iter().find_map(|s| {
+                    file.taint
+                        .request_derived(*s, &rule.sanitizers)
+                        .map(|p| (*s, p))
+                }) {
                     flow = path;
+                    flow.push(Step {
+                        start: subject.start_byte(),
+                        end: subject.end_byte(),
+                        message: "matched against the regular expression".to_string(),
+                    });
                     severity = severity.max(rule.tainted_severity.unwrap_or(severity));
                 }
                 let message = redos_message(&rule.message, &site, &analysis);

@@ -238,6 +238,9 @@ fn redos_escalates_on_request_data_and_names_the_pump() {
     let poly = &report.findings[0];
     assert!(poly.message.contains("quadratic"), "{}", poly.message);
     assert!(poly.flow[0].message.contains("req.headers.accept"));
+    // Source, the use of the expression on line 3, then the expression itself.
+    let lines: Vec<usize> = poly.flow.iter().map(|s| s.span.start_line).collect();
+    assert_eq!(lines, vec![3, 3, 1]);
     let exp = &report.findings[1];
     assert!(exp.message.contains("repeating `a"), "{}", exp.message);
     // The same quadratic pattern on data that is not the request's stays a warning.
