@@ -321,6 +321,25 @@ impl<'a> Analyzer<'a> {
         first.into_iter().take(64).map(|c| vec![c]).collect()
     }
 
+    /// Line-terminator pumps for a pattern with the `m` flag: the NFA ignores `^` there, so the
+    /// class representatives of [`Self::char_words`] (a tab for `\s`) can pump a loop that only
+    /// the starts after a line terminator reach (`^\s*\*` with `m` is quadratic on newlines).
+    #[must_use]
+    pub fn line_words(&self) -> Vec<Vec<char>> {
+        let on_cycle = |c: char| {
+            self.cyclic_components()
+                .into_iter()
+                .flatten()
+                .any(|s| self.label(s).contains(u32::from(c)))
+        };
+        ['\n', '\r', '\u{2028}', '\u{2029}']
+            .into_iter()
+            .find(|&c| on_cycle(c))
+            .map(|c| vec![c])
+            .into_iter()
+            .collect()
+    }
+
     /// Pumps from IDA pairs (triple-product search), for loops on multi-character words.
     ///
     /// # Errors

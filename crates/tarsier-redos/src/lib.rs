@@ -12,14 +12,14 @@
 //! position, an unanchored `a*a*b` is 3).
 //!
 //! Approximations (all documented where they are made): the NFA treats lookarounds and word
-//! boundaries as always true (a pattern that ends with one and comes out safe is analyzed
-//! again with that assertion read as `$`), a backreference as a copy of its group, `^`/`$`
-//! under the `m` flag loosely, and `\p{..}` as any character; case folding is ASCII only. Any
-//! of these can make the analysis see ambiguity the real matcher does not have, which is why
-//! every witness is confirmed on the matcher (which implements them exactly, except non-ASCII
-//! case folding) before it is reported. Polynomial pumps are found for single characters and
-//! for words from the IDA pair search; a chain that only a sequence of different pumps would
-//! exercise is reported with the degree a single pump confirms.
+//! boundaries as always true (a pattern that ends with one and comes out safe is analyzed again
+//! with that assertion read as `$`), a backreference as a copy of its group, `^`/`$` under the `m`
+//! flag loosely (a safe result is checked again with `^` strict), and `\p{..}` as any character;
+//! case folding is ASCII only. Any of these can make the analysis see ambiguity the real matcher
+//! does not have, which is why every witness is confirmed on the matcher (which implements them
+//! exactly, except non-ASCII case folding) before it is reported. Polynomial pumps are found for
+//! single characters and for words from the IDA pair search; a chain that only a sequence of
+//! different pumps would exercise is reported with the degree a single pump confirms.
 //!
 //! ```
 //! use tarsier_redos::{analyze, Budget, Verdict};
@@ -178,10 +178,10 @@ pub fn analyze(pattern: &str, flags: &str, budget: &Budget) -> Result<Analysis, 
 
 /// Analyzes an already parsed pattern.
 ///
-/// A pattern that ends with an assertion that can fail (`(?!..)`, a lookbehind, `\b`) and
-/// comes out safe is analyzed a second time with that assertion read as `$`
-/// ([`nfa::build_strict_tail`]); only a confirmed witness from that second pass changes the
-/// verdict.
+/// A pattern that ends with an assertion that can fail (`(?!..)`, a lookbehind, `\b`) or has
+/// the `m` flag, and comes out safe, is analyzed a second time with those assertions read
+/// strictly ([`nfa::build_strict`]); only a confirmed witness from that second pass changes
+/// the verdict.
 #[must_use]
 pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
     let first = analyze_nfa(
@@ -189,10 +189,10 @@ pub fn analyze_ast(ast: &parse::Ast, budget: &Budget) -> Analysis {
         nfa::build(ast, budget.max_states, budget.max_steps),
         budget,
     );
-    if first.verdict == Verdict::Safe && nfa::has_failing_tail(ast) {
+    if first.verdict == Verdict::Safe && nfa::has_loose_assertions(ast) {
         let second = analyze_nfa(
             ast,
-            nfa::build_strict_tail(ast, budget.max_states, budget.max_steps),
+            nfa::build_strict(ast, budget.max_states, budget.max_steps),
             budget,
         );
         if second.confirmed {
@@ -243,7 +243,14 @@ fn analyze_nfa(ast: &parse::Ast, nfa: Result<nfa::Nfa, nfa::TooBig>, budget: &Bu
     ) {
         return found;
     }
-    let mut words = analyzer.char_words();
+    // Under `m`, line terminators go first: among equal claims the earlier pump is confirmed
+    // first, and only a few are.
+    let mut words = if ast.flags.multiline {
+        analyzer.line_words()
+    } else {
+        Vec::new()
+    };
+    words.extend(analyzer.char_words());
     if !over {
         match analyzer.ida_words(&mut meter) {
             Ok(more) => words.extend(more),

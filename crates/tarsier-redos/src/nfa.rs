@@ -9,7 +9,8 @@
 //!   as end of input;
 //! - `\b`, `\B` and lookarounds are treated as always true (epsilon), except that a
 //!   positive lookahead at the very end of the pattern is treated as consuming its contents,
-//!   and that [`build_strict_tail`] treats the other assertions at the very end as `$`;
+//!   and that [`build_strict`] reads the other assertions at the very end as `$` (and `^`
+//!   under `m` as the start of the input);
 //! - a backreference is replaced by a copy of the group it refers to (any string the group
 //!   could match), or by the empty string when it refers to an enclosing group;
 //! - an unanchored, non-sticky pattern gets a search state that loops on every character in
@@ -100,6 +101,8 @@ struct Builder<'a> {
     max_states: usize,
     work: u64,
     max_work: u64,
+    /// `^` under `m` holds only at the start of the input (see [`build_strict`]).
+    strict: bool,
 }
 
 /// Builds the NFA of `ast` with at most `max_states` states and `max_work` construction steps.
@@ -110,32 +113,47 @@ pub fn build(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig>
     build_tree(
         &tail_lookaheads(&ast.root, false),
         ast,
+        false,
         max_states,
         max_work,
     )
 }
 
-/// Like [`build`], but every assertion in tail position that can fail (a negative lookahead,
-/// a lookbehind, `\b`, `\B`) is treated as `$`: the match may then succeed only at the end of
-/// the input. As epsilon such an assertion lets the match succeed at once, and the trimming
-/// hides the backtracking that happens when it fails (`\((?:\?<(.*?)>)?(?!\?)` on
-/// `"(?<?(?<?..."`). As `$` it under-approximates where the match succeeds, so a witness found
-/// this way must be confirmed before it is believed; [`crate::analyze`] uses this build only
-/// when the first one finds nothing.
+/// Like [`build`], but with the assertions that [`build`] lets hold too often read strictly:
+/// every assertion in tail position that can fail (a negative lookahead, a lookbehind, `\b`,
+/// `\B`) as `$`, and `^` under the `m` flag as the start of the input. Holding too often, such
+/// an assertion lets a run succeed at once, and the trimming then hides the backtracking that
+/// happens where it fails (`\((?:\?<(.*?)>)?(?!\?)` on `"(?<?(?<?..."`; `^\s+|\s+$` with `m`
+/// on `"a\t\t..\ta"`). Read strictly they under-approximate where the match succeeds, so a
+/// witness found this way must be confirmed before it is believed; [`crate::analyze`] uses
+/// this build only when the first one finds nothing.
 ///
 /// # Errors
 /// [`TooBig`] when a limit is exceeded.
-pub fn build_strict_tail(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
-    build_tree(&tail_lookaheads(&ast.root, true), ast, max_states, max_work)
+pub fn build_strict(ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
+    build_tree(
+        &tail_lookaheads(&ast.root, true),
+        ast,
+        true,
+        max_states,
+        max_work,
+    )
 }
 
-/// True when `ast` ends with an assertion that [`build_strict_tail`] treats differently.
+/// True when [`build_strict`] may build a different automaton from [`build`]: `ast` ends with an
+/// assertion that can fail, or has the `m` flag.
 #[must_use]
-pub fn has_failing_tail(ast: &Ast) -> bool {
-    tail_lookaheads(&ast.root, true) != tail_lookaheads(&ast.root, false)
+pub fn has_loose_assertions(ast: &Ast) -> bool {
+    ast.flags.multiline || tail_lookaheads(&ast.root, true) != tail_lookaheads(&ast.root, false)
 }
 
-fn build_tree(tree: &Node, ast: &Ast, max_states: usize, max_work: u64) -> Result<Nfa, TooBig> {
+fn build_tree(
+    tree: &Node,
+    ast: &Ast,
+    strict: bool,
+    max_states: usize,
+    max_work: u64,
+) -> Result<Nfa, TooBig> {
     let mut groups = BTreeMap::new();
     collect_groups(tree, &mut groups);
     let search = !ast.flags.sticky;
@@ -148,6 +166,7 @@ fn build_tree(tree: &Node, ast: &Ast, max_states: usize, max_work: u64) -> Resul
         max_states,
         work: 0,
         max_work,
+        strict,
     };
     let search_state = if search {
         Some(b.new_state(CharSet::any())?)
@@ -201,7 +220,7 @@ fn build_tree(tree: &Node, ast: &Ast, max_states: usize, max_work: u64) -> Resul
 /// its contents, consumed. As epsilon it would let the match succeed before the lookahead is
 /// checked, hiding attacks such as an unanchored `\s+(?=$)` or `\d+(?=px)`; consumed, success
 /// requires what the lookahead requires. Lookaheads elsewhere stay epsilon. With `strict`, the
-/// other assertions in tail position become `$` (see [`build_strict_tail`]).
+/// other assertions in tail position become `$` (see [`build_strict`]).
 fn tail_lookaheads(node: &Node, strict: bool) -> Node {
     match node {
         Node::Look {
@@ -317,7 +336,7 @@ impl<'a> Builder<'a> {
             | Node::Assert(AssertKind::WordBoundary | AssertKind::NotWordBoundary)
             | Node::Look { .. } => Frag::empty(),
             Node::Assert(AssertKind::Start { multiline }) => Frag {
-                null: if *multiline {
+                null: if *multiline && !self.strict {
                     [1, 0, 0, 0]
                 } else {
                     [0, 1, 0, 0]
@@ -493,6 +512,28 @@ mod tests {
         assert_eq!(edge(&n, 1, 1), Some(2));
         let n = nfa("a+", "y");
         assert_eq!(edge(&n, 1, 1), Some(1));
+    }
+
+    #[test]
+    fn strict_build_reads_tail_assertions_as_end_and_caret_as_input_start() {
+        let strict = |p: &str, f: &str| build_strict(&parse(p, f).unwrap(), 1000, 100_000).unwrap();
+        // `a(?!b)`, sticky: state 1 reads `a`; the loose build accepts on entering it.
+        let ast = parse("a(?!b)", "y").unwrap();
+        assert!(has_loose_assertions(&ast));
+        assert!(nfa("a(?!b)", "y").accept_now[1]);
+        let n = strict("a(?!b)", "y");
+        assert!(!n.accept_now[1] && n.accept_end[1]);
+        // `\b` at the end too; a positive lookahead is consumed in both builds.
+        assert!(!strict("a\\b", "y").accept_now[1]);
+        assert!(!has_loose_assertions(&parse("a(?=b)", "y").unwrap()));
+        assert!(!has_loose_assertions(&parse("a(?!b)c", "y").unwrap()));
+        // `^` under `m`: the loose build lets the search state enter `a`, the strict one not.
+        let loose = nfa("^a", "m");
+        let s = loose.search.unwrap();
+        assert!(edge(&loose, s, 2).is_some());
+        let n = strict("^a", "m");
+        assert!(edge(&n, n.search.unwrap(), 2).is_none());
+        assert!(edge(&n, INITIAL, 2).is_some());
     }
 
     #[test]

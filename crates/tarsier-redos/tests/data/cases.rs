@@ -86,6 +86,10 @@
     // A failing assertion at the end must not count as an immediate success (router's
     // parameter scanner: every `(` scans to the end for `>`, then `(?!\?)` fails).
     ("\\((?:\\?<(.*?)>)?(?!\\?)", "g", P(2)),
+    // Under `m`, `^` holds after every line terminator: newlines pump a loop behind it
+    // (npm's package-json comment stripper), and `^` must not mask the other branch.
+    ("^\\s*\\*", "mg", P(2)),
+    ("^\\s+|\\s+$", "gm", P(2)),
     // ---- safe look-alikes ----
     ("^[a-z]+$", "", S),
     ("^(a|b)*$", "", S),
