@@ -95,4 +95,5 @@ dis.forEach((r, i) => {
   }
 });
 if (attacksOut) fs.writeFileSync(attacksOut, attacks.map((a) => JSON.stringify(a) + "\n").join(""));
-process.stdout.write(out.join("\n") + (out.length ? "\n" : ""));
+if (!dis.length) out.push("None: the two tools agree on every pattern.");
+process.stdout.write(out.join("\n") + "\n");

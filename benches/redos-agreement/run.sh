@@ -28,6 +28,10 @@ echo "== fetch and unpack the default scope into $work" >&2
 echo "== extract regexes" >&2
 node "$here/extract.js" "$work/unpacked" > "$work/scope.jsonl"
 node "$here/table.js" "$repo/crates/tarsier-redos/tests/data/cases.rs" > "$work/table.jsonl"
+# A third, larger set that needs no download: npm's own bundled dependencies.
+mkdir -p "$work/npm-unpacked"
+ln -sfn "$(npm root -g)/npm" "$work/npm-unpacked/npm"
+node "$here/extract.js" "$work/npm-unpacked" > "$work/npm.jsonl"
 
 results=$here/out/results.md
 {
@@ -40,12 +44,16 @@ results=$here/out/results.md
   awk -F'\t' '{printf "%s@%s ", $1, $2} END {print ""}' "$work/versions.tsv"
   echo
 } > "$results"
-for set in table scope; do
+for set in table scope npm; do
   echo "== $set: recheck, then tarsier" >&2
   (cd "$here" && node recheck.js < "$work/$set.jsonl" > "$work/$set.recheck.jsonl")
   "$batch" < "$work/$set.recheck.jsonl" > "$work/$set.both.jsonl" 2> "$work/$set.batch.log"
   cat "$work/$set.batch.log" >&2
-  title=$([ "$set" = table ] && echo "Verdict table (tests/data/cases.rs)" || echo "Default scope (every regex in the latest tarballs)")
+  case $set in
+    table) title="Verdict table (tests/data/cases.rs)" ;;
+    scope) title="Default scope (every regex in the latest tarballs)" ;;
+    npm) title="Extra: npm $(npm --version) and its bundled dependencies" ;;
+  esac
   {
     node "$here/report.js" "$title" < "$work/$set.both.jsonl"
     echo "tarsier batch: $(sed 's/^batch: //' "$work/$set.batch.log")"
@@ -66,5 +74,13 @@ for set in table scope; do
     echo
   } >> "$results"
 done
+{
+  echo "### tarsier's time on all scope regexes, 5 runs (release build, one thread)"
+  echo
+  for i in 1 2 3 4 5; do
+    "$batch" < "$work/scope.jsonl" 2>&1 >/dev/null | sed 's/^batch: /- /'
+  done
+  echo
+} >> "$results"
 cat "$results"
 echo "== written to $results (work files in $work)" >&2
