@@ -18,8 +18,10 @@
 //! case folding is ASCII only. Any of these can make the analysis see ambiguity the real matcher
 //! does not have, which is why every witness is confirmed on the matcher (which implements them
 //! exactly, except non-ASCII case folding) before it is reported. Polynomial pumps are found for
-//! single characters and for words from the IDA pair search; a chain that only a sequence of
-//! different pumps would exercise is reported with the degree a single pump confirms.
+//! single characters and for words from the IDA pair search (under `m`, line terminators first;
+//! with `\b`, an unconfirmed pump is retried with a word edge appended); a chain that only a
+//! sequence of different pumps would exercise is reported with the degree a single pump
+//! confirms.
 //!
 //! ```
 //! use tarsier_redos::{analyze, Budget, Verdict};
@@ -288,6 +290,11 @@ fn analyze_nfa(ast: &parse::Ast, nfa: Result<nfa::Nfa, nfa::TooBig>, budget: &Bu
     match candidates.into_iter().find(|c| !c.masked) {
         None => Analysis::plain(Verdict::Safe),
         Some(c) => {
+            if has_word_boundary(&ast.root)
+                && let Some(found) = confirm_with_word_edges(&mut runner, &witness(&c))
+            {
+                return found;
+            }
             let what = match c.claim {
                 Claim::Exponential => "exponential".to_owned(),
                 Claim::Polynomial(k) => format!("degree-{k} polynomial"),
@@ -302,6 +309,40 @@ fn analyze_nfa(ast: &parse::Ast, nfa: Result<nfa::Nfa, nfa::TooBig>, budget: &Bu
             }
         }
     }
+}
+
+/// True when `node` holds a `\b` or `\B` anywhere.
+fn has_word_boundary(node: &parse::Node) -> bool {
+    use parse::{AssertKind, Node};
+    match node {
+        Node::Assert(AssertKind::WordBoundary | AssertKind::NotWordBoundary) => true,
+        Node::Concat(v) | Node::Alt(v) => v.iter().any(has_word_boundary),
+        Node::Group { node, .. } | Node::Repeat { node, .. } | Node::Look { node, .. } => {
+            has_word_boundary(node)
+        }
+        _ => false,
+    }
+}
+
+/// The NFA reads `\b` as always true, so a pump of word characters alone (or of non-word
+/// characters alone) gives a `\b` in front of a loop one start position only, and the witness
+/// does not confirm. A pump that ends with a character of the other kind puts a word edge in
+/// every repetition (`\b[\w-]{10,}\.x` on `"-a-a-a.."`): tried before giving up as unknown.
+fn confirm_with_word_edges(runner: &mut Runner<'_>, w: &Witness) -> Option<Analysis> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let last_is_word = w.pump.chars().last().is_some_and(is_word);
+    let extras: [char; 2] = if last_is_word { ['-', ' '] } else { ['a', '0'] };
+    for extra in extras {
+        let mut edged = w.clone();
+        edged.pump.push(extra);
+        let (steps, e) = measure_polynomial(runner, &edged);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let degree = e.round().max(0.0) as u32;
+        if degree >= 2 {
+            return Some(confirmed(Verdict::Polynomial { degree }, edged, steps));
+        }
+    }
+    None
 }
 
 fn add_candidates(all: &mut Vec<Candidate>, found: Vec<Candidate>) {

@@ -90,6 +90,10 @@
     // (npm's package-json comment stripper), and `^` must not mask the other branch.
     ("^\\s*\\*", "mg", P(2)),
     ("^\\s+|\\s+$", "gm", P(2)),
+    // `\b` in front of a loop that also reads non-word characters: a pump with a word edge
+    // gives a start position per repetition (@npmcli/redact's token matcher).
+    ("\\b[A-Za-z0-9-_]{10,}(?!\\.\\d+\\.)\\.[A-Za-z0-9-_]{3,}\\.[A-Za-z0-9-_]{20,}\\b", "gi", P(2)),
+    ("\\b[\\w-]+x", "", P(2)),
     // ---- safe look-alikes ----
     ("^[a-z]+$", "", S),
     ("^(a|b)*$", "", S),
