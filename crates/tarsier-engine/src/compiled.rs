@@ -159,6 +159,62 @@ impl CompiledRule {
     }
 }
 
+/// Every query rule's patterns in ONE tree-sitter query, so a file is traversed once for all
+/// rules rather than once per rule (the traversal, not the parse, dominated the scan time).
+/// Rules keep their own compiled query for validation; matching uses this one.
+#[derive(Debug)]
+pub struct CombinedQuery {
+    /// The combined query.
+    pub query: Query,
+    /// For each combined pattern: (rule index, the pattern's index in the rule's own query).
+    pub owner: Vec<(usize, usize)>,
+    /// Per rule: the rule's own capture index -> the combined query's capture index.
+    pub capture_map: Vec<Vec<u32>>,
+}
+
+impl CombinedQuery {
+    /// Concatenates the rules' query sources (`sources[i]` belongs to `rules[i]`) and maps
+    /// patterns and captures back to each rule.
+    pub fn build(rules: &[CompiledRule], sources: &[&str]) -> Result<CombinedQuery, EngineError> {
+        let text = sources.join("\n");
+        let query = tarsier_parse::compile_query(&text).map_err(|e| EngineError::Query {
+            rule: "<combined>".to_string(),
+            file: "<all rules>".to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut owner = Vec::with_capacity(query.pattern_count());
+        for (index, rule) in rules.iter().enumerate() {
+            owner.extend((0..rule.query.pattern_count()).map(|p| (index, p)));
+        }
+        if owner.len() != query.pattern_count() {
+            return Err(EngineError::Query {
+                rule: "<combined>".to_string(),
+                file: "<all rules>".to_string(),
+                reason: format!(
+                    "{} patterns in the combined query, {} in the rules",
+                    query.pattern_count(),
+                    owner.len()
+                ),
+            });
+        }
+        let capture_map = rules
+            .iter()
+            .map(|rule| {
+                rule.query
+                    .capture_names()
+                    .iter()
+                    .map(|name| query.capture_index_for_name(name).unwrap_or(u32::MAX))
+                    .collect()
+            })
+            .collect();
+        Ok(CombinedQuery {
+            query,
+            owner,
+            capture_map,
+        })
+    }
+}
+
 fn parse_template(template: &str, index_of: impl Fn(&str) -> Option<u32>) -> Vec<MessagePart> {
     let mut parts = Vec::new();
     let mut rest = template;

@@ -28,7 +28,7 @@ pub mod suppress;
 pub mod taint;
 pub mod walk;
 
-use compiled::{CompiledRule, MessagePart, Predicate};
+use compiled::{CombinedQuery, CompiledRule, MessagePart, Predicate};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -133,6 +133,7 @@ impl ScanReport {
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<CompiledRule>,
+    combined: CombinedQuery,
     redos: Vec<RedosRule>,
     /// ReDoS verdicts by (pattern, flags), shared by all files of a scan: bundles repeat the
     /// same expressions many times.
@@ -184,6 +185,7 @@ impl Engine {
     /// Compiles every query rule of `rules`.
     pub fn new(rules: &RuleSet, options: EngineOptions) -> Result<Engine, EngineError> {
         let mut compiled = Vec::new();
+        let mut sources = Vec::new();
         let mut redos = Vec::new();
         for rule in &rules.rules {
             if let Some(analyzer) = rule
@@ -200,10 +202,13 @@ impl Engine {
                 });
             } else if let Some(c) = CompiledRule::compile(rule)? {
                 compiled.push(c);
+                sources.push(rule.query.as_deref().unwrap_or_default());
             }
         }
+        let combined = CombinedQuery::build(&compiled, &sources)?;
         Ok(Engine {
             rules: compiled,
+            combined,
             redos,
             redos_cache: Mutex::new(HashMap::new()),
             metas: rules.rules.iter().map(|r| r.meta.clone()).collect(),
@@ -345,10 +350,10 @@ impl Engine {
             index: &index,
             taint: FileTaint::new(&self.taint, source, root),
         };
-        for rule in &self.rules {
-            if rule.may_match(source) {
-                self.run_rule(rule, root, &file, &mut report.findings);
-            }
+        // The pre-filters decide per file which rules' matches count; one traversal serves all.
+        let enabled: Vec<bool> = self.rules.iter().map(|r| r.may_match(source)).collect();
+        if enabled.iter().any(|&e| e) {
+            self.run_rules(&enabled, root, &file, &mut report.findings);
         }
         if !self.redos.is_empty() {
             self.run_redos(root, &file, &mut report.findings);
@@ -358,25 +363,45 @@ impl Engine {
         report
     }
 
-    fn run_rule(
+    /// Runs every enabled query rule over the tree in one traversal of the combined query.
+    fn run_rules(
         &self,
-        rule: &CompiledRule,
+        enabled: &[bool],
         root: Node<'_>,
         file: &FileContext<'_>,
         out: &mut Vec<Finding>,
     ) {
-        // One result per flagged node: several matches of the same node (one per argument, say)
-        // keep the most severe.
-        let mut found: BTreeMap<(usize, usize), Finding> = BTreeMap::new();
+        // One result per rule and flagged node: several matches of the same node (one per
+        // argument, say) keep the most severe.
+        let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
         CURSOR.with(|cell| {
             let mut cursor = cell.borrow_mut();
-            let mut matches = cursor.matches(&rule.query, root, file.source.as_bytes());
+            let combined = &self.combined;
+            let mut matches = cursor.matches(&combined.query, root, file.source.as_bytes());
             while let Some(m) = matches.next() {
-                let capture =
-                    |index: u32| m.captures.iter().find(|c| c.index == index).map(|c| c.node);
+                let Some(&(rule_index, local_pattern)) = combined.owner.get(m.pattern_index) else {
+                    continue;
+                };
+                if !enabled.get(rule_index).copied().unwrap_or(false) {
+                    continue;
+                }
+                let (Some(rule), Some(map)) = (
+                    self.rules.get(rule_index),
+                    combined.capture_map.get(rule_index),
+                ) else {
+                    continue;
+                };
+                // Rules speak of their own capture indexes; the match carries combined ones.
+                let capture = |index: u32| {
+                    let global = *map.get(index as usize)?;
+                    m.captures
+                        .iter()
+                        .find(|c| c.index == global)
+                        .map(|c| c.node)
+                };
                 let mut flow = Vec::new();
                 let mut ok = true;
-                for predicate in rule.predicates.get(m.pattern_index).into_iter().flatten() {
+                for predicate in rule.predicates.get(local_pattern).into_iter().flatten() {
                     let holds = match *predicate {
                         Predicate::NotInTry(c) => {
                             capture(c).is_some_and(|n| structure::not_in_try(root, n))
@@ -445,7 +470,7 @@ impl Engine {
                     }
                 }
                 let message = render_message(&rule.message, &capture, file.source);
-                let key = (node.start_byte(), node.end_byte());
+                let key = (rule_index, node.start_byte(), node.end_byte());
                 let keep_existing = found
                     .get(&key)
                     .is_some_and(|existing| existing.severity >= severity);
