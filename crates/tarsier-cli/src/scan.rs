@@ -332,8 +332,9 @@ impl ResultCache {
         ResultCache {
             dir: cache_root.join("results"),
             salt: format!(
-                "{}:{:016x}:{}:{}",
+                "{}:{}:{:016x}:{}:{}",
                 env!("CARGO_PKG_VERSION"),
+                build_identity(),
                 rules.content_hash(),
                 engine.options().max_file_bytes,
                 engine.options().max_error_ratio
@@ -385,6 +386,23 @@ impl ResultCache {
         // A failed write only costs a re-scan next time.
         let _ = output::write_atomic(&self.path(integrity), &bytes);
     }
+}
+
+/// Which build of tarsier this is: the executable's size and modification time. A development
+/// build rebuilt from changed engine sources has the same version number, and must not reuse
+/// results of the previous build.
+fn build_identity() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{modified}", m.len())
+        })
+        .unwrap_or_default()
 }
 
 fn build_scope(args: &ScanArgs) -> Result<Scope> {
