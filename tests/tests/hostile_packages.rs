@@ -67,7 +67,7 @@ fn code_like(len: usize) -> Vec<u8> {
         out.extend_from_slice(
             format!(
                 "var v{:x}=w{:x}+{};",
-                x & 0xffff_ff,
+                x & 0x00ff_ffff,
                 (x >> 24) & 0xffff,
                 x % 97
             )
