@@ -6,9 +6,13 @@
 # builds tarsier release, times RUNS runs of each tool (median wall time, largest peak RSS) and
 # prints a table. Outputs and per-run logs go to target/peers-out/.
 # Usage: RUNS=3 benches/peers/run.sh      (offline once installed: no registry rules, no metrics)
+#   TOOLS="tarsier ast-grep" measures only these (others' last results stay and are summarized);
+#   SEMGREP_RUNS=1 gives semgrep fewer runs than RUNS (one semgrep run takes minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
+semgrep_runs=${SEMGREP_RUNS:-$runs}
+tools=${TOOLS:-tarsier tarsier-all ast-grep semgrep}
 peers=benches/peers
 input=target/peers-input
 out=target/peers-out
@@ -29,20 +33,22 @@ fi
 cargo build --release --locked -p tarsier-cli --quiet
 tarsier=target/release/tarsier
 
-rm -rf "$out"
 mkdir -p "$out"
 export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
 
 # measure LABEL REPORT CMD...: runs CMD $runs times; the report (stdout or -o file) of the last
-# run stays in $out/LABEL.REPORT; wall seconds and peak RSS of each run in $out/LABEL.N.time.
+# run stays in $out/LABEL.report; wall seconds, peak RSS and CPU seconds of each run in $out/LABEL.N.time.
 measure() {
-  local label=$1 report=$2
+  local label=$1 report=$2 n=$runs
   shift 2
+  case " $tools " in *" $label "*) ;; *) return 0 ;; esac
+  [ "$label" = semgrep ] && n=$semgrep_runs
+  rm -f "$out/$label".*
   local i
-  for ((i = 1; i <= runs; i++)); do
-    echo "$(date -u +%T) $label run $i/$runs" >&2
+  for ((i = 1; i <= n; i++)); do
+    echo "$(date -u +%T) $label run $i/$n" >&2
     # Exit codes are not failures here: ast-grep exits 1 when a rule of severity error matched.
-    /usr/bin/time -f '%e %M' -o "$out/$label.$i.time" "$@" >"$out/$label.$i.stdout" \
+    /usr/bin/time -f '%e %M %U %S' -o "$out/$label.$i.time" "$@" >"$out/$label.$i.stdout" \
       2>"$out/$label.$i.stderr" || true
     if [ "$report" = stdout ]; then
       mv "$out/$label.$i.stdout" "$out/$label.report"
@@ -58,9 +64,10 @@ measure tarsier "$out/tarsier.sarif" \
   --rule express --rule node
 measure tarsier-all "$out/tarsier-all.sarif" \
   "$tarsier" lint "$input" --format sarif -o "$out/tarsier-all.sarif" --fail-on never
+# --globs: JavaScript files only (ast-grep would also apply JavaScript rules inside HTML files).
 measure ast-grep stdout \
   "$sg" scan -c "$peers/ast-grep/sgconfig.yml" --no-ignore hidden --json=compact \
-  --inspect summary "$input"
+  --globs '*.js' --globs '*.cjs' --globs '*.mjs' --globs '*.jsx' --inspect summary "$input"
 # --no-git-ignore and --x-ignore-semgrepignore-files: the input lies in git-ignored target/ and
 # semgrep's default ignore list skips test/ directories; --max-target-bytes as tarsier's default.
 measure semgrep "$out/semgrep.json" \
@@ -73,5 +80,5 @@ measure semgrep "$out/semgrep.json" \
   echo "ast-grep $("$sg" --version | awk '{print $2}')"
   echo "semgrep $("$peers/.venv/bin/semgrep" --version)"
 } >"$out/versions"
-python3 "$peers/summarize.py" "$input" "$out" "$runs"
+python3 "$peers/summarize.py" "$input" "$out"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load average after the runs:$(uptime | sed 's/.*load average://'); $(date -u '+%F %H:%M UTC')"

@@ -1,6 +1,6 @@
 """Prints the tables of the side-by-side benchmark from the outputs that run.sh left.
 
-Usage: python3 summarize.py INPUT_DIR OUT_DIR RUNS
+Usage: python3 summarize.py INPUT_DIR OUT_DIR
 Tables are Markdown, ready for README.md: one row per tool, then findings per rule.
 """
 
@@ -28,19 +28,23 @@ def input_size(root):
     return files, size, manifests
 
 
-def timings(out, label, runs):
-    walls, rss = [], []
-    for i in range(1, runs + 1):
+def timings(out, label):
+    walls, rss, cpus = [], [], []
+    for i in range(1, 100):
+        if not os.path.exists(os.path.join(out, f"{label}.{i}.time")):
+            break
         try:
             with open(os.path.join(out, f"{label}.{i}.time")) as f:
                 last = f.read().split("\n")
             # GNU time prints "Command exited with non-zero status N" before the figures.
-            fields = [x for x in last if re.match(r"^[0-9.]+ [0-9]+$", x)][-1].split()
+            fields = [x for x in last if re.match(r"^[0-9.]+ [0-9]+( [0-9.]+ [0-9.]+)?$", x)][-1].split()
             walls.append(float(fields[0]))
             rss.append(int(fields[1]) / 1024)
+            if len(fields) == 4:
+                cpus.append(float(fields[2]) + float(fields[3]))
         except (OSError, IndexError, ValueError):
             pass
-    return walls, rss
+    return walls, rss, cpus
 
 
 def read(path):
@@ -58,7 +62,7 @@ def normalize(rule_id):
 
 
 def main():
-    root, out, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    root, out = sys.argv[1], sys.argv[2]
     js_files, js_bytes, manifests = input_size(root)
     mb = js_bytes / 1e6
     versions = dict(line.split(" ", 1) for line in read(os.path.join(out, "versions")).split("\n") if " " in line)
@@ -76,7 +80,7 @@ def main():
         except (ValueError, KeyError, IndexError):
             counts = None
         per_rule[label] = counts
-        rows.append((label, versions.get("tarsier", "?"), rules, files, counts, timings(out, label, runs), ""))
+        rows.append((label, versions.get("tarsier", "?"), rules, files, counts, timings(out, label), ""))
 
     err = read(os.path.join(out, "ast-grep.1.stderr"))
     m = re.search(r"scannedFileCount=(\d+),skippedFileCount=(\d+)", err)
@@ -87,7 +91,7 @@ def main():
         counts = None
     per_rule["ast-grep"] = counts
     rows.append(("ast-grep", versions.get("ast-grep", "?"), "16 (YAML)", files, counts,
-                 timings(out, "ast-grep", runs), ""))
+                 timings(out, "ast-grep"), ""))
 
     note = ""
     try:
@@ -103,24 +107,25 @@ def main():
         counts, files = None, "?"
     per_rule["semgrep"] = counts
     rows.append(("semgrep", versions.get("semgrep", "?"), "16 (YAML, 7 in taint mode)", files, counts,
-                 timings(out, "semgrep", runs), note))
+                 timings(out, "semgrep"), note))
 
     base = statistics.median(rows[0][5][0]) if rows[0][5][0] else None
     print(f"Input: {js_files} JavaScript files, {mb:.1f} MB (and {manifests} package.json), in {root}; "
-          f"{runs} runs each, median wall time.\n")
-    print("| tool | version | rules | files scanned | findings | wall s (median) | MB/s | ratio vs tarsier | peak RSS MiB |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for label, version, rules, files, counts, (walls, rss), extra in rows:
+          "wall time: median of the runs listed.\n")
+    print("| tool | version | rules | files scanned | findings | wall s (median) | MB/s | ratio vs tarsier | CPU s (median) | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for label, version, rules, files, counts, (walls, rss, cpus), extra in rows:
         wall = statistics.median(walls) if walls else None
         findings = sum(counts.values()) if counts is not None else "?"
         cells = [label, version, rules, files, str(findings),
                  f"{wall:.2f} ({', '.join(f'{w:.1f}' for w in walls)})" if wall else "?",
                  f"{mb / wall:.2f}" if wall else "?",
                  f"{wall / base:.2f}x" if wall and base else "?",
+                 f"{statistics.median(cpus):.1f}" if cpus else "?",
                  f"{max(rss):.0f}" if rss else "?"]
         print("| " + " | ".join(cells) + " |")
         if extra:
-            print(f"|  |  |  |  | {extra} |  |  |  |  |")
+            print(f"|  |  |  |  | {extra} |  |  |  |  |  |")
     print()
     ids = sorted({k for c in per_rule.values() if c for k in c})
     print("| rule | tarsier (16) | tarsier (all) | ast-grep | semgrep |")
