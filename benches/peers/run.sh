@@ -7,12 +7,14 @@
 # prints a table. Outputs and per-run logs go to target/peers-out/.
 # Usage: RUNS=3 benches/peers/run.sh      (offline once installed: no registry rules, no metrics)
 #   TOOLS="tarsier ast-grep" measures only these (others' last results stay and are summarized);
-#   SEMGREP_RUNS=1 gives semgrep fewer runs than RUNS (one semgrep run takes minutes).
+#   SEMGREP_RUNS=1 gives semgrep fewer runs than RUNS (one semgrep run takes minutes);
+#   TIME_LIMIT=SECONDS stops a run that takes longer (default 3600; the table shows "> N").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
 semgrep_runs=${SEMGREP_RUNS:-$runs}
 tools=${TOOLS:-tarsier tarsier-all ast-grep semgrep}
+time_limit=${TIME_LIMIT:-3600}
 peers=benches/peers
 input=target/peers-input
 out=target/peers-out
@@ -48,14 +50,14 @@ measure() {
   for ((i = 1; i <= n; i++)); do
     echo "$(date -u +%T) $label run $i/$n" >&2
     # Exit codes are not failures here: ast-grep exits 1 when a rule of severity error matched.
-    /usr/bin/time -f '%e %M %U %S' -o "$out/$label.$i.time" "$@" >"$out/$label.$i.stdout" \
+    /usr/bin/time -f '%e %M %U %S' -o "$out/$label.$i.time" timeout "$time_limit" "$@" >"$out/$label.$i.stdout" \
       2>"$out/$label.$i.stderr" || true
     if [ "$report" = stdout ]; then
       mv "$out/$label.$i.stdout" "$out/$label.report"
     fi
   done
   if [ "$report" != stdout ]; then
-    cp "$report" "$out/$label.report"
+    cp "$report" "$out/$label.report" 2>/dev/null || true
   fi
 }
 
@@ -69,11 +71,13 @@ measure ast-grep stdout \
   "$sg" scan -c "$peers/ast-grep/sgconfig.yml" --no-ignore hidden --json=compact \
   --globs '*.js' --globs '*.cjs' --globs '*.mjs' --globs '*.jsx' --inspect summary "$input"
 # --no-git-ignore and --x-ignore-semgrepignore-files: the input lies in git-ignored target/ and
-# semgrep's default ignore list skips test/ directories; --max-target-bytes as tarsier's default.
+# semgrep's default ignore list skips test/ directories; --max-target-bytes as tarsier's default;
+# --include: JavaScript files only (semgrep's javascript rules would also scan TypeScript).
 measure semgrep "$out/semgrep.json" \
   "$peers/.venv/bin/semgrep" scan --config "$peers/semgrep.yml" --metrics=off \
   --disable-version-check --jobs 2 --json -o "$out/semgrep.json" --no-git-ignore \
-  --x-ignore-semgrepignore-files --max-target-bytes 16777216 "$input"
+  --x-ignore-semgrepignore-files --max-target-bytes 16777216 \
+  --include '*.js' --include '*.cjs' --include '*.mjs' --include '*.jsx' "$input"
 
 {
   echo "tarsier $("$tarsier" --version | awk '{print $2}')"
@@ -81,4 +85,6 @@ measure semgrep "$out/semgrep.json" \
   echo "semgrep $("$peers/.venv/bin/semgrep" --version)"
 } >"$out/versions"
 python3 "$peers/summarize.py" "$input" "$out"
+echo
+python3 "$peers/cases.py"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB; load average after the runs:$(uptime | sed 's/.*load average://'); $(date -u '+%F %H:%M UTC')"

@@ -29,13 +29,16 @@ def input_size(root):
 
 
 def timings(out, label):
-    walls, rss, cpus = [], [], []
+    """Wall seconds, peak RSS MiB, CPU seconds of each run; a run stopped by TIME_LIMIT counts as
+    its wall time with a flag."""
+    walls, rss, cpus, stopped = [], [], [], False
     for i in range(1, 100):
         if not os.path.exists(os.path.join(out, f"{label}.{i}.time")):
             break
         try:
             with open(os.path.join(out, f"{label}.{i}.time")) as f:
                 last = f.read().split("\n")
+            stopped = stopped or any("status 124" in x for x in last)
             # GNU time prints "Command exited with non-zero status N" before the figures.
             fields = [x for x in last if re.match(r"^[0-9.]+ [0-9]+( [0-9.]+ [0-9.]+)?$", x)][-1].split()
             walls.append(float(fields[0]))
@@ -44,7 +47,7 @@ def timings(out, label):
                 cpus.append(float(fields[2]) + float(fields[3]))
         except (OSError, IndexError, ValueError):
             pass
-    return walls, rss, cpus
+    return walls, rss, cpus, stopped
 
 
 def read(path):
@@ -114,13 +117,14 @@ def main():
           "wall time: median of the runs listed.\n")
     print("| tool | version | rules | files scanned | findings | wall s (median) | MB/s | ratio vs tarsier | CPU s (median) | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for label, version, rules, files, counts, (walls, rss, cpus), extra in rows:
+    for label, version, rules, files, counts, (walls, rss, cpus, stopped), extra in rows:
         wall = statistics.median(walls) if walls else None
         findings = sum(counts.values()) if counts is not None else "?"
         cells = [label, version, rules, files, str(findings),
-                 f"{wall:.2f} ({', '.join(f'{w:.1f}' for w in walls)})" if wall else "?",
-                 f"{mb / wall:.2f}" if wall else "?",
-                 f"{wall / base:.2f}x" if wall and base else "?",
+                 (f"> {wall:.0f} (stopped by TIME_LIMIT)" if stopped else
+                  f"{wall:.2f} ({', '.join(f'{w:.1f}' for w in walls)})") if wall else "?",
+                 ("< " if stopped else "") + f"{mb / wall:.2f}" if wall else "?",
+                 ("> " if stopped else "") + f"{wall / base:.2f}x" if wall and base else "?",
                  f"{statistics.median(cpus):.1f}" if cpus else "?",
                  f"{max(rss):.0f}" if rss else "?"]
         print("| " + " | ".join(cells) + " |")
