@@ -56,9 +56,19 @@ fn install_scripts(
         };
         let key = format!("\"{hook}\"");
         let matched = format!("{hook}: {now}");
+        // npm runs `prepare` for git and local installs only, never for a registry install: a
+        // new one is worth knowing, not worth a warning on the night a package moves to a build.
+        let (severity, message) = if *hook == "prepare" {
+            (
+                Severity::Note,
+                format!("{message} (npm does not run `prepare` when installing from the registry)"),
+            )
+        } else {
+            (Severity::Warning, message)
+        };
         ctx.report_manifest(
             RELEASE_INSTALL_SCRIPT,
-            Severity::Warning,
+            severity,
             message,
             Some((&key, Some("\"scripts\""))),
             &matched,
@@ -341,5 +351,35 @@ mod tests {
             "{}",
             files[0].message
         );
+    }
+}
+
+#[cfg(test)]
+mod prepare_tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::{Options, PackageInput, analyze};
+    use tarsier_model::Severity;
+
+    fn severity_of_new_script(hook: &str) -> Severity {
+        let before = br#"{"name":"p","version":"1.0.0"}"#.to_vec();
+        let after =
+            format!(r#"{{"name":"p","version":"1.1.0","scripts":{{"{hook}":"node build.js"}}}}"#);
+        let prev_files = [("package.json", before.as_slice())];
+        let next_files = [("package.json", after.as_bytes())];
+        let prev = PackageInput::from_files("p", "1.0.0", &prev_files).unwrap();
+        let next = PackageInput::from_files("p", "1.1.0", &next_files).unwrap();
+        let report = analyze(&next, Some(&prev), &Options::default());
+        report
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "supply-chain/release-install-script")
+            .map(|f| f.severity)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_prepare_script_is_a_note_and_a_new_postinstall_a_warning() {
+        assert_eq!(severity_of_new_script("prepare"), Severity::Note);
+        assert_eq!(severity_of_new_script("postinstall"), Severity::Warning);
     }
 }
