@@ -170,8 +170,18 @@ pub fn runs_rule(rule: &tarsier_rules::Rule) -> bool {
 }
 
 thread_local! {
-    static CURSOR: RefCell<QueryCursor> = RefCell::new(QueryCursor::new());
+    static CURSOR: RefCell<QueryCursor> = RefCell::new({
+        let mut cursor = QueryCursor::new();
+        cursor.set_match_limit(MATCH_LIMIT);
+        cursor
+    });
 }
+
+/// Most in-progress matches the query cursor keeps. Without a limit, long operator chains
+/// (`x + a + a ...`, found by fuzzing) leave one pending match per level: the cursor slows down
+/// quadratically and, past some tens of thousands, tree-sitter crashes. Over the limit the oldest
+/// pending matches are dropped and the file gets a notification.
+pub const MATCH_LIMIT: u32 = 512;
 
 /// Is this a file the engine parses as JavaScript?
 pub fn is_javascript_path(path: &str) -> bool {
@@ -352,8 +362,16 @@ impl Engine {
         };
         // The pre-filters decide per file which rules' matches count; one traversal serves all.
         let enabled: Vec<bool> = self.rules.iter().map(|r| r.may_match(source)).collect();
-        if enabled.iter().any(|&e| e) {
-            self.run_rules(&enabled, root, &file, &mut report.findings);
+        if enabled.iter().any(|&e| e) && self.run_rules(&enabled, root, &file, &mut report.findings)
+        {
+            report.notifications.push(Notification::for_file(
+                NotificationLevel::Warning,
+                "match-limit",
+                path,
+                format!(
+                    "{path}: more than {MATCH_LIMIT} partial matches at once (very long expression chains); some findings in this file may be missing"
+                ),
+            ));
         }
         if !self.redos.is_empty() {
             self.run_redos(root, &file, &mut report.findings);
@@ -364,13 +382,15 @@ impl Engine {
     }
 
     /// Runs every enabled query rule over the tree in one traversal of the combined query.
+    /// Returns whether the cursor's match limit was exceeded (results may be incomplete).
     fn run_rules(
         &self,
         enabled: &[bool],
         root: Node<'_>,
         file: &FileContext<'_>,
         out: &mut Vec<Finding>,
-    ) {
+    ) -> bool {
+        let mut exceeded = false;
         // One result per rule and flagged node: several matches of the same node (one per
         // argument, say) keep the most severe.
         let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
@@ -482,8 +502,11 @@ impl Engine {
                     file.finding(&rule.meta.id, severity, message, node, &flow),
                 );
             }
+            drop(matches);
+            exceeded = cursor.did_exceed_match_limit();
         });
         out.extend(found.into_values());
+        exceeded
     }
 
     /// The ReDoS analyzer rules: every regular expression with a constant pattern, analysed once

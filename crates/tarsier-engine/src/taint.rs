@@ -689,6 +689,34 @@ impl<'a> FileTaint<'a> {
                     }
                 }
                 k if FUNCTION_KINDS.contains(&k) => continue,
+                "member_expression" | "subscript_expression" => {
+                    // Not a source: neither is any inner member of the same chain (the answer
+                    // depends only on the chain's root and first property), so go straight to
+                    // the root, keeping computed keys. Re-checking every inner member made long
+                    // chains (`a.b.c...`, found by fuzzing) quadratic.
+                    let mut current = n;
+                    loop {
+                        if let Some(index) = current.child_by_field_name("index") {
+                            stack.push(index);
+                        }
+                        match current.child_by_field_name("object") {
+                            Some(object)
+                                if matches!(
+                                    object.kind(),
+                                    "member_expression" | "subscript_expression"
+                                ) =>
+                            {
+                                current = object
+                            }
+                            Some(object) => {
+                                stack.push(object);
+                                break;
+                            }
+                            None => break,
+                        }
+                    }
+                    continue;
+                }
                 _ => {}
             }
             let mut cursor = n.walk();

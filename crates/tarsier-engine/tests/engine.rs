@@ -126,3 +126,39 @@ fn parallel_scan_is_deterministic() {
     assert_eq!(a.files_scanned, 200);
     assert!(a.findings.windows(2).all(|w| w[0].path <= w[1].path));
 }
+
+/// Regression (found by fuzzing): re-checking every inner member of `req.a.a.a...` made taint
+/// quadratic; the chain's source answer is now computed once.
+#[test]
+fn fuzz_long_member_chain_is_scanned() {
+    let src = format!(
+        "module.exports = function (req, res) {{ res.redirect(req.query{}); }};\n",
+        ".a".repeat(5_000)
+    );
+    let report = engine(EngineOptions::default()).scan_source("chain.js", src.as_bytes());
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "express/open-redirect"),
+        "{:?}",
+        report.notifications
+    );
+}
+
+/// Regression (found by fuzzing): a 20k-term `+` chain left one pending match per level in
+/// tree-sitter's query cursor (quadratic, then a crash). The cursor's match limit bounds it and
+/// the file says its results may be incomplete.
+#[test]
+fn fuzz_long_operator_chain_hits_the_match_limit_with_a_notification() {
+    let src = format!(
+        "module.exports = function (req, res) {{ res.send(req.query.x{}); }};\n",
+        "+a".repeat(20_000)
+    );
+    let report = engine(EngineOptions::default()).scan_source("chain.js", src.as_bytes());
+    assert!(
+        report.notifications.iter().any(|n| n.code == "match-limit"),
+        "{:?}",
+        report.notifications
+    );
+}
