@@ -342,3 +342,43 @@ fn scan_exits_2_when_nothing_could_be_scanned() {
             .any(|(c, m)| c == "resolve-failed" && m.contains("nothing-here"))
     );
 }
+
+#[test]
+fn tls_failure_is_a_notification_naming_the_package() {
+    // The loopback registry speaks plain HTTP: asking it for TLS makes the handshake fail,
+    // hermetically, the way a broken or intercepted TLS endpoint would.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let registry = runtime.block_on(TestRegistry::start()).unwrap();
+    registry.add_package(
+        "tls-victim",
+        "1.0.0",
+        tarsier_tarball::pack_directory(&workspace().join("corpus/clean-parser")).unwrap(),
+    );
+    let https = registry.url().replacen("http://", "https://", 1);
+    let dir = temp_dir("scan-tls");
+    let out = dir.join("tls.sarif");
+    let code = tarsier(&[
+        "scan",
+        "--registry",
+        https.as_str(),
+        "--cache-dir",
+        dir.join("cache").to_str().unwrap(),
+        "--package",
+        "tls-victim@latest",
+        "-q",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "nothing could be scanned");
+    let notes = notifications(&read_json(&out));
+    assert!(
+        notes
+            .iter()
+            .any(|(c, m)| c == "resolve-failed" && m.contains("tls-victim")),
+        "{notes:#?}"
+    );
+}
