@@ -3,12 +3,13 @@
 //! Every request goes through one retry loop: at most [`ClientOptions::max_tries`] attempts,
 //! retrying 5xx and 429 (honouring `Retry-After` seconds, capped by
 //! [`ClientOptions::max_retry_after`]), timeouts, connection failures and bodies cut short, with
-//! exponential backoff plus jitter in between. 404 is final. A semaphore bounds the requests in
-//! flight (a permit is held for one attempt, never during a backoff). Packuments are revalidated
-//! against the cache with `If-None-Match`; a 304 reuses the cached body. A token is sent as
-//! `Authorization: Bearer` only to URLs its `.npmrc` prefix covers, and never appears in errors
-//! or logs: URLs are passed through [`crate::redact_url`] and `reqwest` errors are stripped of
-//! their URL.
+//! exponential backoff plus jitter in between. A host name that does not resolve is retried too
+//! (resolution failures are often transient) and then reported as [`RegistryError::Dns`], naming
+//! the host. 404 is final. A semaphore bounds the requests in flight (a permit is held for one
+//! attempt, never during a backoff). Packuments are revalidated against the cache with
+//! `If-None-Match`; a 304 reuses the cached body. A token is sent as `Authorization: Bearer`
+//! only to URLs its `.npmrc` prefix covers, and never appears in errors or logs: URLs are passed
+//! through [`crate::redact_url`] and `reqwest` errors are stripped of their URL.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;
@@ -58,6 +59,11 @@ pub struct ClientOptions {
     pub offline: bool,
     /// The `User-Agent` header.
     pub user_agent: String,
+    /// Resolve host names with this table instead of the system resolver, and use no proxy
+    /// (default `None`). For tests only, so that a host that does not resolve can be tested
+    /// without a DNS query leaving the machine.
+    #[cfg(feature = "test-registry")]
+    pub test_resolver: Option<crate::test_registry::TestResolver>,
 }
 
 impl Default for ClientOptions {
@@ -76,6 +82,8 @@ impl Default for ClientOptions {
             allow_missing_integrity: false,
             offline: false,
             user_agent: concat!("tarsier/", env!("CARGO_PKG_VERSION")).to_owned(),
+            #[cfg(feature = "test-registry")]
+            test_resolver: None,
         }
     }
 }
@@ -124,15 +132,7 @@ enum Attempt {
 
 /// A `reqwest` error as text, without the URL (which may carry credentials), sources included.
 fn describe(e: &reqwest::Error) -> String {
-    let mut text = String::new();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = source {
-        if !text.is_empty() {
-            text.push_str(": ");
-        }
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
+    let text = chain_text(std::error::Error::source(e));
     let kind = if e.is_timeout() {
         "timeout"
     } else if e.is_connect() {
@@ -149,6 +149,43 @@ fn describe(e: &reqwest::Error) -> String {
     } else {
         format!("{kind}: {text}")
     }
+}
+
+/// The sources of an error, joined with `: `.
+fn chain_text(mut source: Option<&(dyn std::error::Error + 'static)>) -> String {
+    let mut text = String::new();
+    while let Some(s) = source {
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// What the resolver said, when `e` failed because a host name could not be resolved.
+///
+/// `reqwest` says only "error sending request" and hides the cause in its source chain, where
+/// the connector reports a failed lookup as a connect error reading "dns error" whose own
+/// source is the resolver's error (for the system resolver, `getaddrinfo`'s message).
+fn dns_failure(e: &reqwest::Error) -> Option<String> {
+    if !e.is_connect() {
+        return None;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.to_string() == "dns error" {
+            let reason = chain_text(s.source());
+            return Some(if reason.is_empty() {
+                "the resolver found no address".to_owned()
+            } else {
+                reason
+            });
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// A number in `[0, 1)` that differs from call to call (jitter needs no stronger randomness).
@@ -195,15 +232,20 @@ impl RegistryClient {
                 attempt.follow()
             }
         });
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .redirect(redirects)
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
-            .user_agent(options.user_agent.clone())
-            .build()
-            .map_err(|e| RegistryError::Client {
-                reason: describe(&e),
-            })?;
+            .user_agent(options.user_agent.clone());
+        // A proxy would resolve names itself, so a test resolver implies no proxy.
+        #[cfg(feature = "test-registry")]
+        let builder = match &options.test_resolver {
+            Some(resolver) => builder.dns_resolver(Arc::new(resolver.clone())).no_proxy(),
+            None => builder,
+        };
+        let http = builder.build().map_err(|e| RegistryError::Client {
+            reason: describe(&e),
+        })?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,
@@ -295,7 +337,22 @@ impl RegistryClient {
     ) -> Result<HttpOk, Attempt> {
         let redacted = redact_url(url);
         let network = |e: &reqwest::Error| {
-            if e.is_timeout() {
+            if let Some(reason) = dns_failure(e) {
+                // The host that failed: after a redirect it is not the first URL's.
+                let host = e
+                    .url()
+                    .and_then(Url::host_str)
+                    .or_else(|| url.host_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                RegistryError::Dns {
+                    package: package.to_owned(),
+                    host,
+                    url: redacted.clone(),
+                    tries: attempt,
+                    reason,
+                }
+            } else if e.is_timeout() {
                 RegistryError::Timeout {
                     package: package.to_owned(),
                     url: redacted.clone(),

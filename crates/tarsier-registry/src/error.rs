@@ -78,6 +78,24 @@ pub enum RegistryError {
         reason: String,
     },
 
+    /// The host of a request (the registry's, or a tarball's) could not be resolved to an
+    /// address (after all retries).
+    #[error(
+        "could not resolve host `{host}` (request for {package} to {url}, {tries} tries): {reason}"
+    )]
+    Dns {
+        /// The package the request was for.
+        package: String,
+        /// The host name that did not resolve.
+        host: String,
+        /// The URL, credentials removed.
+        url: String,
+        /// How many attempts were made.
+        tries: u32,
+        /// What the resolver said.
+        reason: String,
+    },
+
     /// A request timed out (after all retries).
     #[error("request for {package} to {url} timed out after {tries} tries")]
     Timeout {

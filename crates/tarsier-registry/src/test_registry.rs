@@ -15,7 +15,13 @@
 //!   with [`TestRegistry::set_attestations`].
 //!
 //! Faults are queued per path with [`TestRegistry::inject`] and consumed one per request, in
-//! order; a path with no fault left is served normally.
+//! order; a path with no fault left is served normally. A package can also change under a client
+//! between two requests: [`TestRegistry::after_packument_served`] applies a [`PackageChange`]
+//! (a republished tarball, an unpublished or a new version) right after its packument is served.
+//!
+//! [`TestResolver`] is a host-name table for the client
+//! ([`ClientOptions::test_resolver`](crate::ClientOptions)), so that a host which does not
+//! resolve can be tested without a DNS query leaving the machine.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -29,7 +35,7 @@
 //! ```
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -69,6 +75,82 @@ pub enum Fault {
     Redirect(String),
 }
 
+/// A change to a package, applied by [`TestRegistry::after_packument_served`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PackageChange {
+    /// The version's tarball is replaced by these bytes (the packument then advertises their
+    /// integrity), as a registry that let a version be overwritten would serve it.
+    Republish {
+        /// The version.
+        version: String,
+        /// The new `.tgz` bytes.
+        tgz: Vec<u8>,
+    },
+    /// The version is removed: gone from the packument, its tarball answers 404, and dist-tags
+    /// that named it are dropped (`latest` moves to the most recently published version left).
+    Unpublish {
+        /// The version.
+        version: String,
+    },
+    /// A new version is published and becomes `latest`.
+    Publish {
+        /// The version.
+        version: String,
+        /// Its `.tgz` bytes.
+        tgz: Vec<u8>,
+    },
+}
+
+/// A host-name table for [`ClientOptions::test_resolver`](crate::ClientOptions): a name in the
+/// table resolves to its address, any other name fails as an unknown host does, and no DNS
+/// server is ever asked. Clones share the record of lookups.
+#[derive(Debug, Clone, Default)]
+pub struct TestResolver {
+    hosts: BTreeMap<String, IpAddr>,
+    lookups: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestResolver {
+    /// A table where no name resolves.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The table with `host` (case-insensitive) resolving to `ip`.
+    pub fn with_host(mut self, host: &str, ip: IpAddr) -> Self {
+        self.hosts.insert(host.to_ascii_lowercase(), ip);
+        self
+    }
+
+    /// Every name looked up so far, in order.
+    pub fn lookups(&self) -> Vec<String> {
+        self.lookups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+impl reqwest::dns::Resolve for TestResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        self.lookups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(host.clone());
+        let result: Result<reqwest::dns::Addrs, _> = match self.hosts.get(&host) {
+            // Port 0: the URL's port (or the scheme's) is used.
+            Some(ip) => Ok(Box::new(std::iter::once(SocketAddr::new(*ip, 0)))),
+            None => Err(Box::new(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("no such host `{host}` (test resolver)"),
+            )) as Box<dyn std::error::Error + Send + Sync>),
+        };
+        Box::pin(std::future::ready(result))
+    }
+}
+
 /// One request the server received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedRequest {
@@ -100,6 +182,8 @@ struct VersionData {
     maintainers: Vec<String>,
     /// Publish order: versions added later get later `time` entries.
     seq: u64,
+    /// `dist.tarball` as served, when not the registry's own URL for it.
+    tarball_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -121,6 +205,8 @@ struct State {
     keys_doc: Option<Value>,
     /// Versions added so far (the next one's publish order).
     published: u64,
+    /// Changes to apply right after a package's packument is next served, by package name.
+    changes: HashMap<String, Vec<PackageChange>>,
 }
 
 /// The loopback registry. Stops serving when dropped.
@@ -235,27 +321,30 @@ impl TestRegistry {
         tgz: Vec<u8>,
         dependencies: &[(&str, &str)],
     ) {
-        let mut s = lock(&self.state);
-        let seq = s.published;
-        s.published += 1;
-        let p = s.packages.entry(name.to_owned()).or_default();
-        p.versions.insert(
-            version.to_owned(),
-            VersionData {
-                tgz,
-                dependencies: dependencies
-                    .iter()
-                    .map(|(n, r)| ((*n).to_owned(), (*r).to_owned()))
-                    .collect(),
-                deprecated: None,
-                attestations: false,
-                tampered_signature: false,
-                publisher: None,
-                maintainers: Vec::new(),
-                seq,
-            },
-        );
-        p.dist_tags.insert("latest".to_owned(), version.to_owned());
+        publish(&mut lock(&self.state), name, version, tgz, dependencies);
+    }
+
+    /// Serves `url` as the `dist.tarball` of a version instead of the registry's own URL (the
+    /// server still answers for its own path only).
+    pub fn set_tarball_url(&self, name: &str, version: &str, url: &str) {
+        if let Some(v) = lock(&self.state)
+            .packages
+            .get_mut(name)
+            .and_then(|p| p.versions.get_mut(version))
+        {
+            v.tarball_url = Some(url.to_owned());
+        }
+    }
+
+    /// Applies `change` right after the packument of `name` is next served with `200`: that
+    /// response still shows the package as it was, every later request sees it changed. Changes
+    /// queued for the same package are applied together, in order.
+    pub fn after_packument_served(&self, name: &str, change: PackageChange) {
+        lock(&self.state)
+            .changes
+            .entry(name.to_owned())
+            .or_default()
+            .push(change);
     }
 
     /// Points a dist-tag of a package at a version.
@@ -401,6 +490,59 @@ impl TestRegistry {
     }
 }
 
+/// Adds (or replaces) a version and makes it `latest`.
+fn publish(s: &mut State, name: &str, version: &str, tgz: Vec<u8>, dependencies: &[(&str, &str)]) {
+    let seq = s.published;
+    s.published += 1;
+    let p = s.packages.entry(name.to_owned()).or_default();
+    p.versions.insert(
+        version.to_owned(),
+        VersionData {
+            tgz,
+            dependencies: dependencies
+                .iter()
+                .map(|(n, r)| ((*n).to_owned(), (*r).to_owned()))
+                .collect(),
+            deprecated: None,
+            attestations: false,
+            tampered_signature: false,
+            publisher: None,
+            maintainers: Vec::new(),
+            seq,
+            tarball_url: None,
+        },
+    );
+    p.dist_tags.insert("latest".to_owned(), version.to_owned());
+}
+
+/// Applies one [`PackageChange`] to `name`.
+fn apply_change(s: &mut State, name: &str, change: PackageChange) {
+    match change {
+        PackageChange::Republish { version, tgz } => {
+            if let Some(v) = s
+                .packages
+                .get_mut(name)
+                .and_then(|p| p.versions.get_mut(&version))
+            {
+                v.tgz = tgz;
+            }
+        }
+        PackageChange::Unpublish { version } => {
+            let Some(p) = s.packages.get_mut(name) else {
+                return;
+            };
+            p.versions.remove(&version);
+            p.dist_tags.retain(|_, v| *v != version);
+            if !p.dist_tags.contains_key("latest")
+                && let Some((last, _)) = p.versions.iter().max_by_key(|(_, d)| d.seq)
+            {
+                p.dist_tags.insert("latest".to_owned(), last.clone());
+            }
+        }
+        PackageChange::Publish { version, tgz } => publish(s, name, &version, tgz, &[]),
+    }
+}
+
 /// The packument JSON of a package, as served.
 fn packument_json(
     base: &str,
@@ -415,11 +557,13 @@ fn packument_json(
     time.insert("modified".into(), json!("2020-01-02T00:00:00.000Z"));
     for (v, data) in &p.versions {
         let bytes: &[u8] = if wrong_integrity { b"wrong" } else { &data.tgz };
-        let tarball = format!(
-            "{}{}",
-            base.trim_end_matches('/'),
-            TestRegistry::tarball_path(name, v)
-        );
+        let tarball = data.tarball_url.clone().unwrap_or_else(|| {
+            format!(
+                "{}{}",
+                base.trim_end_matches('/'),
+                TestRegistry::tarball_path(name, v)
+            )
+        });
         let mut manifest = json!({
             "name": name,
             "version": v,
@@ -611,6 +755,16 @@ fn respond_to(state: &Mutex<State>, req: &LoggedRequest) -> Response {
     }
 
     let mut response = serve_path(&s, &path, req, wrong_integrity);
+    // A packument just served whole: the package may now change under the client.
+    if response.status == 200 && !wrong_integrity {
+        let rest = path.strip_prefix('/').unwrap_or_default();
+        if !rest.contains("/-/") && !rest.starts_with("-/") {
+            let name = rest.replacen("%2f", "/", 1);
+            for change in s.changes.remove(&name).unwrap_or_default() {
+                apply_change(&mut s, &name, change);
+            }
+        }
+    }
     if reset && response.status == 200 {
         response.cut_at = Some(response.body.len() / 2);
     }
