@@ -185,11 +185,13 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         };
         pending.remove(&package.id());
         scanning.set_message(package.id());
+        // The integrity the packument gave at resolution: a notification about a tarball that
+        // could not be had or did not verify still says which artifact was meant.
         let origin = PackageOrigin {
             name: package.name.clone(),
             version: package.version.clone(),
             tarball: Some(redact(&package.dist.tarball)),
-            integrity: None,
+            integrity: package.dist.integrity.clone(),
         };
         match fetched {
             Ok(tarball) => {

@@ -118,8 +118,8 @@ pub enum RegistryError {
         status: u16,
     },
 
-    /// The registry does not know the package (HTTP 404).
-    #[error("package not found: {package} ({url})")]
+    /// The registry does not know the package, or no longer has the version's tarball (HTTP 404).
+    #[error("{package}: not found on the registry (HTTP 404 from {url})")]
     NotFound {
         /// The package.
         package: String,
