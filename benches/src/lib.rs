@@ -23,6 +23,14 @@ pub fn corpus_files(copies: usize) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// Every `.js`, `.cjs` and `.mjs` file under `dir` (recursively), as (path, bytes), sorted by path.
+pub fn javascript_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    collect(dir, &mut out);
+    out.sort();
+    out
+}
+
 fn collect(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -33,7 +41,7 @@ fn collect(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
             collect(&path, out);
         } else if let Some(bytes) = path
             .extension()
-            .filter(|e| *e == "js")
+            .filter(|e| *e == "js" || *e == "cjs" || *e == "mjs")
             .and_then(|_| std::fs::read(&path).ok())
         {
             out.push((path.display().to_string(), bytes));

@@ -2,9 +2,10 @@
 //! capture indexes, message templates split into literal text and capture references.
 
 use crate::EngineError;
+use crate::pattern::{self, PredicateArg, RuleQuery};
 use tarsier_model::{RuleMeta, Severity};
 use tarsier_rules::Rule;
-use tree_sitter::{Query, QueryPredicateArg};
+use tree_sitter::Language;
 
 /// A custom predicate of one query pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,8 +51,8 @@ pub enum MessagePart {
 pub struct CompiledRule {
     /// Metadata.
     pub meta: RuleMeta,
-    /// The compiled query.
-    pub query: Query,
+    /// The parsed query (tarsier's matcher, [`crate::pattern`]).
+    pub query: RuleQuery,
     /// Custom predicates, per pattern index.
     pub predicates: Vec<Vec<Predicate>>,
     /// Index of the `@finding` capture.
@@ -70,28 +71,28 @@ pub struct CompiledRule {
 
 impl CompiledRule {
     /// Compiles a query rule. Returns `Ok(None)` for analyzer rules.
-    pub fn compile(rule: &Rule) -> Result<Option<CompiledRule>, EngineError> {
+    pub fn compile(rule: &Rule, language: &Language) -> Result<Option<CompiledRule>, EngineError> {
         let Some(source) = &rule.query else {
             return Ok(None);
         };
-        let query = tarsier_parse::compile_query(source).map_err(|e| EngineError::Query {
+        let query = pattern::parse_query(source, language).map_err(|e| EngineError::Query {
             rule: rule.meta.id.clone(),
             file: rule.source.clone(),
             reason: e.to_string(),
         })?;
-        let index_of = |name: &str| query.capture_index_for_name(name);
+        let index_of = |name: &str| query.capture_index(name);
         let finding = index_of("finding").ok_or_else(|| EngineError::Query {
             rule: rule.meta.id.clone(),
             file: rule.source.clone(),
             reason: "no @finding capture".to_string(),
         })?;
-        let mut predicates = Vec::with_capacity(query.pattern_count());
-        for pattern in 0..query.pattern_count() {
+        let mut predicates = Vec::with_capacity(query.patterns.len());
+        for pattern in &query.patterns {
             let mut list = Vec::new();
-            for predicate in query.general_predicates(pattern) {
+            for predicate in &pattern.general {
                 let capture = predicate.args.iter().find_map(|a| match a {
-                    QueryPredicateArg::Capture(c) => Some(*c),
-                    QueryPredicateArg::String(_) => None,
+                    PredicateArg::Capture(c) => Some(*c),
+                    PredicateArg::String(_) => None,
                 });
                 let Some(capture) = capture else {
                     return Err(EngineError::Query {
@@ -104,8 +105,8 @@ impl CompiledRule {
                     .args
                     .iter()
                     .filter_map(|a| match a {
-                        QueryPredicateArg::String(s) => Some(s.to_string()),
-                        QueryPredicateArg::Capture(_) => None,
+                        PredicateArg::String(s) => Some(s.clone()),
+                        PredicateArg::Capture(_) => None,
                     })
                     .collect();
                 let p = match predicate.operator.as_ref() {
@@ -139,17 +140,17 @@ impl CompiledRule {
             }
             predicates.push(list);
         }
-        let message = parse_template(&rule.message, |name| index_of(name));
+        let message = parse_template(&rule.message, index_of);
         Ok(Some(CompiledRule {
             meta: rule.meta.clone(),
             arg: index_of("arg"),
-            query,
             predicates,
             finding,
             message,
             requires: rule.requires.clone(),
             sanitizers: rule.sanitizers.clone(),
             untainted_severity: rule.untainted_severity,
+            query,
         }))
     }
 
@@ -159,59 +160,45 @@ impl CompiledRule {
     }
 }
 
-/// Every query rule's patterns in ONE tree-sitter query, so a file is traversed once for all
-/// rules rather than once per rule (the traversal, not the parse, dominated the scan time).
-/// Rules keep their own compiled query for validation; matching uses this one.
-#[derive(Debug)]
-pub struct CombinedQuery {
-    /// The combined query.
-    pub query: Query,
-    /// For each combined pattern: (rule index, the pattern's index in the rule's own query).
-    pub owner: Vec<(usize, usize)>,
-    /// Per rule: the rule's own capture index -> the combined query's capture index.
-    pub capture_map: Vec<Vec<u32>>,
+/// Which patterns can start at each node kind, so one walk of a file's tree dispatches every
+/// node to the few patterns rooted at its kind (most nodes have none).
+#[derive(Debug, Default)]
+pub struct PatternIndex {
+    /// By node kind id: (rule index, pattern index) pairs, in rule then pattern order.
+    by_kind: Vec<Vec<(usize, usize)>>,
+    /// Patterns whose root is `(_)` or `_`: tried at every node.
+    anywhere: Vec<(usize, usize)>,
 }
 
-impl CombinedQuery {
-    /// Concatenates the rules' query sources (`sources[i]` belongs to `rules[i]`) and maps
-    /// patterns and captures back to each rule.
-    pub fn build(rules: &[CompiledRule], sources: &[&str]) -> Result<CombinedQuery, EngineError> {
-        let text = sources.join("\n");
-        let query = tarsier_parse::compile_query(&text).map_err(|e| EngineError::Query {
-            rule: "<combined>".to_string(),
-            file: "<all rules>".to_string(),
-            reason: e.to_string(),
-        })?;
-        let mut owner = Vec::with_capacity(query.pattern_count());
-        for (index, rule) in rules.iter().enumerate() {
-            owner.extend((0..rule.query.pattern_count()).map(|p| (index, p)));
+impl PatternIndex {
+    /// Indexes every pattern of `rules` by the kinds of node it can start at.
+    pub fn build(rules: &[CompiledRule]) -> PatternIndex {
+        let mut index = PatternIndex::default();
+        for (r, rule) in rules.iter().enumerate() {
+            for (p, pattern) in rule.query.patterns.iter().enumerate() {
+                if pattern.starts_anywhere() {
+                    index.anywhere.push((r, p));
+                    continue;
+                }
+                for kind in pattern.root_kinds() {
+                    let slot = usize::from(kind);
+                    if index.by_kind.len() <= slot {
+                        index.by_kind.resize_with(slot + 1, Vec::new);
+                    }
+                    index.by_kind[slot].push((r, p));
+                }
+            }
         }
-        if owner.len() != query.pattern_count() {
-            return Err(EngineError::Query {
-                rule: "<combined>".to_string(),
-                file: "<all rules>".to_string(),
-                reason: format!(
-                    "{} patterns in the combined query, {} in the rules",
-                    query.pattern_count(),
-                    owner.len()
-                ),
-            });
-        }
-        let capture_map = rules
-            .iter()
-            .map(|rule| {
-                rule.query
-                    .capture_names()
-                    .iter()
-                    .map(|name| query.capture_index_for_name(name).unwrap_or(u32::MAX))
-                    .collect()
-            })
-            .collect();
-        Ok(CombinedQuery {
-            query,
-            owner,
-            capture_map,
-        })
+        index
+    }
+
+    /// The (rule, pattern) pairs that can start at a node of kind `kind`.
+    pub fn at_kind(&self, kind: u16) -> impl Iterator<Item = &(usize, usize)> {
+        self.by_kind
+            .get(usize::from(kind))
+            .into_iter()
+            .flatten()
+            .chain(self.anywhere.iter())
     }
 }
 

@@ -21,6 +21,7 @@
 
 pub mod compiled;
 pub mod literal;
+pub mod pattern;
 pub mod redos;
 pub mod selftest;
 pub mod structure;
@@ -28,12 +29,10 @@ pub mod suppress;
 pub mod taint;
 pub mod walk;
 
-use compiled::{CombinedQuery, CompiledRule, MessagePart, Predicate};
+use compiled::{CompiledRule, MessagePart, PatternIndex, Predicate};
 use rayon::prelude::*;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use streaming_iterator::StreamingIterator;
 use taint::{FileTaint, Step, TaintModel};
 use tarsier_model::{
     Finding, FlowStep, Notification, NotificationLevel, RuleMeta, Severity, Span, Suppression,
@@ -41,7 +40,7 @@ use tarsier_model::{
 };
 use tarsier_parse::LineIndex;
 use tarsier_rules::RuleSet;
-use tree_sitter::{Node, QueryCursor};
+use tree_sitter::Node;
 
 /// Errors building an engine (scanning itself never fails: problems become notifications).
 #[derive(Debug, thiserror::Error)]
@@ -133,7 +132,7 @@ impl ScanReport {
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<CompiledRule>,
-    combined: CombinedQuery,
+    index: PatternIndex,
     redos: Vec<RedosRule>,
     /// ReDoS verdicts by (pattern, flags), shared by all files of a scan: bundles repeat the
     /// same expressions many times.
@@ -169,20 +168,6 @@ pub fn runs_rule(rule: &tarsier_rules::Rule) -> bool {
             .is_some_and(|a| redos::ANALYZERS.contains(&a))
 }
 
-thread_local! {
-    static CURSOR: RefCell<QueryCursor> = RefCell::new({
-        let mut cursor = QueryCursor::new();
-        cursor.set_match_limit(MATCH_LIMIT);
-        cursor
-    });
-}
-
-/// Most in-progress matches the query cursor keeps. Without a limit, long operator chains
-/// (`x + a + a ...`, found by fuzzing) leave one pending match per level: the cursor slows down
-/// quadratically and, past some tens of thousands, tree-sitter crashes. Over the limit the oldest
-/// pending matches are dropped and the file gets a notification.
-pub const MATCH_LIMIT: u32 = 512;
-
 /// Is this a file the engine parses as JavaScript?
 pub fn is_javascript_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -194,8 +179,8 @@ pub fn is_javascript_path(path: &str) -> bool {
 impl Engine {
     /// Compiles every query rule of `rules`.
     pub fn new(rules: &RuleSet, options: EngineOptions) -> Result<Engine, EngineError> {
+        let language = tarsier_parse::language();
         let mut compiled = Vec::new();
-        let mut sources = Vec::new();
         let mut redos = Vec::new();
         for rule in &rules.rules {
             if let Some(analyzer) = rule
@@ -210,15 +195,13 @@ impl Engine {
                     tainted_severity: rule.tainted_severity,
                     sanitizers: rule.sanitizers.clone(),
                 });
-            } else if let Some(c) = CompiledRule::compile(rule)? {
+            } else if let Some(c) = CompiledRule::compile(rule, &language)? {
                 compiled.push(c);
-                sources.push(rule.query.as_deref().unwrap_or_default());
             }
         }
-        let combined = CombinedQuery::build(&compiled, &sources)?;
         Ok(Engine {
+            index: PatternIndex::build(&compiled),
             rules: compiled,
-            combined,
             redos,
             redos_cache: Mutex::new(HashMap::new()),
             metas: rules.rules.iter().map(|r| r.meta.clone()).collect(),
@@ -360,159 +343,170 @@ impl Engine {
             index: &index,
             taint: FileTaint::new(&self.taint, source, root),
         };
-        // The pre-filters decide per file which rules' matches count; one traversal serves all.
+        // The pre-filters decide per file which rules run; one walk of the tree serves them all
+        // and collects the ReDoS analyzer's candidate nodes on the way.
         let enabled: Vec<bool> = self.rules.iter().map(|r| r.may_match(source)).collect();
-        if enabled.iter().any(|&e| e) && self.run_rules(&enabled, root, &file, &mut report.findings)
-        {
+        let any_enabled = enabled.iter().any(|&e| e);
+        let want_redos = !self.redos.is_empty();
+        let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
+        let mut regex_candidates: Vec<redos::Candidate<'_>> = Vec::new();
+        let mut state = pattern::MatchState::new(source);
+        pattern::walk(root, &mut |node, parent, grandparent| {
+            if want_redos && redos::is_candidate(node) {
+                regex_candidates.push((node, parent, grandparent));
+            }
+            if !any_enabled {
+                return;
+            }
+            for &(rule_index, pattern_index) in self.index.at_kind(node.kind_id()) {
+                if !enabled.get(rule_index).copied().unwrap_or(false) {
+                    continue;
+                }
+                let Some(pattern) = self
+                    .rules
+                    .get(rule_index)
+                    .and_then(|r| r.query.patterns.get(pattern_index))
+                else {
+                    continue;
+                };
+                pattern::match_at(pattern, node, &mut state, &mut |captures| {
+                    self.on_match(rule_index, pattern_index, captures, root, &file, &mut found);
+                });
+            }
+        });
+        report.findings.extend(found.into_values());
+        if state.exceeded() {
             report.notifications.push(Notification::for_file(
                 NotificationLevel::Warning,
                 "match-limit",
                 path,
                 format!(
-                    "{path}: more than {MATCH_LIMIT} partial matches at once (very long expression chains); some findings in this file may be missing"
+                    "{path}: matching stopped after {} steps per byte (pathological nesting or repetition); some findings in this file may be missing",
+                    pattern::STEPS_PER_BYTE
                 ),
             ));
         }
-        if !self.redos.is_empty() {
-            self.run_redos(root, &file, &mut report.findings);
+        if want_redos {
+            self.run_redos(&regex_candidates, &file, &mut report.findings);
         }
         self.apply_suppressions(&file, &mut report);
         report.sort();
         report
     }
 
-    /// Runs every enabled query rule over the tree in one traversal of the combined query.
-    /// Returns whether the cursor's match limit was exceeded (results may be incomplete).
-    fn run_rules(
+    /// Checks one structural match of pattern `local_pattern` of rule `rule_index` against
+    /// the rule's custom predicates and records the finding (one per rule and flagged node: the
+    /// most severe of several matches of the same node).
+    fn on_match(
         &self,
-        enabled: &[bool],
+        rule_index: usize,
+        local_pattern: usize,
+        captures: &pattern::Captures<'_>,
         root: Node<'_>,
         file: &FileContext<'_>,
-        out: &mut Vec<Finding>,
-    ) -> bool {
-        let mut exceeded = false;
-        // One result per rule and flagged node: several matches of the same node (one per
-        // argument, say) keep the most severe.
-        let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
-        CURSOR.with(|cell| {
-            let mut cursor = cell.borrow_mut();
-            let combined = &self.combined;
-            let mut matches = cursor.matches(&combined.query, root, file.source.as_bytes());
-            while let Some(m) = matches.next() {
-                let Some(&(rule_index, local_pattern)) = combined.owner.get(m.pattern_index) else {
-                    continue;
-                };
-                if !enabled.get(rule_index).copied().unwrap_or(false) {
-                    continue;
+        found: &mut BTreeMap<(usize, usize, usize), Finding>,
+    ) {
+        let Some(rule) = self.rules.get(rule_index) else {
+            return;
+        };
+        let capture = |index: u32| {
+            captures
+                .iter()
+                .find(|(c, _)| *c == index)
+                .map(|&(_, node)| node)
+        };
+        let mut flow = Vec::new();
+        let mut ok = true;
+        for predicate in rule.predicates.get(local_pattern).into_iter().flatten() {
+            let holds = match *predicate {
+                Predicate::NotInTry(c) => {
+                    capture(c).is_some_and(|n| structure::not_in_try(root, n))
                 }
-                let (Some(rule), Some(map)) = (
-                    self.rules.get(rule_index),
-                    combined.capture_map.get(rule_index),
-                ) else {
-                    continue;
-                };
-                // Rules speak of their own capture indexes; the match carries combined ones.
-                let capture = |index: u32| {
-                    let global = *map.get(index as usize)?;
-                    m.captures
-                        .iter()
-                        .find(|c| c.index == global)
-                        .map(|c| c.node)
-                };
-                let mut flow = Vec::new();
-                let mut ok = true;
-                for predicate in rule.predicates.get(local_pattern).into_iter().flatten() {
-                    let holds = match *predicate {
-                        Predicate::NotInTry(c) => {
-                            capture(c).is_some_and(|n| structure::not_in_try(root, n))
+                Predicate::FunctionHas(c, ref words) => {
+                    capture(c).is_some_and(|n| structure::function_has(root, n, file.source, words))
+                }
+                Predicate::FunctionLacks(c, ref words) => capture(c)
+                    .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
+                Predicate::FileHas(c, ref words) => capture(c)
+                    .is_some_and(|_| words.iter().any(|w| file.source.contains(w.as_str()))),
+                Predicate::IteratedKey(c) => {
+                    capture(c).is_some_and(|n| structure::iterated_key(root, n, file.source))
+                }
+                Predicate::InRecursiveFunction(c) => capture(c)
+                    .is_some_and(|n| structure::in_recursive_function(root, n, file.source)),
+                Predicate::HtmlFlow(c) => match capture(c).and_then(|n| {
+                    let path = file.taint.request_derived(n, &rule.sanitizers)?;
+                    structure::html_in_flow(root, n, &path, file.source).then_some(path)
+                }) {
+                    Some(path) => {
+                        flow = path;
+                        true
+                    }
+                    None => false,
+                },
+                Predicate::Literal(c) => {
+                    capture(c).is_some_and(|n| literal::is_literal(n, file.source))
+                }
+                Predicate::NotLiteral(c) => {
+                    capture(c).is_some_and(|n| !literal::is_literal(n, file.source))
+                }
+                Predicate::RequestDerived(c) => {
+                    match capture(c).and_then(|n| file.taint.request_derived(n, &rule.sanitizers)) {
+                        Some(path) => {
+                            flow = path;
+                            true
                         }
-                        Predicate::FunctionHas(c, ref words) => capture(c)
-                            .is_some_and(|n| structure::function_has(root, n, file.source, words)),
-                        Predicate::FunctionLacks(c, ref words) => capture(c)
-                            .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
-                        Predicate::FileHas(c, ref words) => capture(c).is_some_and(|_| {
-                            words.iter().any(|w| file.source.contains(w.as_str()))
-                        }),
-                        Predicate::IteratedKey(c) => capture(c)
-                            .is_some_and(|n| structure::iterated_key(root, n, file.source)),
-                        Predicate::InRecursiveFunction(c) => capture(c).is_some_and(|n| {
-                            structure::in_recursive_function(root, n, file.source)
-                        }),
-                        Predicate::HtmlFlow(c) => match capture(c).and_then(|n| {
-                            let path = file.taint.request_derived(n, &rule.sanitizers)?;
-                            structure::html_in_flow(root, n, &path, file.source).then_some(path)
-                        }) {
-                            Some(path) => {
-                                flow = path;
-                                true
-                            }
-                            None => false,
-                        },
-                        Predicate::Literal(c) => {
-                            capture(c).is_some_and(|n| literal::is_literal(n, file.source))
-                        }
-                        Predicate::NotLiteral(c) => {
-                            capture(c).is_some_and(|n| !literal::is_literal(n, file.source))
-                        }
-                        Predicate::RequestDerived(c) => match capture(c)
-                            .and_then(|n| file.taint.request_derived(n, &rule.sanitizers))
-                        {
-                            Some(path) => {
-                                flow = path;
-                                true
-                            }
-                            None => false,
-                        },
-                        Predicate::NotRequestDerived(c) => capture(c).is_none_or(|n| {
-                            file.taint.request_derived(n, &rule.sanitizers).is_none()
-                        }),
-                    };
-                    if !holds {
-                        ok = false;
-                        break;
+                        None => false,
                     }
                 }
-                if !ok {
-                    continue;
-                }
-                let Some(node) = capture(rule.finding) else {
-                    continue;
-                };
-                let mut severity = rule.meta.severity;
-                if let Some(lower) = rule.untainted_severity.filter(|_| flow.is_empty()) {
-                    match rule
-                        .arg
-                        .and_then(capture)
-                        .and_then(|n| file.taint.request_derived(n, &rule.sanitizers))
-                    {
-                        Some(path) => flow = path,
-                        None => severity = lower,
-                    }
-                }
-                let message = render_message(&rule.message, &capture, file.source);
-                let key = (rule_index, node.start_byte(), node.end_byte());
-                let keep_existing = found
-                    .get(&key)
-                    .is_some_and(|existing| existing.severity >= severity);
-                if keep_existing {
-                    continue;
-                }
-                found.insert(
-                    key,
-                    file.finding(&rule.meta.id, severity, message, node, &flow),
-                );
+                Predicate::NotRequestDerived(c) => capture(c)
+                    .is_none_or(|n| file.taint.request_derived(n, &rule.sanitizers).is_none()),
+            };
+            if !holds {
+                ok = false;
+                break;
             }
-            drop(matches);
-            exceeded = cursor.did_exceed_match_limit();
-        });
-        out.extend(found.into_values());
-        exceeded
+        }
+        if !ok {
+            return;
+        }
+        let Some(node) = capture(rule.finding) else {
+            return;
+        };
+        let mut severity = rule.meta.severity;
+        if let Some(lower) = rule.untainted_severity.filter(|_| flow.is_empty()) {
+            match rule
+                .arg
+                .and_then(capture)
+                .and_then(|n| file.taint.request_derived(n, &rule.sanitizers))
+            {
+                Some(path) => flow = path,
+                None => severity = lower,
+            }
+        }
+        let message = render_message(&rule.message, &capture, file.source);
+        let key = (rule_index, node.start_byte(), node.end_byte());
+        let keep_existing = found
+            .get(&key)
+            .is_some_and(|existing| existing.severity >= severity);
+        if keep_existing {
+            return;
+        }
+        found.insert(
+            key,
+            file.finding(&rule.meta.id, severity, message, node, &flow),
+        );
     }
 
     /// The ReDoS analyzer rules: every regular expression with a constant pattern, analysed once
     /// per scan; a finding per vulnerable expression and matching rule.
-    fn run_redos(&self, root: Node<'_>, file: &FileContext<'_>, out: &mut Vec<Finding>) {
-        for site in redos::sites(root, file.source) {
+    fn run_redos(
+        &self,
+        candidates: &[redos::Candidate<'_>],
+        file: &FileContext<'_>,
+        out: &mut Vec<Finding>,
+    ) {
+        for site in redos::sites_among(candidates, file.source) {
             let Some(analysis) = self.redos_analysis(&site.pattern, &site.flags) else {
                 continue;
             };

@@ -41,25 +41,88 @@ const STRING_METHODS: &[&str] = &[
     "search",
 ];
 
-/// Every regular expression of the file with a constant pattern, and what it is applied to.
+/// A node that may be a regular expression or apply one, with its parent and grandparent.
+pub type Candidate<'t> = (Node<'t>, Option<Node<'t>>, Option<Node<'t>>);
+
+/// Kind and field ids the hot path compares (ids, not names: a name lookup scans a table of
+/// strings, and the engine asks for every node of every file).
+struct Ids {
+    regex: u16,
+    new_expression: u16,
+    call_expression: u16,
+    member_expression: u16,
+    function: Option<std::num::NonZeroU16>,
+    constructor: Option<std::num::NonZeroU16>,
+    property: Option<std::num::NonZeroU16>,
+    object: Option<std::num::NonZeroU16>,
+    arguments: Option<std::num::NonZeroU16>,
+}
+
+fn ids() -> &'static Ids {
+    static IDS: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let language = tarsier_parse::language();
+        let kind = |k: &str| language.id_for_node_kind(k, true);
+        let field = |f: &str| language.field_id_for_name(f);
+        Ids {
+            regex: kind("regex"),
+            new_expression: kind("new_expression"),
+            call_expression: kind("call_expression"),
+            member_expression: kind("member_expression"),
+            function: field("function"),
+            constructor: field("constructor"),
+            property: field("property"),
+            object: field("object"),
+            arguments: field("arguments"),
+        }
+    })
+}
+
+fn child_by<'t>(node: Node<'t>, field: Option<std::num::NonZeroU16>) -> Option<Node<'t>> {
+    node.child_by_field_id(field?.get())
+}
+
+/// Whether [`sites_among`] wants `node` (a regex literal, a `new` or a call).
+pub fn is_candidate(node: Node<'_>) -> bool {
+    let ids = ids();
+    let kind = node.kind_id();
+    kind == ids.call_expression || kind == ids.new_expression || kind == ids.regex
+}
+
+/// Every regular expression of the file with a constant pattern, and what it is applied to
+/// (walks the tree itself; the engine collects candidates during its own walk instead).
 pub fn sites<'t>(root: Node<'t>, source: &str) -> Vec<Site<'t>> {
+    let mut candidates = Vec::new();
+    crate::pattern::walk(root, &mut |node, parent, grandparent| {
+        if is_candidate(node) {
+            candidates.push((node, parent, grandparent));
+        }
+    });
+    sites_among(&candidates, source)
+}
+
+/// The regular expressions among `candidates` (in document order; see [`is_candidate`]) with
+/// a constant pattern, and what they are applied to.
+pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'t>> {
     let mut found: Vec<(Site<'t>, Option<String>)> = Vec::new();
     // (name a regex is known by, subject) for `name.test(x)` and `x.match(name)`.
     let mut uses: Vec<(&str, Node<'t>)> = Vec::new();
-    // (node, parent, grandparent)
-    let mut stack: Vec<(Node<'t>, Option<Node<'t>>, Option<Node<'t>>)> = vec![(root, None, None)];
-    while let Some((n, parent, grand)) = stack.pop() {
-        let site = match n.kind() {
-            "regex" => Some((
+    let ids = ids();
+    for &(n, parent, grand) in candidates {
+        let kind = n.kind_id();
+        let site = if kind == ids.regex {
+            Some((
                 n.child_by_field_name("pattern")
                     .map(|p| node_text(p, source).to_string())
                     .unwrap_or_default(),
                 n.child_by_field_name("flags")
                     .map(|f| node_text(f, source).to_string())
                     .unwrap_or_default(),
-            )),
-            "new_expression" | "call_expression" => regexp_construction(n, source),
-            _ => None,
+            ))
+        } else if kind == ids.new_expression || kind == ids.call_expression {
+            regexp_construction(n, source)
+        } else {
+            None
         };
         if let Some((pattern, flags)) = site
             && found.len() < MAX_SITES_PER_FILE
@@ -79,19 +142,18 @@ pub fn sites<'t>(root: Node<'t>, source: &str) -> Vec<Site<'t>> {
                 name.map(str::to_string),
             ));
         }
-        if n.kind() == "call_expression"
-            && let Some(callee) = n
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "member_expression")
+        if kind == ids.call_expression
+            && let Some(callee) =
+                child_by(n, ids.function).filter(|f| f.kind_id() == ids.member_expression)
         {
-            let method = callee
-                .child_by_field_name("property")
+            let method = child_by(callee, ids.property)
                 .map(|p| node_text(p, source))
                 .unwrap_or("");
-            let object = callee.child_by_field_name("object");
-            let first_arg = n
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0));
+            if method != "test" && method != "exec" && !STRING_METHODS.contains(&method) {
+                continue;
+            }
+            let object = child_by(callee, ids.object);
+            let first_arg = child_by(n, ids.arguments).and_then(|a| a.named_child(0));
             match method {
                 "test" | "exec" => {
                     if let (Some(o), Some(a)) = (object, first_arg) {
@@ -105,10 +167,6 @@ pub fn sites<'t>(root: Node<'t>, source: &str) -> Vec<Site<'t>> {
                 }
                 _ => {}
             }
-        }
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            stack.push((child, Some(n), parent));
         }
     }
     let mut by_name: HashMap<&str, Vec<Node<'t>>> = HashMap::new();
@@ -130,11 +188,13 @@ pub fn sites<'t>(root: Node<'t>, source: &str) -> Vec<Site<'t>> {
 
 /// `RegExp('a+')`, `new RegExp('^' + 'b*$', 'i')`: the constant pattern and flags.
 fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
-    let callee = match n.kind() {
-        "new_expression" => n.child_by_field_name("constructor"),
-        _ => n.child_by_field_name("function"),
+    let ids = ids();
+    let callee = if n.kind_id() == ids.new_expression {
+        child_by(n, ids.constructor)
+    } else {
+        child_by(n, ids.function)
     }?;
-    if callee.kind() != "identifier" || node_text(callee, source) != "RegExp" {
+    if node_text(callee, source) != "RegExp" || callee.kind() != "identifier" {
         return None;
     }
     let args = n.child_by_field_name("arguments")?;

@@ -1,0 +1,1123 @@
+//! tarsier's own matcher for rule queries: the subset of tree-sitter's query language that rules
+//! use, parsed once and matched during ONE walk of the tree per file.
+//!
+//! tree-sitter's query cursor advances every pattern's state machine at every node, and
+//! evaluates text predicates (`#eq?`, `#any-of?`, `#match?`) only once a match is complete; with
+//! some fifty patterns that cost more than the parse itself. Here a file's tree is walked once,
+//! each node is dispatched by its kind to the patterns rooted at that kind (of the rules the
+//! file's pre-filter enabled), and equality predicates are checked as soon as their capture is
+//! bound, so a call whose method name no rule wants is rejected after one comparison.
+//!
+//! Supported syntax: `(kind child ...)`, `(_)`, `_`, `"anonymous"`, `[alternatives]`,
+//! `field: pattern`, the `?` quantifier, `.` anchors (first, between and last), captures
+//! `@name` (several per node), and predicates `(#op? @capture "string" ...)`. The text
+//! predicates `eq?`, `not-eq?`, `any-of?`, `not-any-of?`, `match?` and `not-match?` are
+//! evaluated here; the others (tarsier's structural and taint predicates) are handed to the
+//! engine with the match. Matching follows tree-sitter's semantics: child patterns match
+//! children in order, anchors ignore anonymous nodes, `(_)` matches named nodes, every
+//! combination of children that satisfies a pattern is a match of its own. Comments and
+//! other extras never match a child pattern.
+
+use regex::Regex;
+use std::num::NonZeroU16;
+use std::rc::Rc;
+use tree_sitter::{Language, Node, TreeCursor};
+
+/// A query that does not parse, with the byte offset inside the query text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("at byte {offset}: {reason}")]
+pub struct PatternError {
+    /// Byte offset inside the query text.
+    pub offset: usize,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// An argument of a predicate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PredicateArg {
+    /// `@name`, as the rule's capture index.
+    Capture(u32),
+    /// `"text"` (or a bare word).
+    String(String),
+}
+
+/// A predicate the matcher does not evaluate itself: `(#operator? args...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneralPredicate {
+    /// The operator without `#` (`request-derived?`).
+    pub operator: String,
+    /// Its arguments in order.
+    pub args: Vec<PredicateArg>,
+}
+
+/// A text predicate on captured source text.
+#[derive(Debug, Clone)]
+enum TextPredicate {
+    /// `#eq?` / `#not-eq?` / `#any-of?` / `#not-any-of?` against strings.
+    OneOf {
+        capture: u32,
+        values: Vec<String>,
+        negate: bool,
+    },
+    /// `#eq?` / `#not-eq?` between two captures.
+    SameText { a: u32, b: u32, negate: bool },
+    /// `#match?` / `#not-match?`.
+    Matches {
+        capture: u32,
+        regex: Regex,
+        negate: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum KindTest {
+    /// A named node of this kind.
+    Named(u16),
+    /// `(_)`: any named node.
+    AnyNamed,
+    /// `_`: any node.
+    Any,
+    /// `"text"`: an anonymous node of this kind.
+    Anonymous(u16),
+    /// `[a b ...]`: any of these.
+    Alternation(Vec<NodePattern>),
+}
+
+/// One node of a pattern, with its children.
+#[derive(Debug, Clone)]
+struct NodePattern {
+    kind: KindTest,
+    field: Option<NonZeroU16>,
+    optional: bool,
+    captures: Vec<u32>,
+    children: Vec<NodePattern>,
+    /// A `.` before this child: it is the first named child (or the named sibling right after
+    /// the previous child pattern's node).
+    anchored: bool,
+    /// A `.` after the last child: it is the last named child.
+    anchor_last: bool,
+}
+
+/// One top-level pattern of a rule's query.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    root: NodePattern,
+    /// Text predicates that are cheap: checked when their capture is bound.
+    eager: Vec<TextPredicate>,
+    /// Text predicates checked once the structure matched (regexes, two captures).
+    deferred: Vec<TextPredicate>,
+    /// The other predicates, for the engine.
+    pub general: Vec<GeneralPredicate>,
+}
+
+impl Pattern {
+    /// The node kinds (ids) a match can start at; empty when any node can.
+    pub fn root_kinds(&self) -> Vec<u16> {
+        let mut out = Vec::new();
+        if collect_kinds(&self.root, &mut out) {
+            out.sort_unstable();
+            out.dedup();
+            out
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Whether a match can start at any kind of node (a `(_)` or `_` root).
+    pub fn starts_anywhere(&self) -> bool {
+        !collect_kinds(&self.root, &mut Vec::new())
+    }
+}
+
+/// Adds the kinds `pattern` can match to `out`; false when it matches any kind.
+fn collect_kinds(pattern: &NodePattern, out: &mut Vec<u16>) -> bool {
+    match &pattern.kind {
+        KindTest::Named(k) | KindTest::Anonymous(k) => {
+            out.push(*k);
+            true
+        }
+        KindTest::AnyNamed | KindTest::Any => false,
+        KindTest::Alternation(alts) => alts.iter().all(|a| collect_kinds(a, out)),
+    }
+}
+
+/// A rule's query, parsed: its patterns and capture names (indexes in first-use order, as
+/// tree-sitter numbers them).
+#[derive(Debug, Clone)]
+pub struct RuleQuery {
+    /// The top-level patterns in order.
+    pub patterns: Vec<Pattern>,
+    /// Capture names by index.
+    pub capture_names: Vec<String>,
+}
+
+impl RuleQuery {
+    /// The index of capture `name`.
+    pub fn capture_index(&self, name: &str) -> Option<u32> {
+        self.capture_names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| u32::try_from(i).ok())
+    }
+}
+
+/// Parses a rule's query text against `language` (node kinds and fields are checked).
+pub fn parse_query(source: &str, language: &Language) -> Result<RuleQuery, PatternError> {
+    let mut parser = QueryParser {
+        src: source,
+        pos: 0,
+        language,
+        captures: Vec::new(),
+    };
+    let mut patterns = Vec::new();
+    loop {
+        parser.skip_trivia();
+        if parser.pos >= source.len() {
+            break;
+        }
+        let mut raw = Vec::new();
+        let start = parser.pos;
+        let root = if parser.at_group() {
+            parser.group(&mut raw)?
+        } else {
+            parser.node(&mut raw)?
+        };
+        if root.anchored {
+            return Err(parser.error_at(start, "an anchor `.` outside a parent pattern"));
+        }
+        patterns.push(parser.finish_pattern(root, raw, start)?);
+    }
+    if patterns.is_empty() {
+        return Err(PatternError {
+            offset: 0,
+            reason: "the query has no pattern".to_string(),
+        });
+    }
+    Ok(RuleQuery {
+        patterns,
+        capture_names: parser.captures,
+    })
+}
+
+struct QueryParser<'s, 'l> {
+    src: &'s str,
+    pos: usize,
+    language: &'l Language,
+    captures: Vec<String>,
+}
+
+/// A predicate as written, before it is sorted into text and general predicates.
+struct RawPredicate {
+    offset: usize,
+    operator: String,
+    args: Vec<PredicateArg>,
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'?' | b'!')
+}
+
+impl QueryParser<'_, '_> {
+    fn error_at(&self, offset: usize, reason: impl Into<String>) -> PatternError {
+        PatternError {
+            offset,
+            reason: reason.into(),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    fn peek_at(&self, ahead: usize) -> Option<u8> {
+        self.src.as_bytes().get(self.pos + ahead).copied()
+    }
+
+    /// Skips whitespace and `;` comments.
+    fn skip_trivia(&mut self) {
+        while let Some(b) = self.peek() {
+            if b.is_ascii_whitespace() {
+                self.pos += 1;
+            } else if b == b';' {
+                while let Some(c) = self.peek() {
+                    self.pos += 1;
+                    if c == b'\n' {
+                        break;
+                    }
+                }
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Whether a `((pattern) (#predicate?))` group starts here.
+    fn at_group(&self) -> bool {
+        if self.peek() != Some(b'(') {
+            return false;
+        }
+        let rest = &self.src.as_bytes()[self.pos + 1..];
+        let first = rest.iter().find(|b| !b.is_ascii_whitespace());
+        let second = rest.iter().skip_while(|b| b.is_ascii_whitespace()).nth(1);
+        matches!(first, Some(b'(' | b'[' | b'"')) && second != Some(&b'#')
+    }
+
+    /// A top-level group: one node pattern and predicates in parentheses (groups of several
+    /// sibling patterns are not supported).
+    fn group(&mut self, predicates: &mut Vec<RawPredicate>) -> Result<NodePattern, PatternError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut inner: Option<NodePattern> = None;
+        loop {
+            self.skip_trivia();
+            match self.peek() {
+                None => return Err(self.error_at(start, "unclosed `(`")),
+                Some(b')') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'(') if self.peek_at(1) == Some(b'#') => predicates.push(self.predicate()?),
+                Some(_) if inner.is_some() => {
+                    return Err(
+                        self.error_at(self.pos, "groups of sibling patterns are not supported")
+                    );
+                }
+                Some(_) => inner = Some(self.node(predicates)?),
+            }
+        }
+        let mut node = inner.ok_or_else(|| self.error_at(start, "an empty group"))?;
+        // Captures after the group apply to its pattern.
+        let outer = self.node_captures()?;
+        node.captures.extend(outer);
+        Ok(node)
+    }
+
+    /// A run of identifier characters (node kinds, fields, capture and predicate names).
+    fn word(&mut self) -> &str {
+        let start = self.pos;
+        while self.peek().is_some_and(is_word_byte) {
+            self.pos += 1;
+        }
+        &self.src[start..self.pos]
+    }
+
+    /// A `"..."` string with tree-sitter's escapes; `self.pos` is at the opening quote.
+    fn string(&mut self) -> Result<String, PatternError> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        let rest = &self.src[self.pos..];
+        let mut chars = rest.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.pos += i + 1;
+                    return Ok(out);
+                }
+                '\\' => match chars.next() {
+                    Some((_, 'n')) => out.push('\n'),
+                    Some((_, 't')) => out.push('\t'),
+                    Some((_, 'r')) => out.push('\r'),
+                    Some((_, '0')) => out.push('\0'),
+                    Some((_, other)) => out.push(other),
+                    None => break,
+                },
+                other => out.push(other),
+            }
+        }
+        Err(self.error_at(start, "unterminated string"))
+    }
+
+    fn capture_index(&mut self, name: &str) -> u32 {
+        let index = match self.captures.iter().position(|c| c == name) {
+            Some(i) => i,
+            None => {
+                self.captures.push(name.to_string());
+                self.captures.len() - 1
+            }
+        };
+        u32::try_from(index).unwrap_or(u32::MAX)
+    }
+
+    /// One node pattern (with its field, quantifier and captures); predicates found inside
+    /// go to `predicates`.
+    fn node(&mut self, predicates: &mut Vec<RawPredicate>) -> Result<NodePattern, PatternError> {
+        self.skip_trivia();
+        let start = self.pos;
+        // `field: pattern`
+        let mut field = None;
+        if self.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
+            let word = self.word().to_string();
+            self.skip_trivia();
+            if self.peek() != Some(b':') {
+                return Err(self.error_at(start, format!("unexpected `{word}`")));
+            }
+            self.pos += 1;
+            field = Some(
+                self.language
+                    .field_id_for_name(&word)
+                    .ok_or_else(|| self.error_at(start, format!("unknown field `{word}`")))?,
+            );
+            self.skip_trivia();
+        }
+        let here = self.pos;
+        let mut children = Vec::new();
+        let mut anchor_last = false;
+        let kind = match self.peek() {
+            Some(b'(') => {
+                self.pos += 1;
+                self.skip_trivia();
+                if self.peek() == Some(b'#') {
+                    return Err(self.error_at(here, "a predicate where a node pattern belongs"));
+                }
+                let name_at = self.pos;
+                let name = self.word().to_string();
+                let kind = match name.as_str() {
+                    "" => return Err(self.error_at(name_at, "expected a node kind")),
+                    "_" => KindTest::AnyNamed,
+                    kind => {
+                        let id = self.language.id_for_node_kind(kind, true);
+                        if id == 0 {
+                            return Err(
+                                self.error_at(name_at, format!("unknown node kind `{kind}`"))
+                            );
+                        }
+                        KindTest::Named(id)
+                    }
+                };
+                let mut pending_anchor = false;
+                loop {
+                    self.skip_trivia();
+                    match self.peek() {
+                        None => return Err(self.error_at(here, "unclosed `(`")),
+                        Some(b')') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        Some(b'.') => {
+                            self.pos += 1;
+                            pending_anchor = true;
+                        }
+                        Some(b'!') => {
+                            return Err(self.error_at(self.pos, "negated fields are not supported"));
+                        }
+                        Some(b'(') if self.peek_at(1) == Some(b'#') => {
+                            predicates.push(self.predicate()?);
+                        }
+                        Some(_) => {
+                            let mut child = self.node(predicates)?;
+                            child.anchored = pending_anchor;
+                            pending_anchor = false;
+                            children.push(child);
+                        }
+                    }
+                }
+                if pending_anchor {
+                    if children.is_empty() {
+                        return Err(self.error_at(here, "an anchor `.` with no child pattern"));
+                    }
+                    anchor_last = true;
+                }
+                kind
+            }
+            Some(b'[') => {
+                self.pos += 1;
+                let mut alternatives = Vec::new();
+                loop {
+                    self.skip_trivia();
+                    match self.peek() {
+                        None => return Err(self.error_at(here, "unclosed `[`")),
+                        Some(b']') => {
+                            self.pos += 1;
+                            break;
+                        }
+                        Some(_) => {
+                            let alternative = self.node(predicates)?;
+                            if alternative.field.is_some() {
+                                return Err(self.error_at(here, "a field inside an alternation"));
+                            }
+                            alternatives.push(alternative);
+                        }
+                    }
+                }
+                if alternatives.is_empty() {
+                    return Err(self.error_at(here, "an empty alternation"));
+                }
+                KindTest::Alternation(alternatives)
+            }
+            Some(b'"') => {
+                let text = self.string()?;
+                let id = self.language.id_for_node_kind(&text, false);
+                if id == 0 {
+                    return Err(self.error_at(here, format!("unknown anonymous node \"{text}\"")));
+                }
+                KindTest::Anonymous(id)
+            }
+            Some(b'_') if !self.peek_at(1).is_some_and(is_word_byte) => {
+                self.pos += 1;
+                KindTest::Any
+            }
+            _ => return Err(self.error_at(here, "expected `(`, `[`, `\"` or `_`")),
+        };
+        let mut optional = false;
+        match self.peek() {
+            Some(b'?') => {
+                self.pos += 1;
+                optional = true;
+            }
+            Some(b'*' | b'+') => {
+                return Err(
+                    self.error_at(self.pos, "the `*` and `+` quantifiers are not supported")
+                );
+            }
+            _ => {}
+        }
+        let captures = self.node_captures()?;
+        Ok(NodePattern {
+            kind,
+            field,
+            optional,
+            captures,
+            children,
+            anchored: false,
+            anchor_last,
+        })
+    }
+
+    /// The `@name` captures after a node pattern.
+    fn node_captures(&mut self) -> Result<Vec<u32>, PatternError> {
+        let mut captures = Vec::new();
+        loop {
+            let save = self.pos;
+            self.skip_trivia();
+            if self.peek() == Some(b'@') {
+                self.pos += 1;
+                let name = self.word().to_string();
+                if name.is_empty() {
+                    return Err(self.error_at(self.pos, "expected a capture name after `@`"));
+                }
+                captures.push(self.capture_index(&name));
+            } else {
+                self.pos = save;
+                return Ok(captures);
+            }
+        }
+    }
+
+    /// `(#operator? args...)`; `self.pos` is at the `(`.
+    fn predicate(&mut self) -> Result<RawPredicate, PatternError> {
+        let offset = self.pos;
+        self.pos += 2;
+        let operator = self.word().to_string();
+        if operator.is_empty() {
+            return Err(self.error_at(offset, "expected a predicate name after `#`"));
+        }
+        let mut args = Vec::new();
+        loop {
+            self.skip_trivia();
+            match self.peek() {
+                None => return Err(self.error_at(offset, "unclosed predicate")),
+                Some(b')') => {
+                    self.pos += 1;
+                    break;
+                }
+                Some(b'@') => {
+                    self.pos += 1;
+                    let name = self.word().to_string();
+                    if name.is_empty() {
+                        return Err(self.error_at(self.pos, "expected a capture name after `@`"));
+                    }
+                    args.push(PredicateArg::Capture(self.capture_index(&name)));
+                }
+                Some(b'"') => args.push(PredicateArg::String(self.string()?)),
+                Some(b) if is_word_byte(b) => {
+                    args.push(PredicateArg::String(self.word().to_string()))
+                }
+                Some(_) => {
+                    return Err(self.error_at(self.pos, "unexpected character in a predicate"));
+                }
+            }
+        }
+        Ok(RawPredicate {
+            offset,
+            operator,
+            args,
+        })
+    }
+
+    /// Sorts a pattern's predicates into text predicates (eager or deferred) and general ones.
+    fn finish_pattern(
+        &self,
+        root: NodePattern,
+        raw: Vec<RawPredicate>,
+        start: usize,
+    ) -> Result<Pattern, PatternError> {
+        let mut eager = Vec::new();
+        let mut deferred = Vec::new();
+        let mut general = Vec::new();
+        let mut bound = Vec::new();
+        collect_captures(&root, &mut bound);
+        for p in raw {
+            for arg in &p.args {
+                if let PredicateArg::Capture(c) = arg
+                    && !bound.contains(c)
+                {
+                    let name = self.captures.get(*c as usize).map_or("?", String::as_str);
+                    return Err(self.error_at(
+                        p.offset,
+                        format!(
+                            "#{} names @{name}, which this pattern does not capture",
+                            p.operator
+                        ),
+                    ));
+                }
+            }
+            let bad = |what: &str| self.error_at(p.offset, format!("#{} needs {what}", p.operator));
+            let (negate, op) = match p.operator.strip_prefix("not-") {
+                Some(rest) => (true, rest),
+                None => (false, p.operator.as_str()),
+            };
+            match (op, p.args.as_slice()) {
+                ("eq?", [PredicateArg::Capture(a), PredicateArg::Capture(b)]) => {
+                    deferred.push(TextPredicate::SameText {
+                        a: *a,
+                        b: *b,
+                        negate,
+                    });
+                }
+                ("eq?", [PredicateArg::Capture(c), PredicateArg::String(s)]) => {
+                    eager.push(TextPredicate::OneOf {
+                        capture: *c,
+                        values: vec![s.clone()],
+                        negate,
+                    });
+                }
+                ("eq?", _) => return Err(bad("a capture and a string or capture")),
+                ("any-of?", [PredicateArg::Capture(c), rest @ ..]) if !rest.is_empty() => {
+                    let mut values = Vec::new();
+                    for arg in rest {
+                        match arg {
+                            PredicateArg::String(s) => values.push(s.clone()),
+                            PredicateArg::Capture(_) => {
+                                return Err(bad("strings after the capture"));
+                            }
+                        }
+                    }
+                    eager.push(TextPredicate::OneOf {
+                        capture: *c,
+                        values,
+                        negate,
+                    });
+                }
+                ("any-of?", _) => return Err(bad("a capture and at least one string")),
+                ("match?", [PredicateArg::Capture(c), PredicateArg::String(s)]) => {
+                    let regex = Regex::new(s).map_err(|e| {
+                        self.error_at(p.offset, format!("#{}: invalid regex: {e}", p.operator))
+                    })?;
+                    deferred.push(TextPredicate::Matches {
+                        capture: *c,
+                        regex,
+                        negate,
+                    });
+                }
+                ("match?", _) => return Err(bad("a capture and a regex string")),
+                _ => general.push(GeneralPredicate {
+                    operator: p.operator,
+                    args: p.args,
+                }),
+            }
+        }
+        if bound.is_empty() && !general.is_empty() {
+            return Err(self.error_at(start, "predicates on a pattern without captures"));
+        }
+        Ok(Pattern {
+            root,
+            eager,
+            deferred,
+            general,
+        })
+    }
+}
+
+fn collect_captures(pattern: &NodePattern, out: &mut Vec<u32>) {
+    out.extend(pattern.captures.iter().copied());
+    if let KindTest::Alternation(alts) = &pattern.kind {
+        for a in alts {
+            collect_captures(a, out);
+        }
+    }
+    for c in &pattern.children {
+        collect_captures(c, out);
+    }
+}
+
+/// The captures of one match: (capture index, node), in binding order.
+pub type Captures<'t> = [(u32, Node<'t>)];
+
+/// A child of a node as the matcher sees it.
+#[derive(Clone, Copy)]
+struct Kid<'t> {
+    node: Node<'t>,
+    field: Option<NonZeroU16>,
+    named: bool,
+}
+
+/// Matching state for one file: the captures bound so far, a reusable tree cursor and buffers,
+/// and the step budget that bounds the time a file can take.
+pub struct MatchState<'t, 's> {
+    source: &'s str,
+    captures: Vec<(u32, Node<'t>)>,
+    cursor: Option<TreeCursor<'t>>,
+    /// Children of nodes already listed for the current root node: the patterns that start
+    /// at one node look at the same few nodes (a call's callee and arguments).
+    kids: Vec<(usize, Rc<[Kid<'t>]>)>,
+    kids_root: Option<usize>,
+    steps_left: u64,
+    exceeded: bool,
+}
+
+/// Steps a file may take: a base plus this many per source byte. Ordinary code takes a few
+/// steps per byte; only pathological nesting or repetition comes near.
+pub const STEPS_PER_BYTE: u64 = 64;
+const BASE_STEPS: u64 = 1_000_000;
+
+impl<'t, 's> MatchState<'t, 's> {
+    /// A state for matching in the tree of `source`.
+    pub fn new(source: &'s str) -> Self {
+        MatchState {
+            source,
+            captures: Vec::new(),
+            cursor: None,
+            kids: Vec::new(),
+            kids_root: None,
+            steps_left: BASE_STEPS
+                .saturating_add(STEPS_PER_BYTE.saturating_mul(source.len() as u64)),
+            exceeded: false,
+        }
+    }
+
+    /// Whether the step budget ran out (some matches may be missing).
+    pub fn exceeded(&self) -> bool {
+        self.exceeded
+    }
+
+    fn spend(&mut self, steps: u64) -> bool {
+        if self.steps_left < steps {
+            self.exceeded = true;
+            self.steps_left = 0;
+            false
+        } else {
+            self.steps_left -= steps;
+            true
+        }
+    }
+
+    fn text(&self, node: Node<'_>) -> &'s str {
+        self.source.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn children_of(&mut self, node: Node<'t>) -> Rc<[Kid<'t>]> {
+        let id = node.id();
+        if let Some((_, kids)) = self.kids.iter().find(|(n, _)| *n == id) {
+            return Rc::clone(kids);
+        }
+        let mut kids = Vec::new();
+        let cursor = self.cursor.get_or_insert_with(|| node.walk());
+        cursor.reset(node);
+        if cursor.goto_first_child() {
+            loop {
+                let child = cursor.node();
+                if !child.is_extra() {
+                    kids.push(Kid {
+                        node: child,
+                        field: cursor.field_id(),
+                        named: child.is_named(),
+                    });
+                }
+                if !cursor.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        let kids: Rc<[Kid<'t>]> = kids.into();
+        // A handful of nodes per root; more would mean a pattern wanders (then stop caching).
+        if self.kids.len() < 16 {
+            self.kids.push((id, Rc::clone(&kids)));
+        }
+        kids
+    }
+
+    /// Does the text of every node bound to the predicate's capture(s) satisfy it? An unbound
+    /// capture (an optional node that is absent) satisfies it.
+    fn holds(&mut self, predicate: &TextPredicate) -> bool {
+        match predicate {
+            TextPredicate::OneOf {
+                capture,
+                values,
+                negate,
+            } => self
+                .captures
+                .iter()
+                .filter(|(c, _)| c == capture)
+                .all(|&(_, node)| {
+                    let text = self.text(node);
+                    values.iter().any(|v| v == text) != *negate
+                }),
+            TextPredicate::SameText { a, b, negate } => {
+                let first = |c: u32| self.captures.iter().find(|(i, _)| *i == c).map(|&(_, n)| n);
+                match (first(*a), first(*b)) {
+                    (Some(x), Some(y)) => (self.text(x) == self.text(y)) != *negate,
+                    _ => true,
+                }
+            }
+            TextPredicate::Matches {
+                capture,
+                regex,
+                negate,
+            } => {
+                let nodes: Vec<Node<'t>> = self
+                    .captures
+                    .iter()
+                    .filter(|(c, _)| c == capture)
+                    .map(|&(_, n)| n)
+                    .collect();
+                nodes.into_iter().all(|node| {
+                    let text = self.text(node);
+                    // A regex costs about one step per 64 bytes it may read.
+                    self.spend(1 + text.len() as u64 / 64) && regex.is_match(text) != *negate
+                })
+            }
+        }
+    }
+}
+
+/// Calls `on_match` for every match of `pattern` rooted at `node`.
+pub fn match_at<'t>(
+    pattern: &Pattern,
+    node: Node<'t>,
+    state: &mut MatchState<'t, '_>,
+    on_match: &mut dyn FnMut(&Captures<'t>),
+) {
+    state.captures.clear();
+    if state.kids_root != Some(node.id()) {
+        state.kids.clear();
+        state.kids_root = Some(node.id());
+    }
+    let mut emit = |st: &mut MatchState<'t, '_>| {
+        for p in &pattern.deferred {
+            if !st.holds(p) {
+                return;
+            }
+        }
+        on_match(&st.captures);
+    };
+    match_node(pattern, &pattern.root, node, state, &mut emit);
+}
+
+/// Binds `captures` to `node`, checking the eager predicates on them; false (and nothing bound)
+/// when one fails.
+fn bind<'t>(
+    pattern: &Pattern,
+    captures: &[u32],
+    node: Node<'t>,
+    state: &mut MatchState<'t, '_>,
+) -> bool {
+    let mark = state.captures.len();
+    for &c in captures {
+        state.captures.push((c, node));
+    }
+    for p in &pattern.eager {
+        let TextPredicate::OneOf { capture, .. } = p else {
+            continue;
+        };
+        if captures.contains(capture) && !state.holds(p) {
+            state.captures.truncate(mark);
+            return false;
+        }
+    }
+    true
+}
+
+type Continue<'a, 't, 's> = dyn FnMut(&mut MatchState<'t, 's>) + 'a;
+
+fn match_node<'t, 's>(
+    pattern: &Pattern,
+    np: &NodePattern,
+    node: Node<'t>,
+    state: &mut MatchState<'t, 's>,
+    k: &mut Continue<'_, 't, 's>,
+) {
+    if !state.spend(1) {
+        return;
+    }
+    let mark = state.captures.len();
+    match &np.kind {
+        KindTest::Alternation(alternatives) => {
+            for alternative in alternatives {
+                match_node(pattern, alternative, node, state, &mut |st| {
+                    let inner = st.captures.len();
+                    if bind(pattern, &np.captures, node, st) {
+                        k(st);
+                        st.captures.truncate(inner);
+                    }
+                });
+                state.captures.truncate(mark);
+                if state.exceeded {
+                    return;
+                }
+            }
+            return;
+        }
+        KindTest::Named(kind) => {
+            if !node.is_named() || node.kind_id() != *kind {
+                return;
+            }
+        }
+        KindTest::Anonymous(kind) => {
+            if node.is_named() || node.kind_id() != *kind {
+                return;
+            }
+        }
+        KindTest::AnyNamed => {
+            if !node.is_named() {
+                return;
+            }
+        }
+        KindTest::Any => {}
+    }
+    if !bind(pattern, &np.captures, node, state) {
+        return;
+    }
+    if np.children.is_empty() {
+        k(state);
+    } else {
+        let kids = state.children_of(node);
+        match_children(
+            pattern,
+            &np.children,
+            np.anchor_last,
+            &kids,
+            0,
+            None,
+            state,
+            k,
+        );
+    }
+    state.captures.truncate(mark);
+}
+
+/// Matches child patterns `pats` against `kids[start..]`; `previous` is the index of the kid
+/// the previous child pattern matched.
+#[allow(clippy::too_many_arguments)]
+fn match_children<'t, 's>(
+    pattern: &Pattern,
+    pats: &[NodePattern],
+    anchor_last: bool,
+    kids: &[Kid<'t>],
+    start: usize,
+    previous: Option<usize>,
+    state: &mut MatchState<'t, 's>,
+    k: &mut Continue<'_, 't, 's>,
+) {
+    let Some((first, rest)) = pats.split_first() else {
+        let later_named = previous.map_or(0, |p| p + 1);
+        if anchor_last
+            && kids
+                .get(later_named..)
+                .is_some_and(|ks| ks.iter().any(|kid| kid.named))
+        {
+            return;
+        }
+        k(state);
+        return;
+    };
+    let wants_named = only_named(first);
+    let mut matched = false;
+    for (j, kid) in kids.iter().enumerate().skip(start) {
+        if state.exceeded {
+            return;
+        }
+        if wants_named && !kid.named {
+            continue;
+        }
+        if first.field.is_none_or(|f| kid.field == Some(f)) {
+            match_node(pattern, first, kid.node, state, &mut |st| {
+                matched = true;
+                match_children(pattern, rest, anchor_last, kids, j + 1, Some(j), st, k);
+            });
+        }
+        // An anchored child pattern may only take the first named kid it reaches.
+        if first.anchored && kid.named {
+            break;
+        }
+    }
+    // `?`: without the node, only when it matched nowhere (the longer match wins).
+    if first.optional && !matched && !state.exceeded {
+        match_children(pattern, rest, anchor_last, kids, start, previous, state, k);
+    }
+}
+
+/// Whether `pattern` can only match named nodes.
+fn only_named(pattern: &NodePattern) -> bool {
+    match &pattern.kind {
+        KindTest::Named(_) | KindTest::AnyNamed => true,
+        KindTest::Anonymous(_) | KindTest::Any => false,
+        KindTest::Alternation(alts) => alts.iter().all(only_named),
+    }
+}
+
+/// Walks every node of the tree under `root` once, in document order, with its parent and
+/// grandparent (the tree-sitter cursor walk: no recursion, so any depth is safe).
+pub fn walk<'t>(
+    root: Node<'t>,
+    visit: &mut dyn FnMut(Node<'t>, Option<Node<'t>>, Option<Node<'t>>),
+) {
+    let mut cursor = root.walk();
+    let mut path: Vec<Node<'t>> = Vec::new();
+    'walk: loop {
+        let node = cursor.node();
+        let depth = path.len();
+        visit(
+            node,
+            path.last().copied(),
+            depth.checked_sub(2).and_then(|i| path.get(i)).copied(),
+        );
+        if cursor.goto_first_child() {
+            path.push(node);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            path.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(query: &str, code: &str) -> Vec<Vec<(String, String)>> {
+        let language = tarsier_parse::language();
+        let q = parse_query(query, &language).expect("query parses");
+        let tree = tarsier_parse::parse(code).expect("parses");
+        let mut out = Vec::new();
+        let mut state = MatchState::new(code);
+        walk(tree.root_node(), &mut |node, _, _| {
+            for p in &q.patterns {
+                match_at(p, node, &mut state, &mut |caps| {
+                    out.push(
+                        caps.iter()
+                            .map(|(c, n)| {
+                                (
+                                    q.capture_names[*c as usize].clone(),
+                                    code[n.byte_range()].to_string(),
+                                )
+                            })
+                            .collect(),
+                    );
+                });
+            }
+        });
+        out
+    }
+
+    #[test]
+    fn fields_captures_and_eager_predicates() {
+        let q = r#"(call_expression
+            function: (member_expression object: (_) @obj property: (property_identifier) @m)
+            arguments: (arguments . (_) @arg)
+            (#any-of? @m "send" "end")) @call"#;
+        let found = matches(q, "res.send(a, b); res.write(c); x.end(d);");
+        let args: Vec<&str> = found
+            .iter()
+            .filter_map(|m| m.iter().find(|(n, _)| n == "arg").map(|(_, t)| t.as_str()))
+            .collect();
+        assert_eq!(args, ["a", "d"]);
+    }
+
+    #[test]
+    fn unanchored_children_give_every_combination() {
+        let q = "(arguments (_) @a)";
+        assert_eq!(matches(q, "f(x, y, z)").len(), 3);
+        let anchored = "(arguments . (_) @a . (_) @b)";
+        let found = matches(anchored, "f(x, y, z)");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0][1].1, "y");
+        let last = "(arguments . (_) @a .)";
+        assert!(matches(last, "f(x, y)").is_empty());
+        assert_eq!(matches(last, "f(x)").len(), 1);
+    }
+
+    #[test]
+    fn alternations_anonymous_nodes_and_regexes() {
+        let q = r#"(binary_expression
+            left: (_) @l
+            operator: ["===" "=="] @op
+            right: (_) @r
+            (#match? @l "(?i)token"))"#;
+        assert_eq!(
+            matches(q, "a.token === b; a.token !== b; x === y;").len(),
+            1
+        );
+        let alt = r#"(call_expression function: [(identifier) @f (member_expression property: (property_identifier) @f)] (#eq? @f "spawn"))"#;
+        assert_eq!(matches(alt, "spawn(a); cp.spawn(b); cp.exec(c);").len(), 2);
+    }
+
+    #[test]
+    fn optional_nodes_prefer_the_longer_match() {
+        let q = r#"(call_expression function: (identifier) @f arguments: (arguments . (_)? @arg) (#eq? @f "Buffer"))"#;
+        let found = matches(q, "Buffer(1); Buffer();");
+        assert_eq!(found.len(), 2);
+        assert!(found[0].iter().any(|(n, t)| n == "arg" && t == "1"));
+        assert!(!found[1].iter().any(|(n, _)| n == "arg"));
+    }
+
+    #[test]
+    fn comments_are_not_children() {
+        let q = "(arguments . (identifier) @a .)";
+        assert_eq!(matches(q, "f(/* note */ x)").len(), 1);
+    }
+
+    #[test]
+    fn bad_queries_are_errors_with_positions() {
+        let language = tarsier_parse::language();
+        for (query, needle) in [
+            ("(no_such_kind)", "unknown node kind"),
+            ("(call_expression nofield: (_))", "unknown field"),
+            ("(call_expression", "unclosed"),
+            ("(identifier)*", "not supported"),
+            ("((identifier) @a (#match? @a \"(\"))", "invalid regex"),
+            ("(identifier) @a (#eq? @b \"x\")", "predicate where"),
+            ("((identifier) @a (#eq? @b \"x\"))", "does not capture"),
+            (
+                "((identifier) @a) (identifier) (#eq? @a \"x\")",
+                "predicate where",
+            ),
+        ] {
+            let e = parse_query(query, &language).expect_err(query);
+            assert!(e.reason.contains(needle), "{query}: {e}");
+        }
+    }
+
+    #[test]
+    fn budget_stops_pathological_input() {
+        let q = "(binary_expression left: (_) @l right: (_) @r (#match? @l \"zzz\"))";
+        let language = tarsier_parse::language();
+        let query = parse_query(q, &language).expect("parses");
+        let code = format!("x{}", " === a".repeat(20_000));
+        let tree = tarsier_parse::parse(&code).expect("parses");
+        let mut state = MatchState::new(&code);
+        state.steps_left = 10_000;
+        walk(tree.root_node(), &mut |node, _, _| {
+            match_at(&query.patterns[0], node, &mut state, &mut |_| {});
+        });
+        assert!(state.exceeded());
+    }
+}
