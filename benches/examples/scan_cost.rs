@@ -51,6 +51,22 @@ fn main() {
             black_box(tarsier_parse::parse(text).ok());
         })
     });
+    // The floor of any rule engine on tree-sitter: parse, then visit every node once.
+    let walk = best(&|| {
+        if full_only {
+            return;
+        }
+        files.par_iter().for_each(|(_, bytes)| {
+            let text = tarsier_parse::decode_source(bytes).unwrap_or_default();
+            if let Ok(tree) = tarsier_parse::parse(text) {
+                let mut kinds = 0u64;
+                tarsier_engine::pattern::walk(tree.root_node(), &mut |node, _, _| {
+                    kinds += u64::from(node.kind_id());
+                });
+                black_box(kinds);
+            }
+        })
+    });
     let full = best(&|| {
         black_box(engine.scan_files(&files));
     });
@@ -68,12 +84,19 @@ fn main() {
         rate(parse)
     );
     println!(
+        "parse + walk {:>7.1} ms  {:>6.2} MiB/s  (the floor: every node visited once)",
+        walk.as_secs_f64() * 1e3,
+        rate(walk)
+    );
+    println!(
         "full scan   {:>8.1} ms  {:>6.2} MiB/s",
         full.as_secs_f64() * 1e3,
         rate(full)
     );
+    let parse_s = parse.as_secs_f64().max(1e-9);
     println!(
-        "full / parse {:.2}",
-        full.as_secs_f64() / parse.as_secs_f64().max(1e-9)
+        "full / parse {:.2}   (parse + walk) / parse {:.2}",
+        full.as_secs_f64() / parse_s,
+        walk.as_secs_f64() / parse_s
     );
 }

@@ -397,13 +397,13 @@ impl Engine {
     /// Checks one structural match of pattern `local_pattern` of rule `rule_index` against
     /// the rule's custom predicates and records the finding (one per rule and flagged node: the
     /// most severe of several matches of the same node).
-    fn on_match(
+    fn on_match<'t>(
         &self,
         rule_index: usize,
         local_pattern: usize,
-        captures: &pattern::Captures<'_>,
-        root: Node<'_>,
-        file: &FileContext<'_>,
+        captures: &pattern::Captures<'t>,
+        root: Node<'t>,
+        file: &FileContext<'t>,
         found: &mut BTreeMap<(usize, usize, usize), Finding>,
     ) {
         let Some(rule) = self.rules.get(rule_index) else {
@@ -500,10 +500,10 @@ impl Engine {
 
     /// The ReDoS analyzer rules: every regular expression with a constant pattern, analysed once
     /// per scan; a finding per vulnerable expression and matching rule.
-    fn run_redos(
+    fn run_redos<'t>(
         &self,
-        candidates: &[redos::Candidate<'_>],
-        file: &FileContext<'_>,
+        candidates: &[redos::Candidate<'t>],
+        file: &FileContext<'t>,
         out: &mut Vec<Finding>,
     ) {
         for site in redos::sites_among(candidates, file.source) {

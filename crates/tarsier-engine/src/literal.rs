@@ -1,5 +1,6 @@
 //! "Is this expression a literal?": the `#literal?` / `#not-literal?` query predicates.
 
+use tarsier_parse::NodeExt;
 use tree_sitter::Node;
 
 /// True when `node` is a constant the author wrote: a string, number, boolean, `null`, regex
@@ -8,14 +9,14 @@ use tree_sitter::Node;
 pub fn is_literal(node: Node<'_>, source: &str) -> bool {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_name() {
             "string" | "number" | "true" | "false" | "null" | "regex" => {}
             "undefined" => {}
             "identifier" if node_text(n, source) == "undefined" => {}
             "template_string" => {
                 let mut cursor = n.walk();
                 if n.named_children(&mut cursor)
-                    .any(|c| c.kind() == "template_substitution")
+                    .any(|c| c.kind_name() == "template_substitution")
                 {
                     return false;
                 }
@@ -24,22 +25,16 @@ pub fn is_literal(node: Node<'_>, source: &str) -> bool {
                 Some(inner) => stack.push(inner),
                 None => return false,
             },
-            "unary_expression" => match n.child_by_field_name("argument") {
+            "unary_expression" => match n.field("argument") {
                 Some(arg) => stack.push(arg),
                 None => return false,
             },
             "binary_expression" => {
-                let op = n
-                    .child_by_field_name("operator")
-                    .map(|o| o.kind())
-                    .unwrap_or("");
+                let op = n.field("operator").map(|o| o.kind_name()).unwrap_or("");
                 if op != "+" {
                     return false;
                 }
-                match (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ) {
+                match (n.field("left"), n.field("right")) {
                     (Some(l), Some(r)) => {
                         stack.push(l);
                         stack.push(r);

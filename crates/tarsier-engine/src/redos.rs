@@ -11,6 +11,7 @@
 
 use crate::literal::node_text;
 use std::collections::HashMap;
+use tarsier_parse::NodeExt;
 use tree_sitter::Node;
 
 /// The analyzer names this module implements.
@@ -112,10 +113,10 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
         let kind = n.kind_id();
         let site = if kind == ids.regex {
             Some((
-                n.child_by_field_name("pattern")
+                n.field("pattern")
                     .map(|p| node_text(p, source).to_string())
                     .unwrap_or_default(),
-                n.child_by_field_name("flags")
+                n.field("flags")
                     .map(|f| node_text(f, source).to_string())
                     .unwrap_or_default(),
             ))
@@ -194,10 +195,10 @@ fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
     } else {
         child_by(n, ids.function)
     }?;
-    if node_text(callee, source) != "RegExp" || callee.kind() != "identifier" {
+    if node_text(callee, source) != "RegExp" || callee.kind_name() != "identifier" {
         return None;
     }
-    let args = n.child_by_field_name("arguments")?;
+    let args = n.field("arguments")?;
     let pattern = constant_string(args.named_child(0)?, source)?;
     let flags = match args.named_child(1) {
         Some(f) => constant_string(f, source)?,
@@ -213,7 +214,7 @@ pub fn constant_string(node: Node<'_>, source: &str) -> Option<String> {
     // Left-to-right: push right first.
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_name() {
             "string" => {
                 let text = node_text(n, source);
                 let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
@@ -222,7 +223,7 @@ pub fn constant_string(node: Node<'_>, source: &str) -> Option<String> {
             "template_string" => {
                 let mut cursor = n.walk();
                 if n.named_children(&mut cursor)
-                    .any(|c| c.kind() == "template_substitution")
+                    .any(|c| c.kind_name() == "template_substitution")
                 {
                     return None;
                 }
@@ -232,12 +233,12 @@ pub fn constant_string(node: Node<'_>, source: &str) -> Option<String> {
             }
             "parenthesized_expression" => stack.push(n.named_child(0)?),
             "binary_expression" => {
-                let op = n.child_by_field_name("operator")?;
-                if op.kind() != "+" {
+                let op = n.field("operator")?;
+                if op.kind_name() != "+" {
                     return None;
                 }
-                stack.push(n.child_by_field_name("right")?);
-                stack.push(n.child_by_field_name("left")?);
+                stack.push(n.field("right")?);
+                stack.push(n.field("left")?);
             }
             _ => return None,
         }
@@ -303,33 +304,27 @@ fn direct_subject<'t>(
     source: &str,
 ) -> Option<Node<'t>> {
     let (parent, grand) = (parent?, grand?);
-    if grand.kind() != "call_expression" {
+    if grand.kind_name() != "call_expression" {
         return None;
     }
-    match parent.kind() {
+    match parent.kind_name() {
         "member_expression" => {
-            let method = parent
-                .child_by_field_name("property")
-                .map(|p| node_text(p, source))?;
+            let method = parent.field("property").map(|p| node_text(p, source))?;
             if !matches!(method, "test" | "exec") {
                 return None;
             }
-            grand
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
+            grand.field("arguments").and_then(|a| a.named_child(0))
         }
         "arguments" => {
             let callee = grand
-                .child_by_field_name("function")
-                .filter(|f| f.kind() == "member_expression")?;
-            let method = callee
-                .child_by_field_name("property")
-                .map(|p| node_text(p, source))?;
+                .field("function")
+                .filter(|f| f.kind_name() == "member_expression")?;
+            let method = callee.field("property").map(|p| node_text(p, source))?;
             let first = parent.named_child(0)?;
             if !STRING_METHODS.contains(&method) || first.id() != n.id() {
                 return None;
             }
-            callee.child_by_field_name("object")
+            callee.field("object")
         }
         _ => None,
     }
@@ -337,19 +332,10 @@ fn direct_subject<'t>(
 
 /// `const RE = /x/` -> `RE`; `exports.RE = /x/` -> `exports.RE`.
 fn bound_name<'s>(parent: Node<'_>, n: Node<'_>, source: &'s str) -> Option<&'s str> {
-    let (target, value) = match parent.kind() {
-        "variable_declarator" => (
-            parent.child_by_field_name("name")?,
-            parent.child_by_field_name("value")?,
-        ),
-        "assignment_expression" => (
-            parent.child_by_field_name("left")?,
-            parent.child_by_field_name("right")?,
-        ),
-        "pair" => (
-            parent.child_by_field_name("key")?,
-            parent.child_by_field_name("value")?,
-        ),
+    let (target, value) = match parent.kind_name() {
+        "variable_declarator" => (parent.field("name")?, parent.field("value")?),
+        "assignment_expression" => (parent.field("left")?, parent.field("right")?),
+        "pair" => (parent.field("key")?, parent.field("value")?),
         _ => return None,
     };
     (value.id() == n.id()).then(|| node_text(target, source))

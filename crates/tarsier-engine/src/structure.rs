@@ -9,6 +9,7 @@
 
 use crate::literal::node_text;
 use crate::taint::{FUNCTION_KINDS, Step};
+use tarsier_parse::NodeExt;
 use tree_sitter::Node;
 
 /// Most nodes a subtree walk visits before giving up (a bound on time for huge functions).
@@ -29,7 +30,7 @@ pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
 }
 
 fn is_function(node: Node<'_>) -> bool {
-    FUNCTION_KINDS.contains(&node.kind())
+    FUNCTION_KINDS.contains(&node.kind_name())
 }
 
 /// True unless `node` is inside the `try` block of a `try` statement of its own function (a
@@ -40,11 +41,9 @@ pub fn not_in_try(root: Node<'_>, node: Node<'_>) -> bool {
         if is_function(*a) {
             return true;
         }
-        if a.kind() == "try_statement" {
+        if a.kind_name() == "try_statement" {
             let inner = chain.get(i + 1).copied().unwrap_or(node);
-            let in_body = a
-                .child_by_field_name("body")
-                .is_some_and(|b| b.id() == inner.id());
+            let in_body = a.field("body").is_some_and(|b| b.id() == inner.id());
             if in_body {
                 return false;
             }
@@ -80,40 +79,37 @@ fn lists_keys(text: &str) -> bool {
 /// to `Object.keys(o).forEach(...)` and friends, or `const key = keys[i]` in a function that
 /// lists keys.
 pub fn iterated_key(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
-    if node.kind() != "identifier" {
+    if node.kind_name() != "identifier" {
         return false;
     }
     let name = node_text(node, source);
     let chain = ancestors(root, node);
     for (i, a) in chain.iter().enumerate().rev() {
-        match a.kind() {
+        match a.kind_name() {
             "for_in_statement" => {
-                let binds = a
-                    .child_by_field_name("left")
-                    .is_some_and(|l| binds_name(l, name, source));
+                let binds = a.field("left").is_some_and(|l| binds_name(l, name, source));
                 if !binds {
                     continue;
                 }
-                let is_in = a
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| o.kind() == "in");
+                let is_in = a.field("operator").is_some_and(|o| o.kind_name() == "in");
                 let over_keys = a
-                    .child_by_field_name("right")
+                    .field("right")
                     .is_some_and(|r| lists_keys(node_text(r, source)));
                 return is_in || over_keys;
             }
             kind if FUNCTION_KINDS.contains(&kind) => {
                 let is_param = a
-                    .child_by_field_name("parameters")
-                    .or_else(|| a.child_by_field_name("parameter"))
+                    .field("parameters")
+                    .or_else(|| a.field("parameter"))
                     .is_some_and(|p| binds_name(p, name, source));
                 if is_param {
                     // function -> arguments -> call_expression
                     let call = i.checked_sub(2).and_then(|j| chain.get(j));
                     return call.is_some_and(|c| {
-                        c.kind() == "call_expression"
-                            && c.child_by_field_name("function").is_some_and(|f| {
-                                f.kind() == "member_expression" && lists_keys(node_text(f, source))
+                        c.kind_name() == "call_expression"
+                            && c.field("function").is_some_and(|f| {
+                                f.kind_name() == "member_expression"
+                                    && lists_keys(node_text(f, source))
                             })
                     });
                 }
@@ -136,7 +132,7 @@ fn binds_name(pattern: Node<'_>, name: &str, source: &str) -> bool {
         if visited > MAX_VISITED {
             return false;
         }
-        match n.kind() {
+        match n.kind_name() {
             "identifier" | "shorthand_property_identifier_pattern"
                 if node_text(n, source) == name =>
             {
@@ -172,20 +168,14 @@ fn declares_from_subscript(func: Node<'_>, name: &str, source: &str) -> bool {
         if visited > MAX_VISITED {
             return false;
         }
-        if n.kind() == "variable_declarator" || n.kind() == "assignment_expression" {
-            let (target, value) = match n.kind() {
-                "variable_declarator" => (
-                    n.child_by_field_name("name"),
-                    n.child_by_field_name("value"),
-                ),
-                _ => (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ),
+        if n.kind_name() == "variable_declarator" || n.kind_name() == "assignment_expression" {
+            let (target, value) = match n.kind_name() {
+                "variable_declarator" => (n.field("name"), n.field("value")),
+                _ => (n.field("left"), n.field("right")),
             };
             if let (Some(t), Some(v)) = (target, value)
                 && node_text(t, source) == name
-                && v.kind() == "subscript_expression"
+                && v.kind_name() == "subscript_expression"
             {
                 return true;
             }
@@ -228,18 +218,16 @@ fn function_name<'s>(
     func: Node<'_>,
     source: &'s str,
 ) -> Option<&'s str> {
-    let own_name = func
-        .child_by_field_name("name")
-        .map(|n| node_text(n, source));
+    let own_name = func.field("name").map(|n| node_text(n, source));
     let name = own_name.or_else(|| {
         // `const merge = function (...) {}`, `merge: (...) => {}`, `exports.merge = ...`
         let parent = index.checked_sub(1).and_then(|j| chain.get(j))?;
-        let target = match parent.kind() {
-            "variable_declarator" => parent.child_by_field_name("name"),
-            "pair" => parent.child_by_field_name("key"),
-            "assignment_expression" => parent.child_by_field_name("left").map(|l| {
-                if l.kind() == "member_expression" {
-                    l.child_by_field_name("property").unwrap_or(l)
+        let target = match parent.kind_name() {
+            "variable_declarator" => parent.field("name"),
+            "pair" => parent.field("key"),
+            "assignment_expression" => parent.field("left").map(|l| {
+                if l.kind_name() == "member_expression" {
+                    l.field("property").unwrap_or(l)
                 } else {
                     l
                 }
@@ -253,7 +241,7 @@ fn function_name<'s>(
 
 /// Whether `func`'s body calls `name` (directly or as a method) with `index` in its arguments.
 fn calls_itself(func: Node<'_>, name: &str, index: &str, source: &str) -> bool {
-    let Some(body) = func.child_by_field_name("body") else {
+    let Some(body) = func.field("body") else {
         return false;
     };
     let mut stack = vec![body];
@@ -263,18 +251,18 @@ fn calls_itself(func: Node<'_>, name: &str, index: &str, source: &str) -> bool {
         if visited > MAX_VISITED {
             return false;
         }
-        if n.kind() == "call_expression"
-            && let Some(callee) = n.child_by_field_name("function")
+        if n.kind_name() == "call_expression"
+            && let Some(callee) = n.field("function")
         {
-            let called = match callee.kind() {
+            let called = match callee.kind_name() {
                 "member_expression" => callee
-                    .child_by_field_name("property")
+                    .field("property")
                     .map(|p| node_text(p, source))
                     .unwrap_or(""),
                 _ => node_text(callee, source),
             };
             let descends = n
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .is_some_and(|a| node_text(a, source).contains(index));
             if called == name && descends {
                 return true;
@@ -305,10 +293,10 @@ pub fn html_in_flow(root: Node<'_>, node: Node<'_>, flow: &[Step], source: &str)
             if visited > MAX_VISITED {
                 return false;
             }
-            if n.kind() == "string_fragment" && has_markup(node_text(n, source)) {
+            if n.kind_name() == "string_fragment" && has_markup(node_text(n, source)) {
                 return true;
             }
-            if n.kind() == "template_string" && has_markup(node_text(n, source)) {
+            if n.kind_name() == "template_string" && has_markup(node_text(n, source)) {
                 // The raw template text; substitutions hold code, but `<tag` in code is rare.
                 return true;
             }

@@ -24,6 +24,7 @@ use crate::literal::node_text;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use tarsier_parse::NodeExt;
 use tarsier_rules::TaintSpec;
 use tree_sitter::Node;
 
@@ -98,6 +99,17 @@ pub struct FileTaint<'a> {
     /// Keyed by function node id and the rule's extra sanitizers: a variable assigned
     /// `escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the others.
     scopes: RefCell<HashMap<(usize, String), Rc<Scope>>>,
+    /// Per function node id: what [`FileTaint::facts`] collected.
+    facts: RefCell<HashMap<usize, Rc<FunctionFacts<'a>>>>,
+}
+
+/// What a function's body says whatever the rule: its (target, value, statement) assignments
+/// in source order, the variables it assigns from a path normaliser, and its guards.
+#[derive(Default)]
+struct FunctionFacts<'a> {
+    pairs: Vec<(Node<'a>, Node<'a>, Node<'a>)>,
+    normalized: Vec<String>,
+    guards: Vec<Guard>,
 }
 
 /// Node kinds that start a new function scope.
@@ -112,7 +124,7 @@ pub const FUNCTION_KINDS: &[&str] = &[
 ];
 
 fn is_function(node: Node<'_>) -> bool {
-    FUNCTION_KINDS.contains(&node.kind())
+    FUNCTION_KINDS.contains(&node.kind_name())
 }
 
 impl<'a> FileTaint<'a> {
@@ -123,13 +135,14 @@ impl<'a> FileTaint<'a> {
             root,
             source,
             scopes: RefCell::new(HashMap::new()),
+            facts: RefCell::new(HashMap::new()),
         }
     }
 
     /// If `expr` carries request data, the path from the source to `expr`.
     pub fn request_derived(
         &self,
-        expr: Node<'_>,
+        expr: Node<'a>,
         extra_sanitizers: &[String],
     ) -> Option<Vec<Step>> {
         let scope = self.scope_at(expr, extra_sanitizers);
@@ -141,7 +154,7 @@ impl<'a> FileTaint<'a> {
     }
 
     /// The scope of the innermost function around `node` (or of the program).
-    fn scope_at(&self, node: Node<'_>, extra: &[String]) -> Rc<Scope> {
+    fn scope_at(&self, node: Node<'a>, extra: &[String]) -> Rc<Scope> {
         let extra_key = extra.join("\n");
         // The root, then function ancestors, outermost first. Walking down from the root is
         // linear in the depth; `Node::parent` is not (it walks down from the root itself).
@@ -178,7 +191,7 @@ impl<'a> FileTaint<'a> {
         outer.unwrap_or_default()
     }
 
-    fn compute_scope(&self, func: Node<'_>, outer: Option<&Scope>, extra: &[String]) -> Scope {
+    fn compute_scope(&self, func: Node<'a>, outer: Option<&Scope>, extra: &[String]) -> Scope {
         let mut scope = Scope::default();
         if let Some(outer) = outer {
             scope.requests.extend(outer.requests.iter().cloned());
@@ -193,61 +206,15 @@ impl<'a> FileTaint<'a> {
             .extend(self.model.request_names.iter().cloned());
         self.bind_handler_params(func, &mut scope);
 
-        // Collect (target, value) pairs in this function, not in nested ones.
-        let mut pairs: Vec<(Node<'_>, Node<'_>, Node<'_>)> = Vec::new();
-        let body = if is_function(func) {
-            func.child_by_field_name("body")
-        } else {
-            Some(func)
-        };
-        if let Some(body) = body {
-            let mut stack = vec![body];
-            while let Some(n) = stack.pop() {
-                match n.kind() {
-                    "variable_declarator" => {
-                        if let (Some(t), Some(v)) = (
-                            n.child_by_field_name("name"),
-                            n.child_by_field_name("value"),
-                        ) {
-                            self.note_normalized(t, v, &mut scope);
-                            pairs.push((t, v, n));
-                        }
-                    }
-                    "assignment_expression" | "augmented_assignment_expression" => {
-                        if let (Some(t), Some(v)) = (
-                            n.child_by_field_name("left"),
-                            n.child_by_field_name("right"),
-                        ) {
-                            if n.kind() == "assignment_expression" {
-                                self.note_normalized(t, v, &mut scope);
-                            }
-                            pairs.push((t, v, n));
-                        }
-                    }
-                    "if_statement" => self.collect_guards(n, &mut scope.guards),
-                    "for_in_statement" => {
-                        if let (Some(t), Some(v)) = (
-                            n.child_by_field_name("left"),
-                            n.child_by_field_name("right"),
-                        ) {
-                            pairs.push((t, v, n));
-                        }
-                    }
-                    _ => {}
-                }
-                let mut cursor = n.walk();
-                for child in n.named_children(&mut cursor) {
-                    if !is_function(child) {
-                        stack.push(child);
-                    }
-                }
-            }
-        }
-        // Source order, so paths read naturally; then iterate to a fixpoint.
-        pairs.sort_by_key(|(_, _, n)| n.start_byte());
+        // The function's assignments, normalised variables and guards do not depend on the
+        // rule's sanitizers: collected once per function, whatever the number of rules asking.
+        let facts = self.facts(func);
+        scope.normalized.extend(facts.normalized.iter().cloned());
+        scope.guards.extend(facts.guards.iter().cloned());
+        let pairs = &facts.pairs;
         for _round in 0..8 {
             let before = (scope.requests.len(), scope.tainted.len());
-            for &(target, value, at) in &pairs {
+            for &(target, value, at) in pairs.iter() {
                 self.bind(target, value, at, extra, &mut scope);
             }
             if (scope.requests.len(), scope.tainted.len()) == before {
@@ -257,14 +224,76 @@ impl<'a> FileTaint<'a> {
         scope
     }
 
+    /// The sanitizer-independent facts of one function (or of the program), cached.
+    fn facts(&self, func: Node<'a>) -> Rc<FunctionFacts<'a>> {
+        if let Some(hit) = self.facts.borrow().get(&func.id()) {
+            return Rc::clone(hit);
+        }
+        let mut facts = FunctionFacts::default();
+        let mut scratch = Scope::default();
+        let body = if is_function(func) {
+            func.field("body")
+        } else {
+            Some(func)
+        };
+        if let Some(body) = body {
+            // Depth first over named nodes, not into nested functions; one cursor for all.
+            let mut cursor = body.walk();
+            let mut stack = vec![body];
+            while let Some(n) = stack.pop() {
+                match n.kind_name() {
+                    "variable_declarator" => {
+                        if let (Some(t), Some(v)) = (n.field("name"), n.field("value")) {
+                            self.note_normalized(t, v, &mut scratch);
+                            facts.pairs.push((t, v, n));
+                        }
+                    }
+                    "assignment_expression" | "augmented_assignment_expression" => {
+                        if let (Some(t), Some(v)) = (n.field("left"), n.field("right")) {
+                            if n.kind_name() == "assignment_expression" {
+                                self.note_normalized(t, v, &mut scratch);
+                            }
+                            facts.pairs.push((t, v, n));
+                        }
+                    }
+                    "if_statement" => self.collect_guards(n, &mut facts.guards),
+                    "for_in_statement" => {
+                        if let (Some(t), Some(v)) = (n.field("left"), n.field("right")) {
+                            facts.pairs.push((t, v, n));
+                        }
+                    }
+                    _ => {}
+                }
+                cursor.reset(n);
+                if cursor.goto_first_child() {
+                    loop {
+                        let child = cursor.node();
+                        if child.is_named() && !is_function(child) {
+                            stack.push(child);
+                        }
+                        if !cursor.goto_next_sibling() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        // Source order, so paths read naturally.
+        facts.pairs.sort_by_key(|(_, _, n)| n.start_byte());
+        facts.normalized = scratch.normalized.into_iter().collect();
+        let facts = Rc::new(facts);
+        self.facts.borrow_mut().insert(func.id(), Rc::clone(&facts));
+        facts
+    }
+
     /// `p = path.resolve(...)`: remembers that `p` holds a normalised path.
     fn note_normalized(&self, target: Node<'_>, value: Node<'_>, scope: &mut Scope) {
         let value = unparenthesize(value);
-        if target.kind() != "identifier" || value.kind() != "call_expression" {
+        if target.kind_name() != "identifier" || value.kind_name() != "call_expression" {
             return;
         }
         let normalizes = value
-            .child_by_field_name("function")
+            .field("function")
             .is_some_and(|f| self.model.normalizers.contains(last_name(f, self.source)));
         if normalizes {
             scope.normalized.insert(self.text(target).to_string());
@@ -274,8 +303,8 @@ impl<'a> FileTaint<'a> {
     /// Guards of `if (<failed check>) return|throw|continue|break;`.
     fn collect_guards(&self, if_statement: Node<'_>, guards: &mut Vec<Guard>) {
         let (Some(condition), Some(consequence)) = (
-            if_statement.child_by_field_name("condition"),
-            if_statement.child_by_field_name("consequence"),
+            if_statement.field("condition"),
+            if_statement.field("consequence"),
         ) else {
             return;
         };
@@ -292,27 +321,19 @@ impl<'a> FileTaint<'a> {
                 break;
             }
             let c = unparenthesize(c);
-            match c.kind() {
+            match c.kind_name() {
                 "unary_expression" => {
-                    let negated = c
-                        .child_by_field_name("operator")
-                        .is_some_and(|o| o.kind() == "!");
-                    let argument = c.child_by_field_name("argument").map(unparenthesize);
+                    let negated = c.field("operator").is_some_and(|o| o.kind_name() == "!");
+                    let argument = c.field("argument").map(unparenthesize);
                     if let Some(call) =
-                        argument.filter(|a| negated && a.kind() == "call_expression")
+                        argument.filter(|a| negated && a.kind_name() == "call_expression")
                     {
                         self.guard_from_call(call, after, guards);
                     }
                 }
                 "binary_expression" => {
-                    let op = c
-                        .child_by_field_name("operator")
-                        .map(|o| o.kind())
-                        .unwrap_or("");
-                    let (Some(left), Some(right)) = (
-                        c.child_by_field_name("left"),
-                        c.child_by_field_name("right"),
-                    ) else {
+                    let op = c.field("operator").map(|o| o.kind_name()).unwrap_or("");
+                    let (Some(left), Some(right)) = (c.field("left"), c.field("right")) else {
                         continue;
                     };
                     if op == "||" {
@@ -329,10 +350,7 @@ impl<'a> FileTaint<'a> {
 
     /// `allowed.has(x)`, `p.startsWith(root)`, `isValid(x)` as a failed check.
     fn guard_from_call(&self, call: Node<'_>, after: usize, guards: &mut Vec<Guard>) {
-        let (Some(callee), Some(args)) = (
-            call.child_by_field_name("function"),
-            call.child_by_field_name("arguments"),
-        ) else {
+        let (Some(callee), Some(args)) = (call.field("function"), call.field("arguments")) else {
             return;
         };
         let name = last_name(callee, self.source);
@@ -340,10 +358,10 @@ impl<'a> FileTaint<'a> {
         let arg_names: Vec<&str> = args
             .named_children(&mut cursor)
             .map(unparenthesize)
-            .filter(|a| a.kind() == "identifier")
+            .filter(|a| a.kind_name() == "identifier")
             .map(|a| self.text(a))
             .collect();
-        if callee.kind() == "member_expression" {
+        if callee.kind_name() == "member_expression" {
             if matches!(name, "has" | "includes" | "test") {
                 for arg in arg_names {
                     guards.push(Guard {
@@ -353,9 +371,9 @@ impl<'a> FileTaint<'a> {
                     });
                 }
             } else if let Some(object) = callee
-                .child_by_field_name("object")
+                .field("object")
                 .map(unparenthesize)
-                .filter(|o| o.kind() == "identifier")
+                .filter(|o| o.kind_name() == "identifier")
             {
                 guards.push(Guard {
                     name: self.text(object).to_string(),
@@ -383,12 +401,12 @@ impl<'a> FileTaint<'a> {
         after: usize,
         guards: &mut Vec<Guard>,
     ) {
-        if left.kind() != "call_expression" {
+        if left.kind_name() != "call_expression" {
             return;
         }
         let Some(callee) = left
-            .child_by_field_name("function")
-            .filter(|f| f.kind() == "member_expression")
+            .field("function")
+            .filter(|f| f.kind_name() == "member_expression")
         else {
             return;
         };
@@ -396,15 +414,15 @@ impl<'a> FileTaint<'a> {
         // `(p + sep).substr(0, root.length) !== root`: a prefix check spelled by hand.
         if matches!(method, "substr" | "substring" | "slice") && matches!(op, "!==" | "!=") {
             let from_zero = left
-                .child_by_field_name("arguments")
+                .field("arguments")
                 .and_then(|a| a.named_child(0))
                 .is_some_and(|a| self.text(a) == "0");
-            let mut object = callee.child_by_field_name("object").map(unparenthesize);
+            let mut object = callee.field("object").map(unparenthesize);
             // `(p + sep)` -> `p`
-            if let Some(o) = object.filter(|o| o.kind() == "binary_expression") {
-                object = o.child_by_field_name("left").map(unparenthesize);
+            if let Some(o) = object.filter(|o| o.kind_name() == "binary_expression") {
+                object = o.field("left").map(unparenthesize);
             }
-            if let Some(o) = object.filter(|o| from_zero && o.kind() == "identifier") {
+            if let Some(o) = object.filter(|o| from_zero && o.kind_name() == "identifier") {
                 guards.push(Guard {
                     name: self.text(o).to_string(),
                     after,
@@ -419,8 +437,8 @@ impl<'a> FileTaint<'a> {
         let right = self.text(right).replace(' ', "");
         if matches!(op, "!==" | "!=") && right == "0" {
             if let Some(object) = callee
-                .child_by_field_name("object")
-                .filter(|o| o.kind() == "identifier")
+                .field("object")
+                .filter(|o| o.kind_name() == "identifier")
             {
                 guards.push(Guard {
                     name: self.text(object).to_string(),
@@ -429,10 +447,10 @@ impl<'a> FileTaint<'a> {
                 });
             }
         } else if matches!(op, "===" | "==" | "<") && (right == "-1" || right == "0" && op == "<") {
-            let args = left.child_by_field_name("arguments");
+            let args = left.field("arguments");
             if let Some(arg) = args
                 .and_then(|a| a.named_child(0))
-                .filter(|a| a.kind() == "identifier")
+                .filter(|a| a.kind_name() == "identifier")
             {
                 guards.push(Guard {
                     name: self.text(arg).to_string(),
@@ -464,7 +482,7 @@ impl<'a> FileTaint<'a> {
         if !is_function(func) {
             return;
         }
-        let Some(params) = func.child_by_field_name("parameters") else {
+        let Some(params) = func.field("parameters") else {
             return;
         };
         let mut cursor = params.walk();
@@ -472,18 +490,15 @@ impl<'a> FileTaint<'a> {
         let (Some(&first), Some(&second)) = (list.first(), list.get(1)) else {
             return;
         };
-        let second_name = match second.kind() {
+        let second_name = match second.kind_name() {
             "identifier" => self.text(second),
-            "assignment_pattern" => second
-                .child_by_field_name("left")
-                .map(|l| self.text(l))
-                .unwrap_or(""),
+            "assignment_pattern" => second.field("left").map(|l| self.text(l)).unwrap_or(""),
             _ => "",
         };
         if !self.model.response_names.contains(second_name) {
             return;
         }
-        match first.kind() {
+        match first.kind_name() {
             "identifier" => {
                 scope.requests.insert(self.text(first).to_string());
             }
@@ -502,8 +517,8 @@ impl<'a> FileTaint<'a> {
         scope: &mut Scope,
     ) {
         let value = unparenthesize(value);
-        if value.kind() == "identifier" && scope.requests.contains(self.text(value)) {
-            match target.kind() {
+        if value.kind_name() == "identifier" && scope.requests.contains(self.text(value)) {
+            match target.kind_name() {
                 "identifier" => {
                     scope.requests.insert(self.text(target).to_string());
                 }
@@ -534,19 +549,15 @@ impl<'a> FileTaint<'a> {
     fn destructure_request(&self, pattern: Node<'_>, at: Node<'_>, scope: &mut Scope) {
         let mut cursor = pattern.walk();
         for prop in pattern.named_children(&mut cursor) {
-            let (key, value) = match prop.kind() {
+            let (key, value) = match prop.kind_name() {
                 "shorthand_property_identifier_pattern" => (self.text(prop), Some(prop)),
                 "pair_pattern" => (
-                    prop.child_by_field_name("key")
-                        .map(|k| self.text(k))
-                        .unwrap_or(""),
-                    prop.child_by_field_name("value"),
+                    prop.field("key").map(|k| self.text(k)).unwrap_or(""),
+                    prop.field("value"),
                 ),
                 "object_assignment_pattern" => (
-                    prop.child_by_field_name("left")
-                        .map(|k| self.text(k))
-                        .unwrap_or(""),
-                    prop.child_by_field_name("left"),
+                    prop.field("left").map(|k| self.text(k)).unwrap_or(""),
+                    prop.field("left"),
                 ),
                 _ => continue,
             };
@@ -571,7 +582,7 @@ impl<'a> FileTaint<'a> {
     fn derived(&self, expr: Node<'_>, scope: &Scope, extra: &[String]) -> Option<Vec<Step>> {
         let mut stack = vec![expr];
         while let Some(n) = stack.pop() {
-            match n.kind() {
+            match n.kind_name() {
                 "identifier" | "shorthand_property_identifier" => {
                     let name = self.text(n);
                     if let Some(path) = scope.tainted.get(name)
@@ -583,7 +594,7 @@ impl<'a> FileTaint<'a> {
                 }
                 // `x.length` is a number, whatever `x` holds.
                 "member_expression"
-                    if n.child_by_field_name("property")
+                    if n.field("property")
                         .is_some_and(|p| self.text(p) == "length") =>
                 {
                     continue;
@@ -598,18 +609,18 @@ impl<'a> FileTaint<'a> {
                     }]);
                 }
                 "call_expression" => {
-                    if let Some(callee) = n.child_by_field_name("function") {
+                    if let Some(callee) = n.field("function") {
                         let name = last_name(callee, self.source);
                         if self.model.sanitizers.contains(name) || extra.iter().any(|s| s == name) {
                             continue;
                         }
-                        if callee.kind() == "member_expression"
+                        if callee.kind_name() == "member_expression"
                             && self.model.negotiators.contains(name)
                             && has_literal_choice(n)
                         {
                             continue;
                         }
-                        if callee.kind() == "member_expression"
+                        if callee.kind_name() == "member_expression"
                             && matches!(name, "replace" | "replaceAll")
                             && is_allow_list_replace(n, self.source)
                         {
@@ -617,7 +628,7 @@ impl<'a> FileTaint<'a> {
                         }
                         // `parseurl(req)`, `getBody(this.req)`: a function of the whole request
                         // returns request data.
-                        let request_arg = n.child_by_field_name("arguments").and_then(|args| {
+                        let request_arg = n.field("arguments").and_then(|args| {
                             let mut cursor = args.walk();
                             args.named_children(&mut cursor)
                                 .find(|a| self.is_request_object(*a, scope))
@@ -633,11 +644,13 @@ impl<'a> FileTaint<'a> {
                                 ),
                             }]);
                         }
-                        if callee.kind() == "member_expression" && self.model.methods.contains(name)
+                        if callee.kind_name() == "member_expression"
+                            && self.model.methods.contains(name)
                         {
-                            let object = callee.child_by_field_name("object");
+                            let object = callee.field("object");
                             if object.is_some_and(|o| {
-                                o.kind() == "identifier" && scope.requests.contains(self.text(o))
+                                o.kind_name() == "identifier"
+                                    && scope.requests.contains(self.text(o))
                             }) {
                                 return Some(vec![Step {
                                     start: n.start_byte(),
@@ -652,21 +665,18 @@ impl<'a> FileTaint<'a> {
                     // The condition's value does not flow into the result; the consequence is
                     // safe when the condition is an allow-list check.
                     let guarded = n
-                        .child_by_field_name("condition")
+                        .field("condition")
                         .is_some_and(|c| is_allow_list_check(c, self.source));
-                    if let Some(c) = n.child_by_field_name("consequence").filter(|_| !guarded) {
+                    if let Some(c) = n.field("consequence").filter(|_| !guarded) {
                         stack.push(c);
                     }
-                    if let Some(a) = n.child_by_field_name("alternative") {
+                    if let Some(a) = n.field("alternative") {
                         stack.push(a);
                     }
                     continue;
                 }
                 "binary_expression" => {
-                    let op = n
-                        .child_by_field_name("operator")
-                        .map(|o| o.kind())
-                        .unwrap_or("");
+                    let op = n.field("operator").map(|o| o.kind_name()).unwrap_or("");
                     // Comparisons yield booleans and arithmetic yields numbers, not the
                     // request's text.
                     if matches!(
@@ -680,10 +690,7 @@ impl<'a> FileTaint<'a> {
                     }
                 }
                 "unary_expression" => {
-                    let op = n
-                        .child_by_field_name("operator")
-                        .map(|o| o.kind())
-                        .unwrap_or("");
+                    let op = n.field("operator").map(|o| o.kind_name()).unwrap_or("");
                     if matches!(op, "!" | "typeof" | "void" | "delete" | "+" | "-" | "~") {
                         continue;
                     }
@@ -696,13 +703,13 @@ impl<'a> FileTaint<'a> {
                     // chains (`a.b.c...`, found by fuzzing) quadratic.
                     let mut current = n;
                     loop {
-                        if let Some(index) = current.child_by_field_name("index") {
+                        if let Some(index) = current.field("index") {
                             stack.push(index);
                         }
-                        match current.child_by_field_name("object") {
+                        match current.field("object") {
                             Some(object)
                                 if matches!(
-                                    object.kind(),
+                                    object.kind_name(),
                                     "member_expression" | "subscript_expression"
                                 ) =>
                             {
@@ -722,7 +729,7 @@ impl<'a> FileTaint<'a> {
             let mut cursor = n.walk();
             for child in n.named_children(&mut cursor) {
                 // A member's property name is not a variable reference.
-                if child.kind() == "property_identifier" {
+                if child.kind_name() == "property_identifier" {
                     continue;
                 }
                 stack.push(child);
@@ -737,12 +744,12 @@ impl<'a> FileTaint<'a> {
         let mut current = node;
         let mut inner_property = "";
         loop {
-            let Some(object) = current.child_by_field_name("object") else {
+            let Some(object) = current.field("object") else {
                 return false;
             };
             let object = unparenthesize(object);
             let property = self.property_name(current);
-            match object.kind() {
+            match object.kind_name() {
                 "identifier" => {
                     return scope.requests.contains(self.text(object))
                         && self.model.properties.contains(property);
@@ -762,13 +769,10 @@ impl<'a> FileTaint<'a> {
 
     /// `a.b` -> `b`; `a['b']` -> `b`.
     fn property_name(&self, member: Node<'_>) -> &'a str {
-        match member.kind() {
-            "member_expression" => member
-                .child_by_field_name("property")
-                .map(|p| self.text(p))
-                .unwrap_or(""),
+        match member.kind_name() {
+            "member_expression" => member.field("property").map(|p| self.text(p)).unwrap_or(""),
             _ => member
-                .child_by_field_name("index")
+                .field("index")
                 .map(|i| {
                     self.text(i)
                         .trim_matches(|c| c == '\'' || c == '"' || c == '`')
@@ -780,11 +784,11 @@ impl<'a> FileTaint<'a> {
     /// `req` or `this.req` itself (the request object, not one of its properties).
     fn is_request_object(&self, node: Node<'_>, scope: &Scope) -> bool {
         let node = unparenthesize(node);
-        match node.kind() {
+        match node.kind_name() {
             "identifier" => scope.requests.contains(self.text(node)),
             "member_expression" => {
-                node.child_by_field_name("object")
-                    .is_some_and(|o| o.kind() == "this")
+                node.field("object")
+                    .is_some_and(|o| o.kind_name() == "this")
                     && self.model.request_names.contains(self.property_name(node))
             }
             _ => false,
@@ -793,7 +797,7 @@ impl<'a> FileTaint<'a> {
 }
 
 fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
-    while node.kind() == "parenthesized_expression" {
+    while node.kind_name() == "parenthesized_expression" {
         match node.named_child(0) {
             Some(inner) => node = inner,
             None => break,
@@ -804,9 +808,9 @@ fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
 
 /// `a.b.c(...)` -> `c`; `f(...)` -> `f`.
 fn last_name<'s>(callee: Node<'_>, source: &'s str) -> &'s str {
-    match callee.kind() {
+    match callee.kind_name() {
         "member_expression" => callee
-            .child_by_field_name("property")
+            .field("property")
             .map(|p| node_text(p, source))
             .unwrap_or(""),
         _ => node_text(callee, source),
@@ -817,14 +821,14 @@ fn last_name<'s>(callee: Node<'_>, source: &'s str) -> &'s str {
 /// let known values through.
 fn is_allow_list_check(condition: Node<'_>, source: &str) -> bool {
     let condition = unparenthesize(condition);
-    match condition.kind() {
-        "call_expression" => condition.child_by_field_name("function").is_some_and(|f| {
-            f.kind() == "member_expression"
+    match condition.kind_name() {
+        "call_expression" => condition.field("function").is_some_and(|f| {
+            f.kind_name() == "member_expression"
                 && matches!(last_name(f, source), "has" | "includes" | "test")
         }),
         "binary_expression" => condition
-            .child_by_field_name("operator")
-            .is_some_and(|o| matches!(o.kind(), "===" | "==")),
+            .field("operator")
+            .is_some_and(|o| matches!(o.kind_name(), "===" | "==")),
         _ => false,
     }
 }
@@ -832,17 +836,19 @@ fn is_allow_list_check(condition: Node<'_>, source: &str) -> bool {
 /// `accept.encoding(['gzip', 'identity'])`, `req.accepts('html', 'json')`: a literal list of
 /// choices among the arguments (the result is one of them, or false).
 fn has_literal_choice(call: Node<'_>) -> bool {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return false;
     };
     let mut cursor = args.walk();
     let mut any = false;
     for arg in args.named_children(&mut cursor) {
-        let literal = match arg.kind() {
+        let literal = match arg.kind_name() {
             "string" => true,
             "array" => {
                 let mut inner = arg.walk();
-                let all = arg.named_children(&mut inner).all(|e| e.kind() == "string");
+                let all = arg
+                    .named_children(&mut inner)
+                    .all(|e| e.kind_name() == "string");
                 all && arg.named_child_count() > 0
             }
             _ => false,
@@ -857,11 +863,11 @@ fn has_literal_choice(call: Node<'_>) -> bool {
 
 /// Does this statement leave the function, loop iteration or loop?
 fn exits(statement: Node<'_>) -> bool {
-    let last = if statement.kind() == "statement_block" {
+    let last = if statement.kind_name() == "statement_block" {
         let mut cursor = statement.walk();
         let last = statement
             .named_children(&mut cursor)
-            .filter(|c| c.kind() != "comment")
+            .filter(|c| c.kind_name() != "comment")
             .last();
         match last {
             Some(l) => l,
@@ -871,7 +877,7 @@ fn exits(statement: Node<'_>) -> bool {
         statement
     };
     matches!(
-        last.kind(),
+        last.kind_name(),
         "return_statement" | "throw_statement" | "continue_statement" | "break_statement"
     )
 }
@@ -879,21 +885,21 @@ fn exits(statement: Node<'_>) -> bool {
 /// `x.replace(/[^a-z0-9_-]/g, '')`: deletes every character outside a class, which leaves only
 /// allow-listed characters (the replacement is a literal).
 fn is_allow_list_replace(call: Node<'_>, source: &str) -> bool {
-    let Some(args) = call.child_by_field_name("arguments") else {
+    let Some(args) = call.field("arguments") else {
         return false;
     };
     let (Some(pattern), Some(replacement)) = (args.named_child(0), args.named_child(1)) else {
         return false;
     };
-    if pattern.kind() != "regex" || !crate::literal::is_literal(replacement, source) {
+    if pattern.kind_name() != "regex" || !crate::literal::is_literal(replacement, source) {
         return false;
     }
     let body = pattern
-        .child_by_field_name("pattern")
+        .field("pattern")
         .map(|p| node_text(p, source))
         .unwrap_or("");
     let flags = pattern
-        .child_by_field_name("flags")
+        .field("flags")
         .map(|f| node_text(f, source))
         .unwrap_or("");
     let class = body.trim_end_matches(['+', '*']);
@@ -917,17 +923,17 @@ fn pattern_names<'s>(pattern: Node<'_>, source: &'s str) -> Vec<&'s str> {
     let mut names = Vec::new();
     let mut stack = vec![pattern];
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.kind_name() {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 names.push(node_text(n, source))
             }
             "pair_pattern" => {
-                if let Some(v) = n.child_by_field_name("value") {
+                if let Some(v) = n.field("value") {
                     stack.push(v);
                 }
             }
             "assignment_pattern" | "object_assignment_pattern" => {
-                if let Some(l) = n.child_by_field_name("left") {
+                if let Some(l) = n.field("left") {
                     stack.push(l);
                 }
             }

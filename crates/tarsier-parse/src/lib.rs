@@ -15,8 +15,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod fast;
 mod lines;
 
+pub use fast::{NodeExt, field_id};
 pub use lines::LineIndex;
 
 use std::cell::RefCell;

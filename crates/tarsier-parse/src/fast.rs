@@ -1,0 +1,112 @@
+//! Node kind names and field lookups without tree-sitter's per-call string work.
+//!
+//! `Node::kind` reads a C string (a `strlen` and a UTF-8 check per call) and
+//! `Node::child_by_field_name` compares the name with every field name of the grammar. The
+//! engine asks both for most nodes of every file, so [`NodeExt`] answers from tables built once.
+
+use std::sync::OnceLock;
+use tree_sitter::Node;
+
+struct Tables {
+    /// Kind name by kind id.
+    kinds: Vec<&'static str>,
+    /// (field name, field id), sorted by name.
+    fields: Vec<(&'static str, u16)>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let language = crate::language();
+        let kinds = (0..language.node_kind_count())
+            .map(|id| {
+                u16::try_from(id)
+                    .ok()
+                    .and_then(|id| language.node_kind_for_id(id))
+                    .unwrap_or("")
+            })
+            .collect();
+        let mut fields: Vec<(&'static str, u16)> = (1..=language.field_count())
+            .filter_map(|id| {
+                let id = u16::try_from(id).ok()?;
+                Some((language.field_name_for_id(id)?, id))
+            })
+            .collect();
+        fields.sort_unstable();
+        Tables { kinds, fields }
+    })
+}
+
+/// The id of field `name` of the JavaScript grammar.
+pub fn field_id(name: &str) -> Option<u16> {
+    let fields = &tables().fields;
+    fields
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .and_then(|i| fields.get(i))
+        .map(|&(_, id)| id)
+}
+
+/// Table-backed versions of [`Node::kind`] and [`Node::child_by_field_name`] for trees of the
+/// JavaScript grammar.
+pub trait NodeExt<'t> {
+    /// The node's kind name (as [`Node::kind`]).
+    fn kind_name(&self) -> &'static str;
+    /// The child in field `name` (as [`Node::child_by_field_name`]).
+    fn field(&self, name: &str) -> Option<Node<'t>>;
+}
+
+impl<'t> NodeExt<'t> for Node<'t> {
+    fn kind_name(&self) -> &'static str {
+        match tables().kinds.get(usize::from(self.kind_id())) {
+            Some(name) => name,
+            None => self.kind(),
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<Node<'t>> {
+        self.child_by_field_id(field_id(name)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_agree_with_tree_sitter() {
+        let src = "const a = f(x, y); class C { m() { return /re/g.test(a) ? `t${a}` : -a; } }";
+        let tree = crate::parse(src).expect("parses");
+        let mut cursor = tree.walk();
+        let mut seen = 0;
+        'walk: loop {
+            let node = cursor.node();
+            assert_eq!(node.kind_name(), node.kind());
+            for name in [
+                "function",
+                "arguments",
+                "left",
+                "right",
+                "body",
+                "name",
+                "value",
+                "nope",
+            ] {
+                assert_eq!(node.field(name), node.child_by_field_name(name), "{name}");
+            }
+            seen += 1;
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    continue 'walk;
+                }
+                if !cursor.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        assert!(seen > 30);
+    }
+}
