@@ -3,9 +3,13 @@
 
 use crate::EngineError;
 use crate::pattern::{self, PredicateArg, RuleQuery};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::num::NonZeroU16;
 use tarsier_model::{RuleMeta, Severity};
 use tarsier_rules::Rule;
 use tree_sitter::Language;
+use tree_sitter::Node;
 
 /// A custom predicate of one query pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,13 +165,55 @@ impl CompiledRule {
 }
 
 /// Which patterns can start at each node kind, so one walk of a file's tree dispatches every
-/// node to the few patterns rooted at its kind (most nodes have none).
+/// node to the few patterns rooted at its kind (most nodes have none); patterns with a
+/// [dispatch keys](crate::pattern::Pattern::dispatch_keys) are further selected by the text
+/// their key paths lead to, so a call is tried only against the rules that name its method.
 #[derive(Debug, Default)]
 pub struct PatternIndex {
-    /// By node kind id: (rule index, pattern index) pairs, in rule then pattern order.
-    by_kind: Vec<Vec<(usize, usize)>>,
+    /// By node kind id.
+    by_kind: Vec<KindEntry>,
     /// Patterns whose root is `(_)` or `_`: tried at every node.
     anywhere: Vec<(usize, usize)>,
+}
+
+/// The patterns rooted at one node kind.
+#[derive(Debug, Default)]
+struct KindEntry {
+    /// Tried at every node of the kind: (rule index, pattern index).
+    always: Vec<(usize, usize)>,
+    /// Tried when the text at a field path is one of the key's strings.
+    keyed: Vec<KeyGroup>,
+}
+
+/// FNV-1a: method names are short and not attacker-chosen keys of a map that grows, so a fast
+/// hash beats SipHash here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// Patterns sharing a key path, by the text they need there.
+#[derive(Debug, Default)]
+struct KeyGroup {
+    path: Vec<Option<NonZeroU16>>,
+    by_text: HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<Fnv>>,
 }
 
 impl PatternIndex {
@@ -180,25 +226,81 @@ impl PatternIndex {
                     index.anywhere.push((r, p));
                     continue;
                 }
+                let keys = pattern.dispatch_keys();
                 for kind in pattern.root_kinds() {
                     let slot = usize::from(kind);
                     if index.by_kind.len() <= slot {
-                        index.by_kind.resize_with(slot + 1, Vec::new);
+                        index.by_kind.resize_with(slot + 1, KindEntry::default);
                     }
-                    index.by_kind[slot].push((r, p));
+                    let entry = &mut index.by_kind[slot];
+                    let Some(keys) = &keys else {
+                        entry.always.push((r, p));
+                        continue;
+                    };
+                    for (path, values) in keys {
+                        {
+                            let group = match entry.keyed.iter().position(|g| &g.path == path) {
+                                Some(i) => &mut entry.keyed[i],
+                                None => {
+                                    entry.keyed.push(KeyGroup {
+                                        path: path.clone(),
+                                        by_text: HashMap::default(),
+                                    });
+                                    let last = entry.keyed.len() - 1;
+                                    &mut entry.keyed[last]
+                                }
+                            };
+                            for value in values {
+                                let list = group.by_text.entry(value.clone()).or_default();
+                                if !list.contains(&(r, p)) {
+                                    list.push((r, p));
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
         index
     }
 
-    /// The (rule, pattern) pairs that can start at a node of kind `kind`.
-    pub fn at_kind(&self, kind: u16) -> impl Iterator<Item = &(usize, usize)> {
-        self.by_kind
-            .get(usize::from(kind))
-            .into_iter()
-            .flatten()
-            .chain(self.anywhere.iter())
+    /// Whether any pattern can start at a node of kind `kind`.
+    pub fn has_kind(&self, kind: u16) -> bool {
+        !self.anywhere.is_empty()
+            || self
+                .by_kind
+                .get(usize::from(kind))
+                .is_some_and(|e| !e.always.is_empty() || !e.keyed.is_empty())
+    }
+
+    /// Appends to `out` the (rule, pattern) pairs worth trying at `node` (of kind `kind`), in
+    /// rule then pattern order; `texts` is scratch space.
+    pub fn candidates<'t, 's>(
+        &self,
+        node: Node<'t>,
+        kind: u16,
+        state: &mut pattern::MatchState<'t, 's>,
+        texts: &mut Vec<&'s str>,
+        out: &mut Vec<(usize, usize)>,
+    ) {
+        out.clear();
+        if let Some(entry) = self.by_kind.get(usize::from(kind)) {
+            out.extend_from_slice(&entry.always);
+            for group in &entry.keyed {
+                texts.clear();
+                state.texts_at(node, &group.path, texts);
+                for text in texts.iter() {
+                    if let Some(list) = group.by_text.get(*text) {
+                        out.extend_from_slice(list);
+                    }
+                }
+            }
+        }
+        out.extend_from_slice(&self.anywhere);
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
     }
 }
 
@@ -222,4 +324,31 @@ fn parse_template(template: &str, index_of: impl Fn(&str) -> Option<u32>) -> Vec
         parts.push(MessagePart::Text(rest.to_string()));
     }
     parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Most built-in patterns name their method or callee, so most nodes are tried against few
+    /// patterns: the dispatch keys must exist.
+    #[test]
+    fn built_in_patterns_mostly_have_dispatch_keys() {
+        let rules = tarsier_rules::embedded().expect("rules");
+        let language = tarsier_parse::language();
+        let (mut keyed, mut total) = (0, 0);
+        for rule in &rules.rules {
+            if let Ok(Some(c)) = CompiledRule::compile(rule, &language) {
+                for p in &c.query.patterns {
+                    total += 1;
+                    if p.dispatch_keys().is_some() {
+                        keyed += 1;
+                    } else {
+                        eprintln!("no key: {} {:?}", rule.meta.id, p.root_kinds());
+                    }
+                }
+            }
+        }
+        assert!(keyed * 10 >= total * 7, "{keyed} of {total} patterns keyed");
+    }
 }

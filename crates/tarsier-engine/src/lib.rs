@@ -351,14 +351,19 @@ impl Engine {
         let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
         let mut regex_candidates: Vec<redos::Candidate<'_>> = Vec::new();
         let mut state = pattern::MatchState::new(source);
+        let mut texts: Vec<&str> = Vec::new();
+        let mut candidates: Vec<(usize, usize)> = Vec::new();
         pattern::walk(root, &mut |node, parent, grandparent| {
-            if want_redos && redos::is_candidate(node) {
+            let kind = node.kind_id();
+            if want_redos && redos::is_candidate_kind(kind) {
                 regex_candidates.push((node, parent, grandparent));
             }
-            if !any_enabled {
+            if !any_enabled || !self.index.has_kind(kind) {
                 return;
             }
-            for &(rule_index, pattern_index) in self.index.at_kind(node.kind_id()) {
+            self.index
+                .candidates(node, kind, &mut state, &mut texts, &mut candidates);
+            for &(rule_index, pattern_index) in &candidates {
                 if !enabled.get(rule_index).copied().unwrap_or(false) {
                     continue;
                 }

@@ -124,10 +124,80 @@ impl Pattern {
         }
     }
 
+    /// Necessary conditions for a match that are cheap to test before matching: a match needs
+    /// the source text of the node reached from the root by one of these paths of fields to
+    /// be one of that path's strings. They come from a non-negated `#eq?` or `#any-of?` on a
+    /// capture along a chain of field-constrained, non-optional child patterns (through
+    /// alternations: one key per alternative). `None` when there is no such chain.
+    pub fn dispatch_keys(&self) -> Option<Vec<DispatchKey>> {
+        let mut keys = Vec::new();
+        keys_below(self, &self.root, &mut Vec::new(), &mut keys).then_some(keys)
+    }
+
     /// Whether a match can start at any kind of node (a `(_)` or `_` root).
     pub fn starts_anywhere(&self) -> bool {
         !collect_kinds(&self.root, &mut Vec::new())
     }
+}
+
+/// A path of fields from a pattern's root node and the texts allowed at its end.
+/// A step of `None` means any child (a child pattern without a field).
+pub type DispatchKey = (Vec<Option<NonZeroU16>>, Vec<String>);
+
+/// Adds to `keys` the keys of `node` (reached by `path`); false when some way of matching
+/// `node` has no key.
+fn keys_below(
+    pattern: &Pattern,
+    node: &NodePattern,
+    path: &mut Vec<Option<NonZeroU16>>,
+    keys: &mut Vec<DispatchKey>,
+) -> bool {
+    for capture in &node.captures {
+        for p in &pattern.eager {
+            if let TextPredicate::OneOf {
+                capture: c,
+                values,
+                negate: false,
+            } = p
+                && c == capture
+            {
+                keys.push((path.clone(), values.clone()));
+                return true;
+            }
+        }
+    }
+    if let KindTest::Alternation(alternatives) = &node.kind {
+        let mark = keys.len();
+        if alternatives
+            .iter()
+            .all(|a| keys_below(pattern, a, path, keys))
+        {
+            return true;
+        }
+        keys.truncate(mark);
+    }
+    for child in &node.children {
+        // Keys follow single-valued fields only, at most two deep: the dispatcher reads them
+        // with `child_by_field_id` before any matching, so they must be cheap and exact.
+        let Some(field) = child
+            .field
+            .filter(|f| tarsier_parse::field_is_single(f.get()))
+        else {
+            continue;
+        };
+        if child.optional || path.len() >= 2 {
+            continue;
+        }
+        path.push(Some(field));
+        let mark = keys.len();
+        if keys_below(pattern, child, path, keys) {
+            path.pop();
+            return true;
+        }
+        keys.truncate(mark);
+        path.pop();
+    }
+    false
 }
 
 /// Adds the kinds `pattern` can match to `out`; false when it matches any kind.
@@ -611,6 +681,16 @@ impl QueryParser<'_, '_> {
                     });
                 }
                 ("any-of?", _) => return Err(bad("a capture and at least one string")),
+                ("match?", [PredicateArg::Capture(c), PredicateArg::String(s)])
+                    if exact_alternatives(s).is_some() =>
+                {
+                    // `^(a|b)$` is set membership: cheaper, and usable as a dispatch key.
+                    eager.push(TextPredicate::OneOf {
+                        capture: *c,
+                        values: exact_alternatives(s).unwrap_or_default(),
+                        negate,
+                    });
+                }
                 ("match?", [PredicateArg::Capture(c), PredicateArg::String(s)]) => {
                     let regex = Regex::new(s).map_err(|e| {
                         self.error_at(p.offset, format!("#{}: invalid regex: {e}", p.operator))
@@ -638,6 +718,23 @@ impl QueryParser<'_, '_> {
             general,
         })
     }
+}
+
+/// The words of a regex that is exactly `^(w1|w2|...)$` (or `^w$`, or with `(?:`), where the
+/// words are plain identifier characters; `None` for anything else.
+fn exact_alternatives(regex: &str) -> Option<Vec<String>> {
+    let inner = regex.strip_prefix('^')?.strip_suffix('$')?;
+    let inner = match inner
+        .strip_prefix("(?:")
+        .or_else(|| inner.strip_prefix('('))
+    {
+        Some(rest) => rest.strip_suffix(')')?,
+        None => inner,
+    };
+    let words: Vec<String> = inner.split('|').map(str::to_string).collect();
+    let plain =
+        |w: &String| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    words.iter().all(plain).then_some(words)
 }
 
 fn collect_captures(pattern: &NodePattern, out: &mut Vec<u32>) {
@@ -673,6 +770,8 @@ pub struct MatchState<'t, 's> {
     /// at one node look at the same few nodes (a call's callee and arguments).
     kids: Vec<(usize, Rc<[Kid<'t>]>)>,
     kids_root: Option<usize>,
+    frontier: Vec<Node<'t>>,
+    next: Vec<Node<'t>>,
     steps_left: u64,
     exceeded: bool,
 }
@@ -691,10 +790,63 @@ impl<'t, 's> MatchState<'t, 's> {
             cursor: None,
             kids: Vec::new(),
             kids_root: None,
+            frontier: Vec::new(),
+            next: Vec::new(),
             steps_left: BASE_STEPS
                 .saturating_add(STEPS_PER_BYTE.saturating_mul(source.len() as u64)),
             exceeded: false,
         }
+    }
+
+    /// The source texts of the nodes reached from `node` by the field `path` (every child in
+    /// each field, so a field that occurs twice is not missed), appended to `out`.
+    pub fn texts_at(
+        &mut self,
+        node: Node<'t>,
+        path: &[Option<NonZeroU16>],
+        out: &mut Vec<&'s str>,
+    ) {
+        // The common case: a chain of single-valued fields, read without a cursor.
+        if path.iter().all(Option::is_some) {
+            let mut current = Some(node);
+            for field in path.iter().flatten() {
+                current = current.and_then(|n| n.child_by_field_id(field.get()));
+            }
+            if let Some(n) = current {
+                out.push(self.source.get(n.byte_range()).unwrap_or(""));
+            }
+            return;
+        }
+        let mut frontier = std::mem::take(&mut self.frontier);
+        let mut next = std::mem::take(&mut self.next);
+        frontier.clear();
+        frontier.push(node);
+        let cursor = self.cursor.get_or_insert_with(|| node.walk());
+        for field in path {
+            next.clear();
+            for &n in &frontier {
+                cursor.reset(n);
+                if !cursor.goto_first_child() {
+                    continue;
+                }
+                loop {
+                    if field.is_none_or(|f| cursor.field_id() == Some(f)) {
+                        next.push(cursor.node());
+                    }
+                    if !cursor.goto_next_sibling() {
+                        break;
+                    }
+                }
+            }
+            std::mem::swap(&mut frontier, &mut next);
+        }
+        out.extend(
+            frontier
+                .iter()
+                .map(|&n| self.source.get(n.byte_range()).unwrap_or("")),
+        );
+        self.frontier = frontier;
+        self.next = next;
     }
 
     /// Whether the step budget ran out (some matches may be missing).
@@ -1104,6 +1256,34 @@ mod tests {
             let e = parse_query(query, &language).expect_err(query);
             assert!(e.reason.contains(needle), "{query}: {e}");
         }
+    }
+
+    #[test]
+    fn anchored_word_alternations_are_sets() {
+        assert_eq!(
+            exact_alternatives("^(jwt|JWT|json_webtoken)$"),
+            Some(vec!["jwt".into(), "JWT".into(), "json_webtoken".into()])
+        );
+        assert_eq!(
+            exact_alternatives("^(?:a|b)$"),
+            Some(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(exact_alternatives("^URL$"), Some(vec!["URL".into()]));
+        for not_a_set in [
+            "(?i)session",
+            "^(a|b)",
+            "^(a|b.c)$",
+            "^(a|)$",
+            "^(a)(b)$",
+            "^a+$",
+        ] {
+            assert_eq!(exact_alternatives(not_a_set), None, "{not_a_set}");
+        }
+        let q = r#"(call_expression function: (identifier) @f (#match? @f "^(foo|bar)$"))"#;
+        assert_eq!(matches(q, "foo(); bar(); foobar(); baz();").len(), 2);
+        let negated =
+            r#"(call_expression function: (identifier) @f (#not-match? @f "^(foo|bar)$"))"#;
+        assert_eq!(matches(negated, "foo(); bar(); foobar(); baz();").len(), 2);
     }
 
     #[test]

@@ -85,8 +85,12 @@ fn child_by<'t>(node: Node<'t>, field: Option<std::num::NonZeroU16>) -> Option<N
 
 /// Whether [`sites_among`] wants `node` (a regex literal, a `new` or a call).
 pub fn is_candidate(node: Node<'_>) -> bool {
+    is_candidate_kind(node.kind_id())
+}
+
+/// Whether [`sites_among`] wants nodes of kind id `kind`.
+pub fn is_candidate_kind(kind: u16) -> bool {
     let ids = ids();
-    let kind = node.kind_id();
     kind == ids.call_expression || kind == ids.new_expression || kind == ids.regex
 }
 
@@ -143,6 +147,11 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
                 name.map(str::to_string),
             ));
         }
+    }
+    // Uses by name matter only for regexes bound to a name (`const RE = /.../`).
+    let names: Vec<&str> = found.iter().filter_map(|(_, n)| n.as_deref()).collect();
+    for &(n, _, _) in candidates.iter().filter(|_| !names.is_empty()) {
+        let kind = n.kind_id();
         if kind == ids.call_expression
             && let Some(callee) =
                 child_by(n, ids.function).filter(|f| f.kind_id() == ids.member_expression)

@@ -12,6 +12,29 @@ struct Tables {
     kinds: Vec<&'static str>,
     /// (field name, field id), sorted by name.
     fields: Vec<(&'static str, u16)>,
+    /// Field names that some node kind can have more than once (from the grammar's
+    /// `node-types.json`).
+    multiple: Vec<String>,
+}
+
+/// Field names marked `"multiple": true` for some node kind in `node-types.json`.
+fn multiple_fields() -> Vec<String> {
+    let Ok(types) = serde_json::from_str::<serde_json::Value>(tree_sitter_javascript::NODE_TYPES)
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = types
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("fields")?.as_object())
+        .flat_map(|fields| fields.iter())
+        .filter(|(_, f)| f.get("multiple").and_then(serde_json::Value::as_bool) == Some(true))
+        .map(|(name, _)| name.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn tables() -> &'static Tables {
@@ -33,7 +56,11 @@ fn tables() -> &'static Tables {
             })
             .collect();
         fields.sort_unstable();
-        Tables { kinds, fields }
+        Tables {
+            kinds,
+            fields,
+            multiple: multiple_fields(),
+        }
     })
 }
 
@@ -45,6 +72,18 @@ pub fn field_id(name: &str) -> Option<u16> {
         .ok()
         .and_then(|i| fields.get(i))
         .map(|&(_, id)| id)
+}
+
+/// Whether no node kind of the grammar has field `id` more than once, so
+/// [`Node::child_by_field_id`] finds every child in it. False for unknown ids (and if the
+/// grammar's node types cannot be read).
+pub fn field_is_single(id: u16) -> bool {
+    let t = tables();
+    !t.multiple.is_empty()
+        && t.fields
+            .iter()
+            .find(|&&(_, f)| f == id)
+            .is_some_and(|(name, _)| !t.multiple.iter().any(|m| m == name))
 }
 
 /// Table-backed versions of [`Node::kind`] and [`Node::child_by_field_name`] for trees of the
@@ -108,5 +147,18 @@ mod tests {
             }
         }
         assert!(seen > 30);
+    }
+
+    #[test]
+    fn single_and_multiple_fields() {
+        for single in ["function", "arguments", "property", "object", "key", "left"] {
+            assert!(field_is_single(field_id(single).expect(single)), "{single}");
+        }
+        for multiple in ["decorator", "body", "member"] {
+            assert!(
+                !field_is_single(field_id(multiple).expect(multiple)),
+                "{multiple}"
+            );
+        }
     }
 }

@@ -18,7 +18,7 @@
 mod fast;
 mod lines;
 
-pub use fast::{NodeExt, field_id};
+pub use fast::{NodeExt, field_id, field_is_single};
 pub use lines::LineIndex;
 
 use std::cell::RefCell;
