@@ -20,7 +20,6 @@
 
 use regex::Regex;
 use std::num::NonZeroU16;
-use std::rc::Rc;
 use tree_sitter::{Language, Node, TreeCursor};
 
 /// A query that does not parse, with the byte offset inside the query text.
@@ -768,7 +767,11 @@ pub struct MatchState<'t, 's> {
     cursor: Option<TreeCursor<'t>>,
     /// Children of nodes already listed for the current root node: the patterns that start
     /// at one node look at the same few nodes (a call's callee and arguments).
-    kids: Vec<(usize, Rc<[Kid<'t>]>)>,
+    /// (node id, start, length) of each listed node's children in `arena`.
+    kids: Vec<(usize, usize, usize)>,
+    /// The children listed for the current root, end to end: reused, so matching allocates
+    /// nothing once the buffers have grown.
+    arena: Vec<Kid<'t>>,
     kids_root: Option<usize>,
     frontier: Vec<Node<'t>>,
     next: Vec<Node<'t>>,
@@ -789,6 +792,7 @@ impl<'t, 's> MatchState<'t, 's> {
             captures: Vec::new(),
             cursor: None,
             kids: Vec::new(),
+            arena: Vec::new(),
             kids_root: None,
             frontier: Vec::new(),
             next: Vec::new(),
@@ -869,19 +873,20 @@ impl<'t, 's> MatchState<'t, 's> {
         self.source.get(node.byte_range()).unwrap_or("")
     }
 
-    fn children_of(&mut self, node: Node<'t>) -> Rc<[Kid<'t>]> {
+    /// The children of `node` as a (start, length) span of `arena`, listed once per root.
+    fn children_of(&mut self, node: Node<'t>) -> (usize, usize) {
         let id = node.id();
-        if let Some((_, kids)) = self.kids.iter().find(|(n, _)| *n == id) {
-            return Rc::clone(kids);
+        if let Some(&(_, start, len)) = self.kids.iter().find(|(n, _, _)| *n == id) {
+            return (start, len);
         }
-        let mut kids = Vec::new();
+        let start = self.arena.len();
         let cursor = self.cursor.get_or_insert_with(|| node.walk());
         cursor.reset(node);
         if cursor.goto_first_child() {
             loop {
                 let child = cursor.node();
                 if !child.is_extra() {
-                    kids.push(Kid {
+                    self.arena.push(Kid {
                         node: child,
                         field: cursor.field_id(),
                         named: child.is_named(),
@@ -892,12 +897,17 @@ impl<'t, 's> MatchState<'t, 's> {
                 }
             }
         }
-        let kids: Rc<[Kid<'t>]> = kids.into();
-        // A handful of nodes per root; more would mean a pattern wanders (then stop caching).
-        if self.kids.len() < 16 {
-            self.kids.push((id, Rc::clone(&kids)));
+        let len = self.arena.len() - start;
+        self.kids.push((id, start, len));
+        (start, len)
+    }
+
+    fn kid(&self, kids: (usize, usize), j: usize) -> Option<Kid<'t>> {
+        if j < kids.1 {
+            self.arena.get(kids.0 + j).copied()
+        } else {
+            None
         }
-        kids
     }
 
     /// Does the text of every node bound to the predicate's capture(s) satisfy it? An unbound
@@ -954,6 +964,7 @@ pub fn match_at<'t>(
     state.captures.clear();
     if state.kids_root != Some(node.id()) {
         state.kids.clear();
+        state.arena.clear();
         state.kids_root = Some(node.id());
     }
     let mut emit = |st: &mut MatchState<'t, '_>| {
@@ -1049,7 +1060,7 @@ fn match_node<'t, 's>(
             pattern,
             &np.children,
             np.anchor_last,
-            &kids,
+            kids,
             0,
             None,
             state,
@@ -1059,14 +1070,14 @@ fn match_node<'t, 's>(
     state.captures.truncate(mark);
 }
 
-/// Matches child patterns `pats` against `kids[start..]`; `previous` is the index of the kid
-/// the previous child pattern matched.
+/// Matches child patterns `pats` against the kids from `start` on (`kids` is a span of the
+/// state's arena); `previous` is the index of the kid the previous child pattern matched.
 #[allow(clippy::too_many_arguments)]
 fn match_children<'t, 's>(
     pattern: &Pattern,
     pats: &[NodePattern],
     anchor_last: bool,
-    kids: &[Kid<'t>],
+    kids: (usize, usize),
     start: usize,
     previous: Option<usize>,
     state: &mut MatchState<'t, 's>,
@@ -1074,10 +1085,7 @@ fn match_children<'t, 's>(
 ) {
     let Some((first, rest)) = pats.split_first() else {
         let later_named = previous.map_or(0, |p| p + 1);
-        if anchor_last
-            && kids
-                .get(later_named..)
-                .is_some_and(|ks| ks.iter().any(|kid| kid.named))
+        if anchor_last && (later_named..kids.1).any(|j| state.kid(kids, j).is_some_and(|k| k.named))
         {
             return;
         }
@@ -1086,10 +1094,13 @@ fn match_children<'t, 's>(
     };
     let wants_named = only_named(first);
     let mut matched = false;
-    for (j, kid) in kids.iter().enumerate().skip(start) {
+    for j in start..kids.1 {
         if state.exceeded {
             return;
         }
+        let Some(kid) = state.kid(kids, j) else {
+            break;
+        };
         if wants_named && !kid.named {
             continue;
         }
