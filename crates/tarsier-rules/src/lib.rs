@@ -21,7 +21,7 @@ pub mod schema;
 pub mod taint;
 pub mod validate;
 
-pub use load::{RuleSet, embedded, load_dir, load_path};
+pub use load::{RuleSet, embedded, embedded_fully_validated, load_dir, load_path};
 pub use schema::{InvalidCase, Rule, RuleFile, RuleTests};
 pub use taint::TaintSpec;
 pub use validate::{KNOWN_ANALYZERS, KNOWN_PREDICATES, REQUIRED_HELP_SECTIONS};

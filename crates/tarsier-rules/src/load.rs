@@ -2,7 +2,7 @@
 
 use crate::schema::{Rule, RuleFile};
 use crate::taint::TaintSpec;
-use crate::validate::validate_rule;
+use crate::validate::{validate_rule, validate_rule_without_query};
 use crate::{RuleProblem, RulesError};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -63,14 +63,34 @@ impl RuleSet {
 
 /// The rule packs shipped with tarsier, embedded in the binary at build time.
 pub fn embedded() -> Result<RuleSet, RulesError> {
-    let files = EMBEDDED.iter().map(|(rel, text)| {
+    // The shipped rules are validated in full by this crate's tests; at run time the queries
+    // are not compiled by tree-sitter again (that took 0.1 s of every start). The engine still
+    // parses every query and refuses one it cannot run.
+    build(embedded_files(), None, Queries::Trusted)
+}
+
+/// [`embedded`] with the queries compiled by tree-sitter too, as for rules from a directory.
+pub fn embedded_fully_validated() -> Result<RuleSet, RulesError> {
+    build(embedded_files(), None, Queries::Compile)
+}
+
+fn embedded_files() -> impl Iterator<Item = (String, String, String)> {
+    EMBEDDED.iter().map(|(rel, text)| {
         (
             format!("<embedded>/{rel}"),
             (*rel).to_string(),
             (*text).to_string(),
         )
-    });
-    build(files, None)
+    })
+}
+
+/// Whether [`build`] compiles rule queries with tree-sitter to validate them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Queries {
+    /// Compile and check them (rules from files).
+    Compile,
+    /// Skip the compilation (the shipped rules, validated by the tests).
+    Trusted,
 }
 
 /// Loads rules from `path`: a rules directory (rule files under `<pack>/`, and optionally
@@ -95,6 +115,7 @@ pub fn load_path(path: &Path) -> Result<RuleSet, RulesError> {
         build(
             std::iter::once((path.display().to_string(), rel, text)),
             Some(embedded_taint()?),
+            Queries::Compile,
         )
     }
 }
@@ -120,7 +141,7 @@ pub fn load_dir(dir: &Path) -> Result<RuleSet, RulesError> {
     } else {
         Some(embedded_taint()?)
     };
-    build(files.into_iter(), fallback)
+    build(files.into_iter(), fallback, Queries::Compile)
 }
 
 fn embedded_taint() -> Result<TaintSpec, RulesError> {
@@ -169,6 +190,7 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), RulesErr
 fn build(
     files: impl Iterator<Item = (String, String, String)>,
     fallback_taint: Option<TaintSpec>,
+    queries: Queries,
 ) -> Result<RuleSet, RulesError> {
     let mut problems = Vec::new();
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
@@ -207,7 +229,10 @@ fn build(
             });
         }
         let rule = Rule::from_file(file, display.clone());
-        problems.extend(validate_rule(&rule));
+        problems.extend(match queries {
+            Queries::Compile => validate_rule(&rule),
+            Queries::Trusted => validate_rule_without_query(&rule),
+        });
         if let Some(previous) = rules.get(&rule.meta.id) {
             problems.push(RuleProblem {
                 file: display,
@@ -236,4 +261,18 @@ fn build(
         rules: rules.into_values().collect(),
         taint,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shipped rules skip tree-sitter's query compilation at run time; here they get it.
+    #[test]
+    fn shipped_rules_pass_full_validation() {
+        let full = embedded_fully_validated().expect("every shipped rule validates in full");
+        let quick = embedded().expect("shipped rules load");
+        assert_eq!(full.rules.len(), quick.rules.len());
+        assert!(full.rules.iter().any(|r| r.query.is_some()));
+    }
 }
