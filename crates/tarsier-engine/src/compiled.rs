@@ -352,3 +352,39 @@ mod tests {
         assert!(keyed * 10 >= total * 7, "{keyed} of {total} patterns keyed");
     }
 }
+
+#[cfg(test)]
+mod agreement {
+    use super::*;
+
+    /// tarsier's query parser reads every shipped rule as tree-sitter does: the same number of
+    /// patterns and the same capture names in the same order (the indexes predicates and
+    /// message templates use).
+    #[test]
+    fn parser_agrees_with_tree_sitter_on_shipped_rules() {
+        let rules = tarsier_rules::embedded().expect("rules");
+        let language = tarsier_parse::language();
+        let mut checked = 0;
+        for rule in &rules.rules {
+            let Some(source) = &rule.query else {
+                continue;
+            };
+            let ours = pattern::parse_query(source, &language).expect("our parser");
+            let theirs = tarsier_parse::compile_query(source).expect("tree-sitter");
+            assert_eq!(
+                ours.patterns.len(),
+                theirs.pattern_count(),
+                "{}",
+                rule.meta.id
+            );
+            assert_eq!(
+                ours.capture_names,
+                theirs.capture_names().to_vec(),
+                "{}",
+                rule.meta.id
+            );
+            checked += 1;
+        }
+        assert!(checked >= 16, "{checked} query rules");
+    }
+}
