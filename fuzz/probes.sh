@@ -24,6 +24,10 @@ w("engine_scan.unclosed", "{" * n)
 w("engine_scan.calls", "a" + "(req.query.x" * 2000 + ")" * 2000)
 w("engine_scan.member-chain", "res.redirect(req" + ".a" * 2500 + ");")
 w("engine_scan.binary-chain", "res.send(req.query.x" + "+a" * 5000 + ");")
+# `#match?` runs on the left operand of every `===`: a long chain makes that text long each time
+# (the matcher's step budget counts regex bytes).
+w("engine_scan.compare-chain", "if (secretToken" + " === req.query.t" * 5000 + ") {}")
+w("engine_scan.wide-call", "res.set(" + "req.query.x, " * 20000 + "1);")
 w("redos_analyze.groups", "(" * n + "a" + ")" * n + "/")
 w("redos_analyze.quantified", "(?:" * n + "a" + ")*" * n + "/")
 w("redos_analyze.classes", "[" * n + "a" + "]" * n + "/v")
