@@ -60,7 +60,7 @@ fn main() {
             let text = tarsier_parse::decode_source(bytes).unwrap_or_default();
             if let Ok(tree) = tarsier_parse::parse(text) {
                 let mut kinds = 0u64;
-                tarsier_engine::pattern::walk(tree.root_node(), &mut |node, _, _| {
+                tarsier_engine::pattern::walk(tree.root_node(), &mut |node, _| {
                     kinds += u64::from(node.kind_id());
                 });
                 black_box(kinds);

@@ -353,10 +353,10 @@ impl Engine {
         let mut state = pattern::MatchState::new(source);
         let mut texts: Vec<&str> = Vec::new();
         let mut candidates: Vec<(usize, usize)> = Vec::new();
-        pattern::walk(root, &mut |node, parent, grandparent| {
+        pattern::walk(root, &mut |node, ancestors| {
             let kind = node.kind_id();
             if want_redos && redos::is_candidate_kind(kind) {
-                regex_candidates.push((node, parent, grandparent));
+                regex_candidates.push(redos::candidate(node, ancestors));
             }
             if !any_enabled || !self.index.has_kind(kind) {
                 return;
@@ -374,11 +374,15 @@ impl Engine {
                 else {
                     continue;
                 };
+                // Taint finds a capture's scope from this node's ancestors, known here, instead
+                // of searching down from the root.
+                file.taint.set_anchor(node, ancestors);
                 pattern::match_at(pattern, node, &mut state, &mut |captures| {
                     self.on_match(rule_index, pattern_index, captures, root, &file, &mut found);
                 });
             }
         });
+        file.taint.clear_anchor();
         report.findings.extend(found.into_values());
         if state.exceeded() {
             report.notifications.push(Notification::for_file(

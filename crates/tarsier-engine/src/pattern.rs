@@ -1130,22 +1130,15 @@ fn only_named(pattern: &NodePattern) -> bool {
     }
 }
 
-/// Walks every node of the tree under `root` once, in document order, with its parent and
-/// grandparent (the tree-sitter cursor walk: no recursion, so any depth is safe).
-pub fn walk<'t>(
-    root: Node<'t>,
-    visit: &mut dyn FnMut(Node<'t>, Option<Node<'t>>, Option<Node<'t>>),
-) {
+/// Walks every node of the tree under `root` once, in document order, with its ancestors
+/// (`root` first, the parent last; the tree-sitter cursor walk: no recursion, so any depth is
+/// safe).
+pub fn walk<'t>(root: Node<'t>, visit: &mut dyn FnMut(Node<'t>, &[Node<'t>])) {
     let mut cursor = root.walk();
     let mut path: Vec<Node<'t>> = Vec::new();
     'walk: loop {
         let node = cursor.node();
-        let depth = path.len();
-        visit(
-            node,
-            path.last().copied(),
-            depth.checked_sub(2).and_then(|i| path.get(i)).copied(),
-        );
+        visit(node, &path);
         if cursor.goto_first_child() {
             path.push(node);
             continue;
@@ -1172,7 +1165,7 @@ mod tests {
         let tree = tarsier_parse::parse(code).expect("parses");
         let mut out = Vec::new();
         let mut state = MatchState::new(code);
-        walk(tree.root_node(), &mut |node, _, _| {
+        walk(tree.root_node(), &mut |node, _| {
             for p in &q.patterns {
                 match_at(p, node, &mut state, &mut |caps| {
                     out.push(
@@ -1306,7 +1299,7 @@ mod tests {
         let tree = tarsier_parse::parse(&code).expect("parses");
         let mut state = MatchState::new(&code);
         state.steps_left = 10_000;
-        walk(tree.root_node(), &mut |node, _, _| {
+        walk(tree.root_node(), &mut |node, _| {
             match_at(&query.patterns[0], node, &mut state, &mut |_| {});
         });
         assert!(state.exceeded());

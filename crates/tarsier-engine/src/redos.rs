@@ -83,6 +83,16 @@ fn child_by<'t>(node: Node<'t>, field: Option<std::num::NonZeroU16>) -> Option<N
     node.child_by_field_id(field?.get())
 }
 
+/// `node` with its parent and grandparent, from its ancestors (root first).
+pub fn candidate<'t>(node: Node<'t>, ancestors: &[Node<'t>]) -> Candidate<'t> {
+    let n = ancestors.len();
+    (
+        node,
+        ancestors.last().copied(),
+        n.checked_sub(2).and_then(|i| ancestors.get(i)).copied(),
+    )
+}
+
 /// Whether [`sites_among`] wants `node` (a regex literal, a `new` or a call).
 pub fn is_candidate(node: Node<'_>) -> bool {
     is_candidate_kind(node.kind_id())
@@ -98,9 +108,9 @@ pub fn is_candidate_kind(kind: u16) -> bool {
 /// (walks the tree itself; the engine collects candidates during its own walk instead).
 pub fn sites<'t>(root: Node<'t>, source: &str) -> Vec<Site<'t>> {
     let mut candidates = Vec::new();
-    crate::pattern::walk(root, &mut |node, parent, grandparent| {
+    crate::pattern::walk(root, &mut |node, ancestors| {
         if is_candidate(node) {
-            candidates.push((node, parent, grandparent));
+            candidates.push(candidate(node, ancestors));
         }
     });
     sites_among(&candidates, source)

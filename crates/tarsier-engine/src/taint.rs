@@ -98,7 +98,11 @@ pub struct FileTaint<'a> {
     source: &'a str,
     /// Keyed by function node id and the rule's extra sanitizers: a variable assigned
     /// `escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the others.
-    scopes: RefCell<HashMap<(usize, String), Rc<Scope>>>,
+    /// By the rule's extra sanitizers (joined), then by function node id.
+    scopes: RefCell<HashMap<String, HashMap<usize, Rc<Scope>>>>,
+    /// A node known to be an ancestor-or-self of the next nodes asked about, with its function
+    /// ancestors (outermost first, the root excluded): see [`FileTaint::set_anchor`].
+    anchor: RefCell<Option<(Node<'a>, Vec<Node<'a>>)>>,
     /// Per function node id: what [`FileTaint::facts`] collected.
     facts: RefCell<HashMap<usize, Rc<FunctionFacts<'a>>>>,
 }
@@ -136,6 +140,7 @@ impl<'a> FileTaint<'a> {
             source,
             scopes: RefCell::new(HashMap::new()),
             facts: RefCell::new(HashMap::new()),
+            anchor: RefCell::new(None),
         }
     }
 
@@ -153,14 +158,49 @@ impl<'a> FileTaint<'a> {
         node_text(node, self.source)
     }
 
-    /// The scope of the innermost function around `node` (or of the program).
-    fn scope_at(&self, node: Node<'a>, extra: &[String]) -> Rc<Scope> {
-        let extra_key = extra.join("\n");
-        // The root, then function ancestors, outermost first. Walking down from the root is
-        // linear in the depth; `Node::parent` is not (it walks down from the root itself).
+    /// Tells the analysis that the next nodes it is asked about lie in `anchor` (or are it),
+    /// whose ancestors are `ancestors` (the root first). Finding a node's function scope then
+    /// starts from `anchor` rather than from the root, which costs a descent through every
+    /// level of the tree for each question. A node outside `anchor` is found from the root.
+    pub fn set_anchor(&self, anchor: Node<'a>, ancestors: &[Node<'a>]) {
+        let mut slot = self.anchor.borrow_mut();
+        if slot.as_ref().is_some_and(|(a, _)| a.id() == anchor.id()) {
+            return;
+        }
+        let functions = ancestors
+            .iter()
+            .skip(1)
+            .copied()
+            .filter(|n| is_function(*n))
+            .collect();
+        *slot = Some((anchor, functions));
+    }
+
+    /// Forgets the node given to [`FileTaint::set_anchor`].
+    pub fn clear_anchor(&self) {
+        *self.anchor.borrow_mut() = None;
+    }
+
+    /// The root, then the function nodes strictly between the root and `node`, outermost first.
+    fn function_chain(&self, node: Node<'a>) -> Vec<Node<'a>> {
         let root = self.root;
         let mut chain = vec![root];
         let mut current = root;
+        if let Some((anchor, functions)) = self.anchor.borrow().as_ref()
+            && anchor.id() != root.id()
+            && (anchor.id() == node.id() || anchor.child_with_descendant(node).is_some())
+        {
+            chain.extend(functions.iter().copied());
+            if anchor.id() == node.id() {
+                return chain;
+            }
+            if is_function(*anchor) {
+                chain.push(*anchor);
+            }
+            current = *anchor;
+        }
+        // Walking down is linear in the depth; `Node::parent` is not (it walks down from the
+        // root itself).
         while current.id() != node.id() {
             let Some(child) = current.child_with_descendant(node) else {
                 break;
@@ -173,16 +213,31 @@ impl<'a> FileTaint<'a> {
             }
             current = child;
         }
+        chain
+    }
+
+    /// The scope of the innermost function around `node` (or of the program).
+    fn scope_at(&self, node: Node<'a>, extra: &[String]) -> Rc<Scope> {
+        let extra_key = extra.join("\n");
+        let chain = self.function_chain(node);
         // Compute from the outermost inwards, reusing cached scopes.
         let mut outer: Option<Rc<Scope>> = None;
         for func in chain {
-            let key = (func.id(), extra_key.clone());
-            let cached = self.scopes.borrow().get(&key).cloned();
+            let cached = self
+                .scopes
+                .borrow()
+                .get(&extra_key)
+                .and_then(|by_function| by_function.get(&func.id()))
+                .cloned();
             let scope = match cached {
                 Some(s) => s,
                 None => {
                     let s = Rc::new(self.compute_scope(func, outer.as_deref(), extra));
-                    self.scopes.borrow_mut().insert(key, Rc::clone(&s));
+                    self.scopes
+                        .borrow_mut()
+                        .entry(extra_key.clone())
+                        .or_default()
+                        .insert(func.id(), Rc::clone(&s));
                     s
                 }
             };
