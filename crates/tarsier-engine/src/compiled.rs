@@ -2,7 +2,7 @@
 //! capture indexes, message templates split into literal text and capture references.
 
 use crate::EngineError;
-use crate::pattern::{self, PredicateArg, RuleQuery};
+use crate::pattern::{self, KeyValues, PredicateArg, RuleQuery};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::num::NonZeroU16;
@@ -209,11 +209,12 @@ impl Hasher for Fnv {
     }
 }
 
-/// Patterns sharing a key path, by the text they need there.
+/// Patterns sharing a key path, by the text or the kind they need there.
 #[derive(Debug, Default)]
 struct KeyGroup {
-    path: Vec<Option<NonZeroU16>>,
+    path: Vec<NonZeroU16>,
     by_text: HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<Fnv>>,
+    by_kind: HashMap<u16, Vec<(usize, usize)>, BuildHasherDefault<Fnv>>,
 }
 
 impl PatternIndex {
@@ -238,22 +239,31 @@ impl PatternIndex {
                         continue;
                     };
                     for (path, values) in keys {
-                        {
-                            let group = match entry.keyed.iter().position(|g| &g.path == path) {
-                                Some(i) => &mut entry.keyed[i],
-                                None => {
-                                    entry.keyed.push(KeyGroup {
-                                        path: path.clone(),
-                                        by_text: HashMap::default(),
-                                    });
-                                    let last = entry.keyed.len() - 1;
-                                    &mut entry.keyed[last]
+                        let group = match entry.keyed.iter().position(|g| &g.path == path) {
+                            Some(i) => &mut entry.keyed[i],
+                            None => {
+                                entry.keyed.push(KeyGroup {
+                                    path: path.clone(),
+                                    ..KeyGroup::default()
+                                });
+                                let last = entry.keyed.len() - 1;
+                                &mut entry.keyed[last]
+                            }
+                        };
+                        let add = |list: &mut Vec<(usize, usize)>| {
+                            if !list.contains(&(r, p)) {
+                                list.push((r, p));
+                            }
+                        };
+                        match values {
+                            KeyValues::Texts(texts) => {
+                                for t in texts {
+                                    add(group.by_text.entry(t.clone()).or_default());
                                 }
-                            };
-                            for value in values {
-                                let list = group.by_text.entry(value.clone()).or_default();
-                                if !list.contains(&(r, p)) {
-                                    list.push((r, p));
+                            }
+                            KeyValues::Kinds(kinds) => {
+                                for k in kinds {
+                                    add(group.by_kind.entry(*k).or_default());
                                 }
                             }
                         }
@@ -273,26 +283,33 @@ impl PatternIndex {
                 .is_some_and(|e| !e.always.is_empty() || !e.keyed.is_empty())
     }
 
-    /// Appends to `out` the (rule, pattern) pairs worth trying at `node` (of kind `kind`), in
-    /// rule then pattern order; `texts` is scratch space.
-    pub fn candidates<'t, 's>(
+    /// Puts in `out` the (rule, pattern) pairs worth trying at `node` (of kind `kind`), in rule
+    /// then pattern order.
+    pub fn candidates(
         &self,
-        node: Node<'t>,
+        node: Node<'_>,
         kind: u16,
-        state: &mut pattern::MatchState<'t, 's>,
-        texts: &mut Vec<&'s str>,
+        source: &str,
         out: &mut Vec<(usize, usize)>,
     ) {
         out.clear();
         if let Some(entry) = self.by_kind.get(usize::from(kind)) {
             out.extend_from_slice(&entry.always);
             for group in &entry.keyed {
-                texts.clear();
-                state.texts_at(node, &group.path, texts);
-                for text in texts.iter() {
-                    if let Some(list) = group.by_text.get(*text) {
-                        out.extend_from_slice(list);
-                    }
+                let Some(target) = pattern::node_at(node, &group.path) else {
+                    continue;
+                };
+                if !group.by_kind.is_empty()
+                    && let Some(list) = group.by_kind.get(&target.kind_id())
+                {
+                    out.extend_from_slice(list);
+                }
+                if !group.by_text.is_empty()
+                    && let Some(list) = source
+                        .get(target.byte_range())
+                        .and_then(|text| group.by_text.get(text))
+                {
+                    out.extend_from_slice(list);
                 }
             }
         }

@@ -351,7 +351,6 @@ impl Engine {
         let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
         let mut regex_candidates: Vec<redos::Candidate<'_>> = Vec::new();
         let mut state = pattern::MatchState::new(source);
-        let mut texts: Vec<&str> = Vec::new();
         let mut candidates: Vec<(usize, usize)> = Vec::new();
         pattern::walk(root, &mut |node, ancestors| {
             let kind = node.kind_id();
@@ -361,8 +360,7 @@ impl Engine {
             if !any_enabled || !self.index.has_kind(kind) {
                 return;
             }
-            self.index
-                .candidates(node, kind, &mut state, &mut texts, &mut candidates);
+            self.index.candidates(node, kind, source, &mut candidates);
             for &(rule_index, pattern_index) in &candidates {
                 if !enabled.get(rule_index).copied().unwrap_or(false) {
                     continue;

@@ -128,9 +128,19 @@ impl Pattern {
     /// be one of that path's strings. They come from a non-negated `#eq?` or `#any-of?` on a
     /// capture along a chain of field-constrained, non-optional child patterns (through
     /// alternations: one key per alternative). `None` when there is no such chain.
+    ///
+    /// Without such a chain, the key is the kind of the root's first required child in a
+    /// single-valued field (`operator: ["===" "=="]`, `left: (subscript_expression)`).
     pub fn dispatch_keys(&self) -> Option<Vec<DispatchKey>> {
         let mut keys = Vec::new();
-        keys_below(self, &self.root, &mut Vec::new(), &mut keys).then_some(keys)
+        if keys_below(self, &self.root, &mut Vec::new(), &mut keys) {
+            return Some(keys);
+        }
+        self.root.children.iter().find_map(|child| {
+            let field = single_field(child)?;
+            let kinds = named_kinds(child)?;
+            Some(vec![(vec![field], KeyValues::Kinds(kinds))])
+        })
     }
 
     /// Whether a match can start at any kind of node (a `(_)` or `_` root).
@@ -139,16 +149,33 @@ impl Pattern {
     }
 }
 
-/// A path of fields from a pattern's root node and the texts allowed at its end.
-/// A step of `None` means any child (a child pattern without a field).
-pub type DispatchKey = (Vec<Option<NonZeroU16>>, Vec<String>);
+/// What a dispatch key allows at the end of its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyValues {
+    /// The node's source text is one of these.
+    Texts(Vec<String>),
+    /// The node's kind id is one of these.
+    Kinds(Vec<u16>),
+}
 
-/// Adds to `keys` the keys of `node` (reached by `path`); false when some way of matching
-/// `node` has no key.
+/// A path of single-valued fields from a pattern's root node and what is allowed at its end.
+pub type DispatchKey = (Vec<NonZeroU16>, KeyValues);
+
+/// The node reached from `node` by a path of single-valued fields.
+pub fn node_at<'t>(node: Node<'t>, path: &[NonZeroU16]) -> Option<Node<'t>> {
+    let mut current = node;
+    for field in path {
+        current = current.child_by_field_id(field.get())?;
+    }
+    Some(current)
+}
+
+/// Adds to `keys` the text keys of `node` (reached by `path`); false when some way of matching
+/// `node` has none.
 fn keys_below(
     pattern: &Pattern,
     node: &NodePattern,
-    path: &mut Vec<Option<NonZeroU16>>,
+    path: &mut Vec<NonZeroU16>,
     keys: &mut Vec<DispatchKey>,
 ) -> bool {
     for capture in &node.captures {
@@ -160,7 +187,7 @@ fn keys_below(
             } = p
                 && c == capture
             {
-                keys.push((path.clone(), values.clone()));
+                keys.push((path.clone(), KeyValues::Texts(values.clone())));
                 return true;
             }
         }
@@ -176,18 +203,13 @@ fn keys_below(
         keys.truncate(mark);
     }
     for child in &node.children {
-        // Keys follow single-valued fields only, at most two deep: the dispatcher reads them
-        // with `child_by_field_id` before any matching, so they must be cheap and exact.
-        let Some(field) = child
-            .field
-            .filter(|f| tarsier_parse::field_is_single(f.get()))
-        else {
+        let Some(field) = single_field(child) else {
             continue;
         };
-        if child.optional || path.len() >= 2 {
+        if path.len() >= 2 {
             continue;
         }
-        path.push(Some(field));
+        path.push(field);
         let mark = keys.len();
         if keys_below(pattern, child, path, keys) {
             path.pop();
@@ -197,6 +219,29 @@ fn keys_below(
         path.pop();
     }
     false
+}
+
+/// The field of a required child pattern when it is single-valued in the grammar (dispatch
+/// keys read such fields with `child_by_field_id` before any matching, so they must be exact).
+fn single_field(child: &NodePattern) -> Option<NonZeroU16> {
+    child
+        .field
+        .filter(|f| !child.optional && tarsier_parse::field_is_single(f.get()))
+}
+
+/// The kind ids `pattern` matches, when it names them (not `(_)`/`_`).
+fn named_kinds(pattern: &NodePattern) -> Option<Vec<u16>> {
+    match &pattern.kind {
+        KindTest::Named(k) | KindTest::Anonymous(k) => Some(vec![*k]),
+        KindTest::AnyNamed | KindTest::Any => None,
+        KindTest::Alternation(alternatives) => {
+            let mut out = Vec::new();
+            for a in alternatives {
+                out.extend(named_kinds(a)?);
+            }
+            Some(out)
+        }
+    }
 }
 
 /// Adds the kinds `pattern` can match to `out`; false when it matches any kind.
@@ -773,8 +818,6 @@ pub struct MatchState<'t, 's> {
     /// nothing once the buffers have grown.
     arena: Vec<Kid<'t>>,
     kids_root: Option<usize>,
-    frontier: Vec<Node<'t>>,
-    next: Vec<Node<'t>>,
     steps_left: u64,
     exceeded: bool,
 }
@@ -794,63 +837,10 @@ impl<'t, 's> MatchState<'t, 's> {
             kids: Vec::new(),
             arena: Vec::new(),
             kids_root: None,
-            frontier: Vec::new(),
-            next: Vec::new(),
             steps_left: BASE_STEPS
                 .saturating_add(STEPS_PER_BYTE.saturating_mul(source.len() as u64)),
             exceeded: false,
         }
-    }
-
-    /// The source texts of the nodes reached from `node` by the field `path` (every child in
-    /// each field, so a field that occurs twice is not missed), appended to `out`.
-    pub fn texts_at(
-        &mut self,
-        node: Node<'t>,
-        path: &[Option<NonZeroU16>],
-        out: &mut Vec<&'s str>,
-    ) {
-        // The common case: a chain of single-valued fields, read without a cursor.
-        if path.iter().all(Option::is_some) {
-            let mut current = Some(node);
-            for field in path.iter().flatten() {
-                current = current.and_then(|n| n.child_by_field_id(field.get()));
-            }
-            if let Some(n) = current {
-                out.push(self.source.get(n.byte_range()).unwrap_or(""));
-            }
-            return;
-        }
-        let mut frontier = std::mem::take(&mut self.frontier);
-        let mut next = std::mem::take(&mut self.next);
-        frontier.clear();
-        frontier.push(node);
-        let cursor = self.cursor.get_or_insert_with(|| node.walk());
-        for field in path {
-            next.clear();
-            for &n in &frontier {
-                cursor.reset(n);
-                if !cursor.goto_first_child() {
-                    continue;
-                }
-                loop {
-                    if field.is_none_or(|f| cursor.field_id() == Some(f)) {
-                        next.push(cursor.node());
-                    }
-                    if !cursor.goto_next_sibling() {
-                        break;
-                    }
-                }
-            }
-            std::mem::swap(&mut frontier, &mut next);
-        }
-        out.extend(
-            frontier
-                .iter()
-                .map(|&n| self.source.get(n.byte_range()).unwrap_or("")),
-        );
-        self.frontier = frontier;
-        self.next = next;
     }
 
     /// Whether the step budget ran out (some matches may be missing).
@@ -999,8 +989,24 @@ fn bind<'t>(
             return false;
         }
     }
+    // A regex on a short text (a name, an operand) is cheap: checked now, it prunes the match
+    // before its children are looked at. On long texts it waits for the end of the match.
+    if node.byte_range().len() <= EAGER_REGEX_BYTES {
+        for p in &pattern.deferred {
+            let TextPredicate::Matches { capture, .. } = p else {
+                continue;
+            };
+            if captures.contains(capture) && !state.holds(p) {
+                state.captures.truncate(mark);
+                return false;
+            }
+        }
+    }
     true
 }
+
+/// Captures at most this long have their `#match?` checked as soon as they are bound.
+const EAGER_REGEX_BYTES: usize = 256;
 
 type Continue<'a, 't, 's> = dyn FnMut(&mut MatchState<'t, 's>) + 'a;
 
