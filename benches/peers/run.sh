@@ -22,6 +22,9 @@ ast_grep_version=${AST_GREP_VERSION:-0.51.1}
 semgrep_version=${SEMGREP_VERSION:-1.185.0}
 
 bash "$peers/make-input.sh" target/bench-cache "$input"
+# Before any semgrep command, `--version` included: without these it checks for a newer version
+# over the network after printing its own, and can hang there.
+export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
 
 # Peers, pinned; reinstalled only when missing or at another version.
 if [ "$("$peers/.venv/bin/semgrep" --version 2>/dev/null || true)" != "$semgrep_version" ]; then
@@ -36,7 +39,6 @@ cargo build --release --locked -p tarsier-cli --quiet
 tarsier=target/release/tarsier
 
 mkdir -p "$out"
-export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
 
 # measure LABEL REPORT CMD...: runs CMD $runs times; the report (stdout or -o file) of the last
 # run stays in $out/LABEL.report; wall seconds, peak RSS and CPU seconds of each run in $out/LABEL.N.time.
