@@ -5,8 +5,9 @@
 //! evaluates text predicates (`#eq?`, `#any-of?`, `#match?`) only once a match is complete; with
 //! some fifty patterns that cost more than the parse itself. Here a file's tree is walked once,
 //! each node is dispatched by its kind to the patterns rooted at that kind (of the rules the
-//! file's pre-filter enabled), and equality predicates are checked as soon as their capture is
-//! bound, so a call whose method name no rule wants is rejected after one comparison.
+//! file's pre-filter enabled) and, through [dispatch keys](Pattern::dispatch_keys), only to those
+//! whose callee, method or operator it has. Equality predicates (and regexes on short texts)
+//! are checked as soon as their capture is bound, so a failing candidate is dropped early.
 //!
 //! Supported syntax: `(kind child ...)`, `(_)`, `_`, `"anonymous"`, `[alternatives]`,
 //! `field: pattern`, the `?` quantifier, `.` anchors (first, between and last), captures

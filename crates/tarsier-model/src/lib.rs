@@ -136,7 +136,8 @@ pub struct PackageOrigin {
     pub version: String,
     /// Tarball URL as the registry gave it (never with credentials).
     pub tarball: Option<String>,
-    /// Subresource-integrity string (`sha512-...`) the tarball was verified against.
+    /// Subresource-integrity string (`sha512-...`) the registry gave for the resolved version: the
+    /// tarball was verified against it (on a fetch-failure notification: it was to be).
     pub integrity: Option<String>,
 }
 
