@@ -153,7 +153,8 @@ struct RedosRule {
 }
 
 /// ReDoS analyses by (pattern, flags); `None` for patterns that are not valid JavaScript.
-type RedosCache = HashMap<(String, String), Option<Arc<tarsier_redos::Analysis>>>;
+/// Keyed by flags, then pattern: a lookup borrows both and allocates nothing.
+type RedosCache = HashMap<String, HashMap<String, Option<Arc<tarsier_redos::Analysis>>>>;
 
 /// Most entries kept in the ReDoS verdict cache before it is cleared.
 const REDOS_CACHE_LIMIT: usize = 50_000;
@@ -546,8 +547,13 @@ impl Engine {
 
     /// The (cached) analysis of one pattern; `None` when it is not valid JavaScript.
     fn redos_analysis(&self, pattern: &str, flags: &str) -> Option<Arc<tarsier_redos::Analysis>> {
-        let key = (pattern.to_string(), flags.to_string());
-        if let Some(hit) = self.redos_cache.lock().ok()?.get(&key) {
+        if let Some(hit) = self
+            .redos_cache
+            .lock()
+            .ok()?
+            .get(flags)
+            .and_then(|by_pattern| by_pattern.get(pattern))
+        {
             return hit.clone();
         }
         // Analysed outside the lock, so threads do not wait on each other's patterns.
@@ -555,10 +561,13 @@ impl Engine {
             .ok()
             .map(Arc::new);
         if let Ok(mut cache) = self.redos_cache.lock() {
-            if cache.len() >= REDOS_CACHE_LIMIT {
+            if cache.values().map(HashMap::len).sum::<usize>() >= REDOS_CACHE_LIMIT {
                 cache.clear();
             }
-            cache.insert(key, result.clone());
+            cache
+                .entry(flags.to_string())
+                .or_default()
+                .insert(pattern.to_string(), result.clone());
         }
         result
     }

@@ -98,8 +98,8 @@ pub struct FileTaint<'a> {
     source: &'a str,
     /// Keyed by function node id and the rule's extra sanitizers: a variable assigned
     /// `escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the others.
-    /// By the rule's extra sanitizers (joined), then by function node id.
-    scopes: RefCell<HashMap<String, HashMap<usize, Rc<Scope>>>>,
+    /// By the rule's extra sanitizers, then by function node id.
+    scopes: RefCell<HashMap<Vec<String>, HashMap<usize, Rc<Scope>>>>,
     /// A node known to be an ancestor-or-self of the next nodes asked about, with its function
     /// ancestors (outermost first, the root excluded): see [`FileTaint::set_anchor`].
     anchor: RefCell<Option<(Node<'a>, Vec<Node<'a>>)>>,
@@ -218,7 +218,6 @@ impl<'a> FileTaint<'a> {
 
     /// The scope of the innermost function around `node` (or of the program).
     fn scope_at(&self, node: Node<'a>, extra: &[String]) -> Rc<Scope> {
-        let extra_key = extra.join("\n");
         let chain = self.function_chain(node);
         // Compute from the outermost inwards, reusing cached scopes.
         let mut outer: Option<Rc<Scope>> = None;
@@ -226,7 +225,7 @@ impl<'a> FileTaint<'a> {
             let cached = self
                 .scopes
                 .borrow()
-                .get(&extra_key)
+                .get(extra)
                 .and_then(|by_function| by_function.get(&func.id()))
                 .cloned();
             let scope = match cached {
@@ -235,7 +234,7 @@ impl<'a> FileTaint<'a> {
                     let s = Rc::new(self.compute_scope(func, outer.as_deref(), extra));
                     self.scopes
                         .borrow_mut()
-                        .entry(extra_key.clone())
+                        .entry(extra.to_vec())
                         .or_default()
                         .insert(func.id(), Rc::clone(&s));
                     s
