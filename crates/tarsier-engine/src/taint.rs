@@ -99,13 +99,16 @@ pub struct FileTaint<'a> {
     /// Keyed by function node id and the rule's extra sanitizers: a variable assigned
     /// `escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the others.
     /// By the rule's extra sanitizers, then by function node id.
-    scopes: RefCell<HashMap<Vec<String>, HashMap<usize, Rc<Scope>>>>,
+    scopes: RefCell<ScopeCache>,
     /// A node known to be an ancestor-or-self of the next nodes asked about, with its function
     /// ancestors (outermost first, the root excluded): see [`FileTaint::set_anchor`].
     anchor: RefCell<Option<(Node<'a>, Vec<Node<'a>>)>>,
     /// Per function node id: what [`FileTaint::facts`] collected.
     facts: RefCell<HashMap<usize, Rc<FunctionFacts<'a>>>>,
 }
+
+/// Function scopes by the rule's extra sanitizers, then by function node id.
+type ScopeCache = HashMap<Vec<String>, HashMap<usize, Rc<Scope>>>;
 
 /// What a function's body says whatever the rule: its (target, value, statement) assignments
 /// in source order, the variables it assigns from a path normaliser, and its guards.
