@@ -1,6 +1,7 @@
 //! Shared helpers for tarsier's integration tests (the tests themselves are in `tests/tests/`).
 #![forbid(unsafe_code)]
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The workspace root.
@@ -39,4 +40,67 @@ static CWD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 pub fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+}
+
+/// A finding's place: (rule id, file inside its package, 1-based line).
+pub type Place = (String, String, u64);
+
+/// The SARIF results of `package` in a log (panics, failing the test, on a log without results).
+pub fn package_results<'a>(
+    log: &'a serde_json::Value,
+    package: &str,
+) -> Vec<&'a serde_json::Value> {
+    log["runs"][0]["results"]
+        .as_array()
+        .expect("a SARIF log with results")
+        .iter()
+        .filter(|r| r["properties"]["package"] == package)
+        .collect()
+}
+
+/// The places of SARIF results (file as recorded in the result's `file` property).
+pub fn result_places<'a>(
+    results: impl IntoIterator<Item = &'a serde_json::Value>,
+) -> BTreeSet<Place> {
+    results
+        .into_iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().expect("ruleId").to_string(),
+                r["properties"]["file"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .expect("region.startLine"),
+            )
+        })
+        .collect()
+}
+
+/// The places `tarsier lint corpus/<dir>` finds, paths relative to the package: what a registry
+/// scan of the packed directory must find too. `label` keeps temporary directories apart.
+pub fn lint_places(label: &str, dir: &str) -> BTreeSet<Place> {
+    let out = temp_dir(&format!("{label}-lint-{dir}")).join("lint.json");
+    let target = format!("corpus/{dir}");
+    let out_arg = out.to_string_lossy().into_owned();
+    tarsier(&["lint", &target, "--format", "json", "-q", "-o", &out_arg]);
+    let prefix = format!("corpus/{dir}/");
+    read_json(&out)["findings"]
+        .as_array()
+        .expect("lint JSON with findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().expect("rule_id").to_string(),
+                f["path"]
+                    .as_str()
+                    .expect("path")
+                    .trim_start_matches(&prefix)
+                    .to_string(),
+                f["span"]["start_line"].as_u64().expect("span.start_line"),
+            )
+        })
+        .collect()
 }

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeSet;
 use tarsier_registry::test_registry::{PackageChange, TestRegistry};
-use tarsier_tests::{read_json, tarsier, temp_dir, workspace};
+use tarsier_tests::{
+    Place, lint_places, package_results, read_json, result_places, tarsier, temp_dir, workspace,
+};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -22,60 +24,17 @@ fn pack(dir: &str) -> Vec<u8> {
 
 /// The results of `package` in a SARIF log.
 fn results_of<'a>(log: &'a serde_json::Value, package: &str) -> Vec<&'a serde_json::Value> {
-    log["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["properties"]["package"] == package)
-        .collect()
+    package_results(log, package)
 }
 
 /// (rule id, file, line) of results.
-fn locations(results: &[&serde_json::Value]) -> BTreeSet<(String, String, u64)> {
-    results
-        .iter()
-        .map(|r| {
-            (
-                r["ruleId"].as_str().unwrap().to_string(),
-                r["properties"]["file"].as_str().unwrap().to_string(),
-                r["locations"][0]["physicalLocation"]["region"]["startLine"]
-                    .as_u64()
-                    .unwrap(),
-            )
-        })
-        .collect()
+fn locations(results: &[&serde_json::Value]) -> BTreeSet<Place> {
+    result_places(results.iter().copied())
 }
 
 /// (rule id, file, line) of `tarsier lint corpus/<dir>`, paths relative to the package.
-fn lint_of(dir: &str) -> BTreeSet<(String, String, u64)> {
-    let out = temp_dir(&format!("faults-lint-{dir}")).join("lint.json");
-    let target = format!("corpus/{dir}");
-    tarsier(&[
-        "lint",
-        &target,
-        "--format",
-        "json",
-        "-q",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    let prefix = format!("corpus/{dir}/");
-    read_json(&out)["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"]
-                    .as_str()
-                    .unwrap()
-                    .trim_start_matches(&prefix)
-                    .to_string(),
-                f["span"]["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+fn lint_of(dir: &str) -> BTreeSet<Place> {
+    lint_places("faults", dir)
 }
 
 /// The tool execution notifications of a SARIF log.

@@ -4,58 +4,18 @@
 
 use std::collections::BTreeSet;
 use tarsier_registry::test_registry::{Fault, TestRegistry};
-use tarsier_tests::{read_json, tarsier, temp_dir, workspace};
+use tarsier_tests::{
+    Place, lint_places, package_results, read_json, result_places, tarsier, temp_dir, workspace,
+};
 
 /// (rule id, file, line) of every result of `package` in a SARIF log.
-fn results_of(log: &serde_json::Value, package: &str) -> BTreeSet<(String, String, u64)> {
-    log["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["properties"]["package"] == package)
-        .map(|r| {
-            (
-                r["ruleId"].as_str().unwrap().to_string(),
-                r["properties"]["file"].as_str().unwrap().to_string(),
-                r["locations"][0]["physicalLocation"]["region"]["startLine"]
-                    .as_u64()
-                    .unwrap(),
-            )
-        })
-        .collect()
+fn results_of(log: &serde_json::Value, package: &str) -> BTreeSet<Place> {
+    result_places(package_results(log, package))
 }
 
-/// (rule id, file, line) of `tarsier lint corpus/<dir>`, paths relative to the package: what a
-/// registry scan of the packed directory must find too.
-fn lint_of(dir: &str) -> BTreeSet<(String, String, u64)> {
-    let out = temp_dir(&format!("lint-{dir}")).join("lint.json");
-    let target = format!("corpus/{dir}");
-    tarsier(&[
-        "lint",
-        &target,
-        "--format",
-        "json",
-        "-q",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    let prefix = format!("corpus/{dir}/");
-    read_json(&out)["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"]
-                    .as_str()
-                    .unwrap()
-                    .trim_start_matches(&prefix)
-                    .to_string(),
-                f["span"]["start_line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+/// What a registry scan of the packed `corpus/<dir>` must find.
+fn lint_of(dir: &str) -> BTreeSet<Place> {
+    lint_places("registry", dir)
 }
 
 fn notifications(log: &serde_json::Value) -> Vec<(String, String)> {
