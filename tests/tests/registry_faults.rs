@@ -37,6 +37,17 @@ fn lint_of(dir: &str) -> BTreeSet<Place> {
     lint_places("faults", dir)
 }
 
+/// Exactly one `code` notification names `package`, and it says `host` could not be resolved.
+fn assert_one_unresolved_host(notes: &[serde_json::Value], code: &str, package: &str, host: &str) {
+    let victim = notes_with(notes, code, package);
+    assert_eq!(victim.len(), 1, "{notes:#?}");
+    let text = victim[0]["message"]["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("could not resolve host `{host}`")),
+        "{text}"
+    );
+}
+
 /// The tool execution notifications of a SARIF log.
 fn notifications(log: &serde_json::Value) -> Vec<serde_json::Value> {
     log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
@@ -273,13 +284,7 @@ fn tarball_host_that_does_not_resolve_is_a_notification_naming_the_package() {
     let notes = notifications(&log);
     assert_eq!(code, 1, "findings in the healthy package; {notes:#?}");
 
-    let victim = notes_with(&notes, "fetch-failed", "dns-victim@1.0.0");
-    assert_eq!(victim.len(), 1, "{notes:#?}");
-    let text = victim[0]["message"]["text"].as_str().unwrap();
-    assert!(
-        text.contains(&format!("could not resolve host `{host}`")),
-        "{text}"
-    );
+    assert_one_unresolved_host(&notes, "fetch-failed", "dns-victim@1.0.0", &host);
     assert!(results_of(&log, "dns-victim").is_empty());
     assert!(registry.requests_to(&victim_path).is_empty());
     assert_eq!(
@@ -313,11 +318,5 @@ fn registry_host_that_does_not_resolve_is_a_notification_naming_the_package() {
     let log = read_json(&out);
     let notes = notifications(&log);
     assert_eq!(code, 2, "nothing could be scanned; {notes:#?}");
-    let victim = notes_with(&notes, "resolve-failed", "dns-victim");
-    assert_eq!(victim.len(), 1, "{notes:#?}");
-    let text = victim[0]["message"]["text"].as_str().unwrap();
-    assert!(
-        text.contains(&format!("could not resolve host `{host}`")),
-        "{text}"
-    );
+    assert_one_unresolved_host(&notes, "resolve-failed", "dns-victim", &host);
 }
