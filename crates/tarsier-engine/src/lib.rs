@@ -373,10 +373,10 @@ impl Engine {
                 else {
                     continue;
                 };
-                // Taint finds a capture's scope from this node's ancestors, known here, instead
-                // of searching down from the root.
-                file.taint.set_anchor(node, ancestors);
                 pattern::match_at(pattern, node, &mut state, &mut |captures| {
+                    // Taint finds a capture's scope from this node's ancestors, known here,
+                    // instead of searching down from the root (only for structural matches).
+                    file.taint.set_anchor(node, ancestors);
                     self.on_match(rule_index, pattern_index, captures, root, &file, &mut found);
                 });
             }

@@ -929,17 +929,20 @@ impl<'t, 's> MatchState<'t, 's> {
                 regex,
                 negate,
             } => {
-                let nodes: Vec<Node<'t>> = self
-                    .captures
-                    .iter()
-                    .filter(|(c, _)| c == capture)
-                    .map(|&(_, n)| n)
-                    .collect();
-                nodes.into_iter().all(|node| {
+                // By index: `spend` needs `self` mutably while the captures are read.
+                for i in 0..self.captures.len() {
+                    let (c, node) = self.captures[i];
+                    if c != *capture {
+                        continue;
+                    }
                     let text = self.text(node);
                     // A regex costs about one step per 64 bytes it may read.
-                    self.spend(1 + text.len() as u64 / 64) && regex.is_match(text) != *negate
-                })
+                    if !(self.spend(1 + text.len() as u64 / 64) && regex.is_match(text) != *negate)
+                    {
+                        return false;
+                    }
+                }
+                true
             }
         }
     }
