@@ -306,12 +306,11 @@ pub fn run(args: ScanArgs) -> Result<u8> {
 /// Whether `name@version` belongs to shard `k` of `n` (1-based): FNV-1a of the spec, so the
 /// partition is the same on every machine and every run.
 pub fn in_shard(name: &str, version: &str, k: u64, n: u64) -> bool {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.bytes().chain([b'@']).chain(version.bytes()) {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash % n == k - 1
+    let mut hash = tarsier_model::Fnv1a::default();
+    hash.update(name.as_bytes());
+    hash.update(b"@");
+    hash.update(version.as_bytes());
+    hash.value() % n == k - 1
 }
 
 /// Results of unchanged packages, keyed by (tarball integrity, rule set digest, tarsier version,
@@ -345,12 +344,11 @@ impl ResultCache {
     }
 
     fn path(&self, integrity: &str) -> PathBuf {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.salt.bytes().chain([0]).chain(integrity.bytes()) {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.dir.join(format!("{hash:016x}.json"))
+        let mut hash = tarsier_model::Fnv1a::default();
+        hash.update(self.salt.as_bytes());
+        hash.update(&[0]);
+        hash.update(integrity.as_bytes());
+        self.dir.join(format!("{:016x}.json", hash.value()))
     }
 
     /// The cached report, if any; the package origin is re-attached by the caller's data, since

@@ -4,8 +4,9 @@
 use crate::EngineError;
 use crate::pattern::{self, KeyValues, PredicateArg, RuleQuery};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::num::NonZeroU16;
+use tarsier_model::Fnv1a;
 use tarsier_model::{RuleMeta, Severity};
 use tarsier_rules::Rule;
 use tree_sitter::Language;
@@ -165,9 +166,10 @@ impl CompiledRule {
 }
 
 /// Which patterns can start at each node kind, so one walk of a file's tree dispatches every
-/// node to the few patterns rooted at its kind (most nodes have none); patterns with a
-/// [dispatch keys](crate::pattern::Pattern::dispatch_keys) are further selected by the text
-/// their key paths lead to, so a call is tried only against the rules that name its method.
+/// node to the few patterns rooted at its kind (most nodes have none); patterns with
+/// [dispatch keys](crate::pattern::Pattern::dispatch_keys) are further selected by the text or
+/// kind their key paths lead to, so a call is tried only against the rules that name its
+/// method. Key maps use FNV-1a: the keys are short names from the rules, not attacker input.
 #[derive(Debug, Default)]
 pub struct PatternIndex {
     /// By node kind id.
@@ -181,40 +183,16 @@ pub struct PatternIndex {
 struct KindEntry {
     /// Tried at every node of the kind: (rule index, pattern index).
     always: Vec<(usize, usize)>,
-    /// Tried when the text at a field path is one of the key's strings.
+    /// Tried when the node at a field path has one of the key's texts or kinds.
     keyed: Vec<KeyGroup>,
-}
-
-/// FNV-1a: method names are short and not attacker-chosen keys of a map that grows, so a fast
-/// hash beats SipHash here.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
 }
 
 /// Patterns sharing a key path, by the text or the kind they need there.
 #[derive(Debug, Default)]
 struct KeyGroup {
     path: Vec<NonZeroU16>,
-    by_text: HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<Fnv>>,
-    by_kind: HashMap<u16, Vec<(usize, usize)>, BuildHasherDefault<Fnv>>,
+    by_text: HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<Fnv1a>>,
+    by_kind: HashMap<u16, Vec<(usize, usize)>, BuildHasherDefault<Fnv1a>>,
 }
 
 impl PatternIndex {

@@ -13,6 +13,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod fnv;
+
+pub use fnv::Fnv1a;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 

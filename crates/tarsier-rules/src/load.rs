@@ -32,14 +32,8 @@ impl RuleSet {
     /// any rule changes it.
     pub fn content_hash(&self) -> u64 {
         // FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut feed = |bytes: &[u8]| {
-            for &b in bytes {
-                hash ^= u64::from(b);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-            hash ^= 0xff;
-        };
+        let mut hash = tarsier_model::Fnv1a::default();
+        let mut feed = |bytes: &[u8]| hash.update_piece(bytes);
         for rule in &self.rules {
             feed(rule.meta.id.as_bytes());
             feed(rule.query.as_deref().unwrap_or_default().as_bytes());
@@ -57,7 +51,7 @@ impl RuleSet {
             }
         }
         feed(format!("{:?}", self.taint).as_bytes());
-        hash
+        hash.value()
     }
 }
 
