@@ -19,6 +19,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod anchor;
 pub mod compiled;
 pub mod literal;
 pub mod pattern;
@@ -29,6 +30,7 @@ pub mod suppress;
 pub mod taint;
 pub mod walk;
 
+use anchor::{Anchor, AnchorIndex, Owner};
 use compiled::{CompiledRule, MessagePart, PatternIndex, Predicate};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -79,6 +81,9 @@ pub struct EngineOptions {
     pub max_error_ratio: f32,
     /// Suppression comments policy.
     pub suppressions: SuppressionMode,
+    /// Walk only the nodes that contain a rule's text anchor ([`anchor`]); off, every node of
+    /// every tree is visited. The results are the same either way (tests compare them).
+    pub sparse_walk: bool,
 }
 
 impl Default for EngineOptions {
@@ -88,6 +93,7 @@ impl Default for EngineOptions {
             max_file_bytes: 16 * 1024 * 1024,
             max_error_ratio: 0.5,
             suppressions: SuppressionMode::Honour,
+            sparse_walk: true,
         }
     }
 }
@@ -133,6 +139,9 @@ impl ScanReport {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     index: PatternIndex,
+    /// The text anchors of the query rules (owners `0..rules.len()`) and of the ReDoS
+    /// analyzer (owner `rules.len()`).
+    anchors: AnchorIndex,
     redos: Vec<RedosRule>,
     /// ReDoS verdicts by (pattern, flags), shared by all files of a scan: bundles repeat the
     /// same expressions many times.
@@ -158,6 +167,47 @@ type RedosCache = HashMap<String, HashMap<String, Option<Arc<tarsier_redos::Anal
 
 /// Most entries kept in the ReDoS verdict cache before it is cleared.
 const REDOS_CACHE_LIMIT: usize = 50_000;
+
+/// Types a tree-walk visitor for the nodes of `root`'s tree (a closure's parameters would
+/// otherwise get lifetimes of their own).
+fn visitor_of<'t, F: FnMut(Node<'t>, &[Node<'t>])>(_root: Node<'t>, visit: F) -> F {
+    visit
+}
+
+/// The anchor index of `rules` (owners `0..rules.len()`) and, when `redos`, of the ReDoS
+/// analyzer (owner `rules.len()`: regex literals, `RegExp` and the methods that apply one).
+fn anchor_index(
+    rules: &[CompiledRule],
+    redos: bool,
+    language: &tree_sitter::Language,
+) -> Result<AnchorIndex, EngineError> {
+    let owner = |i: usize| {
+        Owner::try_from(i).map_err(|_| EngineError::Query {
+            rule: rules.get(i).map_or_else(String::new, |r| r.meta.id.clone()),
+            file: String::new(),
+            reason: format!("more than {} query rules", Owner::MAX),
+        })
+    };
+    let mut clauses: Vec<(Owner, Option<Vec<Anchor>>)> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let o = owner(i)?;
+        for pattern in &rule.query.patterns {
+            clauses.push((o, pattern.clause(language)));
+        }
+    }
+    if redos {
+        let mut clause = vec![Anchor::RegexStart];
+        clause.extend(
+            redos::ANCHOR_WORDS
+                .iter()
+                .map(|w| Anchor::Word((*w).to_string())),
+        );
+        clauses.push((owner(rules.len())?, Some(clause)));
+    }
+    Ok(AnchorIndex::build(
+        clauses.iter().map(|(o, c)| (*o, c.as_deref())),
+    ))
+}
 
 /// Whether the engine runs `rule` (a query rule, or an analyzer it implements); other analyzers
 /// (package-level supply-chain checks) run elsewhere.
@@ -200,8 +250,10 @@ impl Engine {
                 compiled.push(c);
             }
         }
+        let anchors = anchor_index(&compiled, !redos.is_empty(), &language)?;
         Ok(Engine {
             index: PatternIndex::build(&compiled),
+            anchors,
             rules: compiled,
             redos,
             redos_cache: Mutex::new(HashMap::new()),
@@ -353,7 +405,22 @@ impl Engine {
         let mut regex_candidates: Vec<redos::Candidate<'_>> = Vec::new();
         let mut state = pattern::MatchState::new(source);
         let mut candidates: Vec<(usize, usize)> = Vec::new();
-        pattern::walk(root, &mut |node, ancestors| {
+        // Only the nodes around the anchors of the enabled rules can matter (see [`anchor`]);
+        // trees with syntax errors are walked whole.
+        let hot = if self.options.sparse_walk && !root.has_error() {
+            let redos_owner = self.rules.len();
+            self.anchors.hot_positions(source, &|owner| {
+                let owner = usize::from(owner);
+                if owner == redos_owner {
+                    want_redos
+                } else {
+                    enabled.get(owner).copied().unwrap_or(false)
+                }
+            })
+        } else {
+            None
+        };
+        let mut visit = visitor_of(root, |node, ancestors| {
             let kind = node.kind_id();
             if want_redos && redos::is_candidate_kind(kind) {
                 regex_candidates.push(redos::candidate(node, ancestors));
@@ -381,6 +448,10 @@ impl Engine {
                 });
             }
         });
+        match &hot {
+            Some(hot) => anchor::walk_sparse(root, hot, &mut visit),
+            None => pattern::walk(root, &mut visit),
+        }
         file.taint.clear_anchor();
         report.findings.extend(found.into_values());
         if state.exceeded() {

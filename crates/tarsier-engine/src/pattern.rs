@@ -19,6 +19,7 @@
 //! combination of children that satisfies a pattern is a match of its own. Comments and
 //! other extras never match a child pattern.
 
+use crate::anchor::Anchor;
 use regex::Regex;
 use std::num::NonZeroU16;
 use tree_sitter::{Language, Node, TreeCursor};
@@ -144,6 +145,15 @@ impl Pattern {
         })
     }
 
+    /// The pattern's clause: anchors of which every match contains one inside its root node
+    /// (see [`crate::anchor`]), the best of those its text predicates, anonymous tokens and
+    /// node kinds give; `None` when it has none.
+    pub fn clause(&self, language: &Language) -> Option<Vec<Anchor>> {
+        let mut clauses = Vec::new();
+        clauses_of(self, &self.root, language, &mut clauses);
+        best_clause(clauses)
+    }
+
     /// Whether a match can start at any kind of node (a `(_)` or `_` root).
     pub fn starts_anywhere(&self) -> bool {
         !collect_kinds(&self.root, &mut Vec::new())
@@ -220,6 +230,104 @@ fn keys_below(
         path.pop();
     }
     false
+}
+
+/// The clause [`crate::anchor::clause_rank`] ranks best.
+fn best_clause(clauses: Vec<Vec<Anchor>>) -> Option<Vec<Anchor>> {
+    clauses
+        .into_iter()
+        .max_by_key(|c| crate::anchor::clause_rank(c))
+}
+
+/// Adds to `out` the clauses of `node`, a node pattern every match of the whole pattern
+/// matches (a required node: not under `?`, not one alternative among others): the text
+/// predicates on its captures, its token or kind, and those of its required children.
+fn clauses_of(
+    pattern: &Pattern,
+    node: &NodePattern,
+    language: &Language,
+    out: &mut Vec<Vec<Anchor>>,
+) {
+    let identifier_node = is_identifier_pattern(node, language);
+    for capture in &node.captures {
+        for predicate in pattern.eager.iter().chain(&pattern.deferred) {
+            match predicate {
+                TextPredicate::OneOf {
+                    capture: c,
+                    values,
+                    negate: false,
+                } if c == capture => out.push(
+                    values
+                        .iter()
+                        .map(|v| Anchor::for_node_text(v, identifier_node))
+                        .collect(),
+                ),
+                TextPredicate::Matches {
+                    capture: c,
+                    regex,
+                    negate: false,
+                } if c == capture => out.extend(crate::anchor::regex_clause(regex.as_str())),
+                _ => {}
+            }
+        }
+    }
+    match &node.kind {
+        KindTest::Anonymous(k) => {
+            if let Some(token) = language.node_kind_for_id(*k).filter(|t| !t.is_empty()) {
+                out.push(vec![Anchor::for_node_text(token, true)]);
+            }
+        }
+        KindTest::Named(k) => {
+            let name = language.node_kind_for_id(*k).unwrap_or("");
+            out.extend(crate::anchor::kind_anchor(name).map(|a| vec![a]));
+            let subscript_left = node.children.iter().any(|c| {
+                !c.optional
+                    && c.field.and_then(|f| language.field_name_for_id(f.get())) == Some("left")
+                    && matches!(c.kind, KindTest::Named(ck)
+                        if language.node_kind_for_id(ck) == Some("subscript_expression"))
+            });
+            if name == "assignment_expression" && subscript_left {
+                out.push(vec![Anchor::IndexAssign]);
+            }
+        }
+        KindTest::Alternation(alternatives) => {
+            // Every alternative must bring a clause; their union is one.
+            let mut union = Vec::new();
+            for alternative in alternatives {
+                let mut own = Vec::new();
+                clauses_of(pattern, alternative, language, &mut own);
+                match best_clause(own) {
+                    Some(clause) => union.extend(clause),
+                    None => {
+                        union.clear();
+                        break;
+                    }
+                }
+            }
+            if !union.is_empty() {
+                union.sort();
+                union.dedup();
+                out.push(union);
+            }
+        }
+        KindTest::AnyNamed | KindTest::Any => {}
+    }
+    for child in node.children.iter().filter(|c| !c.optional) {
+        clauses_of(pattern, child, language, out);
+    }
+}
+
+/// Whether every node `pattern` matches is an identifier-like token (its text is one word).
+fn is_identifier_pattern(pattern: &NodePattern, language: &Language) -> bool {
+    match &pattern.kind {
+        KindTest::Named(k) => language.node_kind_for_id(*k).is_some_and(|name| {
+            name.ends_with("identifier") && name != "private_property_identifier"
+        }),
+        KindTest::Alternation(alternatives) => alternatives
+            .iter()
+            .all(|a| is_identifier_pattern(a, language)),
+        _ => false,
+    }
 }
 
 /// The field of a required child pattern when it is single-valued in the grammar (dispatch

@@ -42,6 +42,21 @@ const STRING_METHODS: &[&str] = &[
     "search",
 ];
 
+/// The identifiers around which [`sites_among`] needs its candidates, besides regex literals:
+/// `RegExp` and the methods that apply a regular expression (for the sparse walk, see
+/// [`crate::anchor`]).
+pub const ANCHOR_WORDS: &[&str] = &[
+    "RegExp",
+    "test",
+    "exec",
+    "match",
+    "matchAll",
+    "replace",
+    "replaceAll",
+    "split",
+    "search",
+];
+
 /// A node that may be a regular expression or apply one, with its parent and grandparent.
 pub type Candidate<'t> = (Node<'t>, Option<Node<'t>>, Option<Node<'t>>);
 

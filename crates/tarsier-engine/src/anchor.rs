@@ -1,0 +1,444 @@
+//! Text anchors and the sparse walk they allow.
+//!
+//! Walking every node of a tree costs a fifth of parsing it, and most nodes cannot start a
+//! match of any rule. So the engine reads the text first: each pattern has a *clause*, a set of
+//! [`Anchor`]s of which every match contains at least one inside the matched node (the method
+//! name of `res.send(...)`, the `==` of a comparison, a literal of a `#match?` regex). One pass
+//! over a file's bytes finds where the anchors of the rules enabled for that file occur (its
+//! *hot positions*), and the walk visits and descends only into nodes that contain a hot
+//! position: a node that contains none cannot be, nor contain, the root of a match. Nothing is
+//! lost by construction; results are the same as those of a full walk, which tests check on the
+//! corpus and on every rule's cases.
+//!
+//! A full walk is still used for a file when some rule enabled for it has a pattern without a
+//! clause, and for trees with syntax errors (error recovery can insert zero-width tokens that
+//! are in the tree but not in the text).
+
+use aho_corasick::AhoCorasick;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use tarsier_model::Fnv1a;
+use tree_sitter::Node;
+
+/// A piece of text every match of a pattern contains inside the matched node.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Anchor {
+    /// A whole identifier or keyword token (`send`, `true`): an occurrence counts unless an
+    /// ASCII identifier character (`A-Z a-z 0-9 _ $`) touches it.
+    Word(String),
+    /// Text anywhere, even inside a longer word.
+    Text {
+        /// The text (lowercase when `ignore_case`).
+        text: String,
+        /// Compare ignoring ASCII case.
+        ignore_case: bool,
+    },
+    /// A `/` that can begin a regular-expression literal (see [`regex_starts`]).
+    RegexStart,
+    /// An assignment to a subscript, `x[k] = v`: a `]` followed by blanks and a `=` that is not
+    /// `==` or `=>` (or by a comment, which may hide the `=`).
+    IndexAssign,
+}
+
+impl Anchor {
+    /// The anchor for text a node must equal: a [`Anchor::Word`] when the node is an
+    /// identifier-like token and the text an identifier, else exact [`Anchor::Text`].
+    pub fn for_node_text(text: &str, identifier_node: bool) -> Anchor {
+        if identifier_node && !text.is_empty() && text.bytes().all(is_ident_byte) {
+            Anchor::Word(text.to_string())
+        } else {
+            Anchor::Text {
+                text: text.to_string(),
+                ignore_case: false,
+            }
+        }
+    }
+
+    /// A rough rank of how rarely the anchor occurs in code: longer is rarer, whole words are
+    /// rarer than text, punctuation is common.
+    fn rarity(&self) -> usize {
+        match self {
+            Anchor::Word(w) => 2 * w.len() + 2,
+            Anchor::Text { text, .. } => 2 * text.len(),
+            Anchor::IndexAssign => 4,
+            Anchor::RegexStart => 1,
+        }
+    }
+}
+
+/// Ranks a clause (higher is better: fewer hot positions expected): its most common anchor
+/// decides, then the number of anchors.
+pub fn clause_rank(clause: &[Anchor]) -> (usize, std::cmp::Reverse<usize>) {
+    let weakest = clause.iter().map(Anchor::rarity).min().unwrap_or(0);
+    (weakest, std::cmp::Reverse(clause.len()))
+}
+
+/// The clause a `#match?` regex gives its capture: the literal prefixes of its matches (every
+/// match begins with one), compared ignoring ASCII case. `None` when a match can begin with
+/// anything.
+pub fn regex_clause(regex: &str) -> Option<Vec<Anchor>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::parse(regex).ok()?;
+    let mut extractor = Extractor::new();
+    // Case-insensitive words spell out every case variant (Unicode folding adds `ſ` for `s`
+    // and the Kelvin sign for `k`) before they are lowercased and merged below: room for that.
+    extractor
+        .kind(ExtractKind::Prefix)
+        .limit_total(8192)
+        .limit_literal_len(64);
+    let seq = extractor.extract(&hir);
+    let literals = seq.literals()?;
+    let mut texts: Vec<String> = Vec::new();
+    for literal in literals {
+        let text = std::str::from_utf8(literal.as_bytes()).ok()?;
+        if text.is_empty() {
+            return None;
+        }
+        texts.push(text.to_ascii_lowercase());
+    }
+    if texts.is_empty() {
+        return None;
+    }
+    texts.sort();
+    texts.dedup();
+    Some(
+        texts
+            .into_iter()
+            .map(|text| Anchor::Text {
+                text,
+                ignore_case: true,
+            })
+            .collect(),
+    )
+}
+
+/// An anchor every node of a named kind contains, for the kinds rules name whose text always
+/// holds a fixed token.
+pub fn kind_anchor(kind: &str) -> Option<Anchor> {
+    let word = |w: &str| Some(Anchor::Word(w.to_string()));
+    let text = |t: &str| {
+        Some(Anchor::Text {
+            text: t.to_string(),
+            ignore_case: false,
+        })
+    };
+    match kind {
+        "true" | "false" | "null" | "this" | "super" | "undefined" => word(kind),
+        "new_expression" => word("new"),
+        "for_in_statement" => word("for"),
+        "regex" => Some(Anchor::RegexStart),
+        "subscript_expression" | "array" => text("["),
+        "template_string" => text("`"),
+        "arrow_function" => text("=>"),
+        _ => None,
+    }
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// Who needs an anchor: an index into the engine's owners (its query rules, then the ReDoS
+/// analyzer), so a file's hot positions come only from the rules enabled for it.
+pub type Owner = u16;
+
+/// The anchors of every owner, ready to find in a file's text.
+#[derive(Debug, Default)]
+pub struct AnchorIndex {
+    /// Identifier tokens, with their owners.
+    words: HashMap<String, Vec<Owner>, BuildHasherDefault<Fnv1a>>,
+    /// Lengths of the words (bit `n` for length `n`, lengths over 63 in bit 63).
+    word_lengths: u64,
+    /// Texts, searched together.
+    texts: Option<AhoCorasick>,
+    /// Per text pattern of `texts`: its owners, whether case is ignored, the exact text.
+    text_owners: Vec<(Vec<Owner>, bool, String)>,
+    /// Owners of [`Anchor::RegexStart`].
+    regex_owners: Vec<Owner>,
+    /// Owners of [`Anchor::IndexAssign`].
+    index_assign_owners: Vec<Owner>,
+    /// Owners with a pattern without a clause: a file that enables one gets the full walk.
+    unanchored: Vec<Owner>,
+}
+
+impl AnchorIndex {
+    /// Indexes the clauses of every owner; `None` for an owner's pattern without a clause.
+    pub fn build<'a>(clauses: impl IntoIterator<Item = (Owner, Option<&'a [Anchor]>)>) -> Self {
+        let mut index = AnchorIndex::default();
+        let mut texts: Vec<(String, bool, Vec<Owner>)> = Vec::new();
+        let add = |list: &mut Vec<Owner>, owner: Owner| {
+            if !list.contains(&owner) {
+                list.push(owner);
+            }
+        };
+        for (owner, clause) in clauses {
+            let Some(clause) = clause else {
+                add(&mut index.unanchored, owner);
+                continue;
+            };
+            for anchor in clause {
+                match anchor {
+                    Anchor::Word(w) => {
+                        index.word_lengths |= 1u64 << w.len().min(63);
+                        add(index.words.entry(w.clone()).or_default(), owner);
+                    }
+                    Anchor::Text { text, ignore_case } => {
+                        match texts
+                            .iter_mut()
+                            .find(|(t, ci, _)| t == text && ci == ignore_case)
+                        {
+                            Some((_, _, owners)) => add(owners, owner),
+                            None => texts.push((text.clone(), *ignore_case, vec![owner])),
+                        }
+                    }
+                    Anchor::RegexStart => add(&mut index.regex_owners, owner),
+                    Anchor::IndexAssign => add(&mut index.index_assign_owners, owner),
+                }
+            }
+        }
+        if !texts.is_empty() {
+            // One automaton ignoring case; exact texts are checked on each hit.
+            index.texts = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(texts.iter().map(|(t, _, _)| t.as_str()))
+                .ok();
+            if index.texts.is_none() {
+                // Cannot happen for these small sets; never lose a match over it.
+                index
+                    .unanchored
+                    .extend(texts.iter().flat_map(|(_, _, o)| o));
+            }
+            index.text_owners = texts
+                .into_iter()
+                .map(|(text, ci, owners)| (owners, ci, text))
+                .collect();
+        }
+        index
+    }
+
+    /// The sorted byte offsets in `source` where an anchor of an owner `enabled` for this file
+    /// occurs; `None` when an enabled owner has a pattern without a clause (walk everything).
+    pub fn hot_positions(
+        &self,
+        source: &str,
+        enabled: &dyn Fn(Owner) -> bool,
+    ) -> Option<Vec<usize>> {
+        if self.unanchored.iter().any(|&o| enabled(o)) {
+            return None;
+        }
+        let any = |owners: &[Owner]| owners.iter().any(|&o| enabled(o));
+        let bytes = source.as_bytes();
+        let mut hot = Vec::new();
+        if !self.words.is_empty() {
+            let mut i = 0;
+            while i < bytes.len() {
+                if !is_ident_byte(bytes[i]) {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                while i < bytes.len() && is_ident_byte(bytes[i]) {
+                    i += 1;
+                }
+                let len = i - start;
+                if self.word_lengths & (1u64 << len.min(63)) == 0 {
+                    continue;
+                }
+                // ASCII only, so the slice is at character boundaries.
+                if let Some(owners) = source.get(start..i).and_then(|w| self.words.get(w))
+                    && any(owners)
+                {
+                    hot.push(start);
+                }
+            }
+        }
+        if let Some(automaton) = &self.texts {
+            for m in automaton.find_overlapping_iter(source) {
+                let Some((owners, ignore_case, text)) =
+                    self.text_owners.get(m.pattern().as_usize())
+                else {
+                    continue;
+                };
+                if any(owners) && (*ignore_case || bytes.get(m.range()) == Some(text.as_bytes())) {
+                    hot.push(m.start());
+                }
+            }
+        }
+        if any(&self.regex_owners) {
+            hot.extend(regex_starts(bytes));
+        }
+        if any(&self.index_assign_owners) {
+            hot.extend(index_assigns(bytes));
+        }
+        hot.sort_unstable();
+        hot.dedup();
+        Some(hot)
+    }
+}
+
+/// Every `/` that can begin a regular-expression literal, and more. A regex literal's first
+/// `/` is followed by a pattern character, never `/` (that is a line comment); it is not the
+/// second `/` of a `//` unless that `/` closes a block comment (`*//re/`); and `/*` begins a
+/// comment, unless the comment is never closed (the lexer then falls back to `/`).
+pub fn regex_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let last_close = memchr::memmem::rfind(bytes, b"*/");
+    memchr::memchr_iter(b'/', bytes).filter(move |&i| {
+        let next = bytes.get(i + 1).copied();
+        if next == Some(b'/') {
+            return false;
+        }
+        if next == Some(b'*') && last_close.is_some_and(|c| c >= i + 2) {
+            return false;
+        }
+        let prev = i.checked_sub(1).and_then(|p| bytes.get(p)).copied();
+        let before_prev = i.checked_sub(2).and_then(|p| bytes.get(p)).copied();
+        !(prev == Some(b'/') && before_prev != Some(b'*'))
+    })
+}
+
+/// Every `]` followed by blanks and then a `=` that is not `==` or `=>`, or by a `/` (a comment
+/// may stand between the subscript and its `=`).
+pub fn index_assigns(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b']', bytes).filter(move |&i| {
+        let mut j = i + 1;
+        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        match bytes.get(j) {
+            Some(b'/') => true,
+            Some(b'=') => !matches!(bytes.get(j + 1), Some(b'=' | b'>')),
+            _ => false,
+        }
+    })
+}
+
+/// Visits, in document order, the nodes under `root` (itself included) that contain one of the
+/// sorted byte offsets `hot`, with their ancestors (root first). Other nodes, and everything
+/// below them, are skipped.
+pub fn walk_sparse<'t>(
+    root: Node<'t>,
+    hot: &[usize],
+    visit: &mut dyn FnMut(Node<'t>, &[Node<'t>]),
+) {
+    let mut cursor = root.walk();
+    let mut path: Vec<Node<'t>> = Vec::new();
+    // The first hot offset not before the current node's start (nodes come in start order).
+    let mut next = 0usize;
+    'walk: loop {
+        let node = cursor.node();
+        let start = node.start_byte();
+        while hot.get(next).is_some_and(|&h| h < start) {
+            next += 1;
+        }
+        let contains = hot.get(next).is_some_and(|&h| h < node.end_byte());
+        if contains {
+            visit(node, &path);
+            if cursor.goto_first_child() {
+                path.push(node);
+                continue;
+            }
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+            path.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_regex_literal_start_is_a_candidate() {
+        let code = "a = b / c; x = /re/g; /* c *//after-comment/.test(s);\n\
+                    if (ok) /x/.test(s); y = [/a/, 1 / 2]; q = s // trailing /not/\n\
+                    w = /[/]/; z = `${/t/}`; http = 'http://x/y';\n";
+        let tree = tarsier_parse::parse(code).expect("parses");
+        assert!(!tree.root_node().has_error());
+        let starts: Vec<usize> = regex_starts(code.as_bytes()).collect();
+        let mut regexes = 0;
+        crate::pattern::walk(tree.root_node(), &mut |node, _| {
+            if node.kind() == "regex" {
+                regexes += 1;
+                assert!(
+                    starts.contains(&node.start_byte()),
+                    "{}",
+                    &code[node.byte_range()]
+                );
+            }
+        });
+        assert_eq!(regexes, 6);
+        // Comment openers and the second `/` of `//` are not candidates.
+        let comment = code.find("// trailing").expect("comment");
+        assert!(!starts.contains(&comment) && !starts.contains(&(comment + 1)));
+        let after_close = code.find("*//after").expect("close") + 1;
+        assert!(!starts.contains(&after_close) && starts.contains(&(after_close + 1)));
+        // An unclosed `/*` may be lexed as `/`, so it stays a candidate.
+        assert_eq!(regex_starts(b"x = /*a/;").collect::<Vec<_>>(), vec![4, 7]);
+    }
+
+    #[test]
+    fn index_assignments_are_found_through_blanks_and_comments() {
+        let code = b"a[k] = 1; b[k]\n\t= 2; c[k] /* */ = 3; d[k] == 4; e[k] => 5; f[k]=6; g[k]+=7";
+        let found: Vec<usize> = index_assigns(code).collect();
+        let at = |s: &str| {
+            code.windows(s.len())
+                .position(|w| w == s.as_bytes())
+                .expect("present")
+                + 3
+        };
+        assert_eq!(found, vec![at("a[k]"), at("b[k]"), at("c[k]"), at("f[k]")]);
+    }
+
+    #[test]
+    fn regex_clauses_are_necessary_literals() {
+        let words = |r: &str| {
+            regex_clause(r).map(|c| {
+                c.into_iter()
+                    .map(|a| match a {
+                        Anchor::Text { text, .. } => text,
+                        other => format!("{other:?}"),
+                    })
+                    .collect::<Vec<_>>()
+            })
+        };
+        assert_eq!(
+            words("^(res|response)$"),
+            Some(vec!["res".to_string(), "response".to_string()])
+        );
+        let secret = words("(?i)secret").expect("a clause");
+        assert!(secret.contains(&"secret".to_string()) && secret.contains(&"ſecret".to_string()));
+        assert_eq!(words(".*x"), None);
+        assert_eq!(words("a?b"), Some(vec!["ab".to_string(), "b".to_string()]));
+    }
+
+    #[test]
+    fn the_sparse_walk_visits_exactly_the_nodes_around_hot_offsets() {
+        let code = "function f(a) { return a + 1; }\nconst x = g(2, [3, 4]);\nh();\n";
+        let tree = tarsier_parse::parse(code).expect("parses");
+        let hot = vec![code.find("1;").expect("1"), code.find("h(").expect("h")];
+        let mut sparse = Vec::new();
+        walk_sparse(tree.root_node(), &hot, &mut |node, ancestors| {
+            sparse.push((node.id(), ancestors.len()));
+        });
+        let mut expected = Vec::new();
+        crate::pattern::walk(tree.root_node(), &mut |node, ancestors| {
+            if hot
+                .iter()
+                .any(|&h| node.start_byte() <= h && h < node.end_byte())
+            {
+                expected.push((node.id(), ancestors.len()));
+            }
+        });
+        assert_eq!(sparse, expected);
+        let mut all = 0;
+        crate::pattern::walk(tree.root_node(), &mut |_, _| all += 1);
+        assert!(sparse.len() * 2 < all, "{} of {all}", sparse.len());
+    }
+}
