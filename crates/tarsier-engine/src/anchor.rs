@@ -330,10 +330,11 @@ pub fn walk_sparse<'t>(
         while hot.get(next).is_some_and(|&h| h < start) {
             next += 1;
         }
-        let contains = hot.get(next).is_some_and(|&h| h < node.end_byte());
-        if contains {
+        if let Some(&h) = hot.get(next).filter(|&&h| h < node.end_byte()) {
             visit(node, &path);
-            if cursor.goto_first_child() {
+            // Straight to the first child that contains the offset or starts after it:
+            // tree-sitter skips the children before it without making nodes of them.
+            if cursor.goto_first_child_for_byte(h).is_some() {
                 path.push(node);
                 continue;
             }
