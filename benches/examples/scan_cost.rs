@@ -2,7 +2,7 @@
 //! `cargo run --release -p tarsier-benches --example scan_cost -- [DIR] [ROUNDS]`.
 //! Without DIR it uses the corpus repeated 200 times. Each phase runs ROUNDS times (default 5) on
 //! all cores and the fastest round is kept, so background load inflates both sides alike.
-//! `SCAN_COST_ONLY=full` skips the other phases, for profiling the full scan alone. The full
+//! `SCAN_COST_ONLY=full` (or `parse`) skips the other phases, for profiling one alone. The full
 //! scan also runs once with the sparse walk off (every node visited), and the two reports must
 //! be equal.
 
@@ -43,7 +43,9 @@ fn main() {
             .min()
             .unwrap_or_default()
     };
-    let full_only = std::env::var("SCAN_COST_ONLY").is_ok_and(|v| v == "full");
+    let only = std::env::var("SCAN_COST_ONLY").unwrap_or_default();
+    let full_only = only == "full";
+    let parse_only = only == "parse";
     let parse = best(&|| {
         if full_only {
             return;
@@ -55,7 +57,7 @@ fn main() {
     });
     // The floor of any rule engine on tree-sitter: parse, then visit every node once.
     let walk = best(&|| {
-        if full_only {
+        if full_only || parse_only {
             return;
         }
         files.par_iter().for_each(|(_, bytes)| {
@@ -70,6 +72,9 @@ fn main() {
         })
     });
     let full = best(&|| {
+        if parse_only {
+            return;
+        }
         black_box(engine.scan_files(&files));
     });
     let every_node = match Engine::new(
@@ -86,12 +91,12 @@ fn main() {
         }
     };
     let full_walk = best(&|| {
-        if full_only {
+        if full_only || parse_only {
             return;
         }
         black_box(every_node.scan_files(&files));
     });
-    if !full_only && engine.scan_files(&files) != every_node.scan_files(&files) {
+    if only.is_empty() && engine.scan_files(&files) != every_node.scan_files(&files) {
         eprintln!("the sparse walk and the full walk found different things");
         std::process::exit(1);
     }

@@ -15,9 +15,6 @@
 //! are in the tree but not in the text).
 
 use aho_corasick::AhoCorasick;
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
-use tarsier_model::Fnv1a;
 use tree_sitter::Node;
 
 /// A piece of text every match of a pattern contains inside the matched node.
@@ -142,17 +139,33 @@ fn is_ident_byte(b: u8) -> bool {
 /// analyzer), so a file's hot positions come only from the rules enabled for it.
 pub type Owner = u16;
 
+/// How an occurrence of a needle's text is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compare {
+    /// Same case, and no ASCII identifier character on either side.
+    Word,
+    /// Same case.
+    Exact,
+    /// Any ASCII case.
+    IgnoreCase,
+}
+
+/// A text to find, how its occurrences are checked, and the owners that need it.
+#[derive(Debug)]
+struct Needle {
+    text: String,
+    compare: Compare,
+    owners: Vec<Owner>,
+}
+
 /// The anchors of every owner, ready to find in a file's text.
 #[derive(Debug, Default)]
 pub struct AnchorIndex {
-    /// Identifier tokens, with their owners.
-    words: HashMap<String, Vec<Owner>, BuildHasherDefault<Fnv1a>>,
-    /// Lengths of the words (bit `n` for length `n`, lengths over 63 in bit 63).
-    word_lengths: u64,
-    /// Texts, searched together.
-    texts: Option<AhoCorasick>,
-    /// Per text pattern of `texts`: its owners, whether case is ignored, the exact text.
-    text_owners: Vec<(Vec<Owner>, bool, String)>,
+    /// Words and texts, found in one pass ignoring case; each hit is then checked as its
+    /// needle says.
+    automaton: Option<AhoCorasick>,
+    /// The automaton's patterns, by pattern id.
+    needles: Vec<Needle>,
     /// Owners of [`Anchor::RegexStart`].
     regex_owners: Vec<Owner>,
     /// Owners of [`Anchor::IndexAssign`].
@@ -165,7 +178,6 @@ impl AnchorIndex {
     /// Indexes the clauses of every owner; `None` for an owner's pattern without a clause.
     pub fn build<'a>(clauses: impl IntoIterator<Item = (Owner, Option<&'a [Anchor]>)>) -> Self {
         let mut index = AnchorIndex::default();
-        let mut texts: Vec<(String, bool, Vec<Owner>)> = Vec::new();
         let add = |list: &mut Vec<Owner>, owner: Owner| {
             if !list.contains(&owner) {
                 list.push(owner);
@@ -177,41 +189,54 @@ impl AnchorIndex {
                 continue;
             };
             for anchor in clause {
-                match anchor {
-                    Anchor::Word(w) => {
-                        index.word_lengths |= 1u64 << w.len().min(63);
-                        add(index.words.entry(w.clone()).or_default(), owner);
+                let (text, compare) = match anchor {
+                    Anchor::Word(w) => (w, Compare::Word),
+                    Anchor::Text {
+                        text,
+                        ignore_case: false,
+                    } => (text, Compare::Exact),
+                    Anchor::Text {
+                        text,
+                        ignore_case: true,
+                    } => (text, Compare::IgnoreCase),
+                    Anchor::RegexStart => {
+                        add(&mut index.regex_owners, owner);
+                        continue;
                     }
-                    Anchor::Text { text, ignore_case } => {
-                        match texts
-                            .iter_mut()
-                            .find(|(t, ci, _)| t == text && ci == ignore_case)
-                        {
-                            Some((_, _, owners)) => add(owners, owner),
-                            None => texts.push((text.clone(), *ignore_case, vec![owner])),
-                        }
+                    Anchor::IndexAssign => {
+                        add(&mut index.index_assign_owners, owner);
+                        continue;
                     }
-                    Anchor::RegexStart => add(&mut index.regex_owners, owner),
-                    Anchor::IndexAssign => add(&mut index.index_assign_owners, owner),
+                };
+                match index
+                    .needles
+                    .iter_mut()
+                    .find(|n| &n.text == text && n.compare == compare)
+                {
+                    Some(needle) => add(&mut needle.owners, owner),
+                    None => index.needles.push(Needle {
+                        text: text.clone(),
+                        compare,
+                        owners: vec![owner],
+                    }),
                 }
             }
         }
-        if !texts.is_empty() {
-            // One automaton ignoring case; exact texts are checked on each hit.
-            index.texts = AhoCorasick::builder()
+        if !index.needles.is_empty() {
+            index.automaton = AhoCorasick::builder()
                 .ascii_case_insensitive(true)
-                .build(texts.iter().map(|(t, _, _)| t.as_str()))
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(index.needles.iter().map(|n| n.text.as_str()))
                 .ok();
-            if index.texts.is_none() {
+            if index.automaton.is_none() {
                 // Cannot happen for these small sets; never lose a match over it.
-                index
-                    .unanchored
-                    .extend(texts.iter().flat_map(|(_, _, o)| o));
+                let owners: Vec<Owner> = index
+                    .needles
+                    .iter()
+                    .flat_map(|n| n.owners.iter().copied())
+                    .collect();
+                index.unanchored.extend(owners);
             }
-            index.text_owners = texts
-                .into_iter()
-                .map(|(text, ci, owners)| (owners, ci, text))
-                .collect();
         }
         index
     }
@@ -229,37 +254,25 @@ impl AnchorIndex {
         let any = |owners: &[Owner]| owners.iter().any(|&o| enabled(o));
         let bytes = source.as_bytes();
         let mut hot = Vec::new();
-        if !self.words.is_empty() {
-            let mut i = 0;
-            while i < bytes.len() {
-                if !is_ident_byte(bytes[i]) {
-                    i += 1;
-                    continue;
-                }
-                let start = i;
-                while i < bytes.len() && is_ident_byte(bytes[i]) {
-                    i += 1;
-                }
-                let len = i - start;
-                if self.word_lengths & (1u64 << len.min(63)) == 0 {
-                    continue;
-                }
-                // ASCII only, so the slice is at character boundaries.
-                if let Some(owners) = source.get(start..i).and_then(|w| self.words.get(w))
-                    && any(owners)
-                {
-                    hot.push(start);
-                }
-            }
-        }
-        if let Some(automaton) = &self.texts {
+        if let Some(automaton) = &self.automaton {
             for m in automaton.find_overlapping_iter(source) {
-                let Some((owners, ignore_case, text)) =
-                    self.text_owners.get(m.pattern().as_usize())
-                else {
+                let Some(needle) = self.needles.get(m.pattern().as_usize()) else {
                     continue;
                 };
-                if any(owners) && (*ignore_case || bytes.get(m.range()) == Some(text.as_bytes())) {
+                let holds = match needle.compare {
+                    Compare::IgnoreCase => true,
+                    Compare::Exact => bytes.get(m.range()) == Some(needle.text.as_bytes()),
+                    Compare::Word => {
+                        bytes.get(m.range()) == Some(needle.text.as_bytes())
+                            && !m
+                                .start()
+                                .checked_sub(1)
+                                .and_then(|p| bytes.get(p))
+                                .is_some_and(|&b| is_ident_byte(b))
+                            && !bytes.get(m.end()).is_some_and(|&b| is_ident_byte(b))
+                    }
+                };
+                if holds && any(&needle.owners) {
                     hot.push(m.start());
                 }
             }
