@@ -291,8 +291,9 @@ impl AnchorIndex {
 
 /// Every `/` that can begin a regular-expression literal, and more. A regex literal's first
 /// `/` is followed by a pattern character, never `/` (that is a line comment); it is not the
-/// second `/` of a `//` unless that `/` closes a block comment (`*//re/`); and `/*` begins a
-/// comment, unless the comment is never closed (the lexer then falls back to `/`).
+/// second `/` of a `//` unless that `/` closes a block comment (`*//re/`); `/*` begins a
+/// comment, unless the comment is never closed (the lexer then falls back to `/`); and what
+/// comes before it must allow an expression to start (see [`may_precede_regex`]).
 pub fn regex_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let last_close = memchr::memmem::rfind(bytes, b"*/");
     memchr::memchr_iter(b'/', bytes).filter(move |&i| {
@@ -305,8 +306,68 @@ pub fn regex_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
         }
         let prev = i.checked_sub(1).and_then(|p| bytes.get(p)).copied();
         let before_prev = i.checked_sub(2).and_then(|p| bytes.get(p)).copied();
-        !(prev == Some(b'/') && before_prev != Some(b'*'))
+        if prev == Some(b'/') && before_prev != Some(b'*') {
+            return false;
+        }
+        may_precede_regex(bytes, i)
     })
+}
+
+/// Keywords after which an expression, so a regex literal, can start.
+const KEYWORDS_BEFORE_EXPRESSION: &[&[u8]] = &[
+    b"return",
+    b"typeof",
+    b"instanceof",
+    b"in",
+    b"of",
+    b"new",
+    b"delete",
+    b"void",
+    b"throw",
+    b"case",
+    b"do",
+    b"else",
+    b"yield",
+    b"await",
+    b"extends",
+    b"default",
+];
+
+/// Whether the text before the `/` at `slash` lets it begin a regex literal. Only the same line
+/// is read (a line comment could hide what ends the previous one), blanks skipped: after an
+/// identifier, a number, a string or a `]`, a `/` divides, unless the identifier is a keyword
+/// that expects an expression (`return /x/`). Anything else, or a line start, may precede a
+/// regex.
+fn may_precede_regex(bytes: &[u8], slash: usize) -> bool {
+    let mut j = slash;
+    while let Some(&b) = j.checked_sub(1).and_then(|p| bytes.get(p)) {
+        match b {
+            b' ' | b'\t' | 0x0B | 0x0C => j -= 1,
+            b'\n' | b'\r' => return true,
+            _ => break,
+        }
+    }
+    let Some(&before) = j.checked_sub(1).and_then(|p| bytes.get(p)) else {
+        return true;
+    };
+    match before {
+        b']' | b'\'' | b'"' | b'`' => false,
+        b if is_ident_byte(b) => {
+            let end = j;
+            let mut start = end;
+            while start > 0 && bytes.get(start - 1).is_some_and(|&b| is_ident_byte(b)) {
+                start -= 1;
+            }
+            // A word glued to non-ASCII text may be part of a longer identifier or follow a
+            // Unicode blank: keep it.
+            let glued = start > 0 && bytes.get(start - 1).is_some_and(|&b| b >= 0x80);
+            glued
+                || bytes
+                    .get(start..end)
+                    .is_some_and(|w| KEYWORDS_BEFORE_EXPRESSION.contains(&w))
+        }
+        _ => true,
+    }
 }
 
 /// Every `]` followed by blanks and then a `=` that is not `==` or `=>`, or by a `/` (a comment
@@ -372,7 +433,9 @@ mod tests {
     fn every_regex_literal_start_is_a_candidate() {
         let code = "a = b / c; x = /re/g; /* c *//after-comment/.test(s);\n\
                     if (ok) /x/.test(s); y = [/a/, 1 / 2]; q = s // trailing /not/\n\
-                    w = /[/]/; z = `${/t/}`; http = 'http://x/y';\n";
+                    w = /[/]/; z = `${/t/}`; http = 'http://x/y';\n\
+                    function f() { return /ret/.test(s) || typeof /t/ === 'x'; }\n\
+                    export default /d/;\n";
         let tree = tarsier_parse::parse(code).expect("parses");
         assert!(!tree.root_node().has_error());
         let starts: Vec<usize> = regex_starts(code.as_bytes()).collect();
@@ -387,14 +450,21 @@ mod tests {
                 );
             }
         });
-        assert_eq!(regexes, 6);
+        assert_eq!(regexes, 9);
         // Comment openers and the second `/` of `//` are not candidates.
         let comment = code.find("// trailing").expect("comment");
         assert!(!starts.contains(&comment) && !starts.contains(&(comment + 1)));
         let after_close = code.find("*//after").expect("close") + 1;
         assert!(!starts.contains(&after_close) && starts.contains(&(after_close + 1)));
         // An unclosed `/*` may be lexed as `/`, so it stays a candidate.
-        assert_eq!(regex_starts(b"x = /*a/;").collect::<Vec<_>>(), vec![4, 7]);
+        assert_eq!(regex_starts(b"x = /*a/;").collect::<Vec<_>>(), vec![4]);
+        // After a name, a number, a string or a `]`, a `/` divides; after a keyword that
+        // expects an expression, or at a line start, it may begin a regex.
+        let code = b"a / b; 2 / c; 's' / d; e[0] / f; return /g/; typeof /h/;\n/i/.test(s); x\n/j/";
+        let found: Vec<u8> = regex_starts(code)
+            .filter_map(|i| code.get(i + 1).copied())
+            .collect();
+        assert_eq!(found, b"ghij".to_vec());
     }
 
     #[test]
