@@ -1,15 +1,32 @@
 //! Parse only versus full scan on a directory of JavaScript, in one run, with the ratio:
 //! `cargo run --release -p tarsier-benches --example scan_cost -- [DIR] [ROUNDS]`.
-//! Without DIR it uses the corpus repeated 200 times. Each phase runs ROUNDS times (default 5) on
-//! all cores and the fastest round is kept, so background load inflates both sides alike.
-//! `SCAN_COST_ONLY=full` (or `parse`) skips the other phases, for profiling one alone. The full
-//! scan also runs once with the sparse walk off (every node visited), and the two reports must
-//! be equal.
+//! Without DIR it uses the corpus repeated 200 times. Each round times every phase once, one
+//! after the other, on all cores; the fastest round of each phase is kept (default 5 rounds), so
+//! background load that comes and goes inflates both sides alike.
+//!
+//! The phases: parse only; parse plus a walk of every node (the floor of an engine that visits
+//! every node); the full scan (every rule, the sparse walk); the full scan with every node
+//! walked. The two full scans must find the same; the run fails otherwise.
+//! `SCAN_COST_ONLY=full` (or `parse`) runs one phase alone, for profiling it.
 
 use rayon::prelude::*;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tarsier_engine::{Engine, EngineOptions};
+
+fn engine(rules: &tarsier_rules::RuleSet, sparse_walk: bool) -> Engine {
+    let options = EngineOptions {
+        sparse_walk,
+        ..EngineOptions::default()
+    };
+    match Engine::new(rules, options) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("engine: {e}");
+            std::process::exit(2);
+        }
+    }
+}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -26,40 +43,18 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let engine = match Engine::new(&rules, EngineOptions::default()) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("engine: {e}");
-            std::process::exit(2);
-        }
-    };
-    let best = |run: &dyn Fn()| -> Duration {
-        (0..rounds.max(1))
-            .map(|_| {
-                let start = Instant::now();
-                run();
-                start.elapsed()
-            })
-            .min()
-            .unwrap_or_default()
-    };
+    let sparse = engine(&rules, true);
+    let every_node = engine(&rules, false);
     let only = std::env::var("SCAN_COST_ONLY").unwrap_or_default();
-    let full_only = only == "full";
-    let parse_only = only == "parse";
-    let parse = best(&|| {
-        if full_only {
-            return;
-        }
+    let run = |phase: &str| only.is_empty() || only == phase;
+
+    let parse_only = || {
         files.par_iter().for_each(|(_, bytes)| {
             let text = tarsier_parse::decode_source(bytes).unwrap_or_default();
             black_box(tarsier_parse::parse(text).ok());
         })
-    });
-    // The floor of any rule engine on tree-sitter: parse, then visit every node once.
-    let walk = best(&|| {
-        if full_only || parse_only {
-            return;
-        }
+    };
+    let parse_and_walk = || {
         files.par_iter().for_each(|(_, bytes)| {
             let text = tarsier_parse::decode_source(bytes).unwrap_or_default();
             if let Ok(tree) = tarsier_parse::parse(text) {
@@ -70,68 +65,64 @@ fn main() {
                 black_box(kinds);
             }
         })
-    });
-    let full = best(&|| {
-        if parse_only {
-            return;
-        }
-        black_box(engine.scan_files(&files));
-    });
-    let every_node = match Engine::new(
-        &rules,
-        EngineOptions {
-            sparse_walk: false,
-            ..EngineOptions::default()
-        },
-    ) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("engine: {e}");
-            std::process::exit(2);
-        }
     };
-    let full_walk = best(&|| {
-        if full_only || parse_only {
-            return;
-        }
+    let full = || {
+        black_box(sparse.scan_files(&files));
+    };
+    let full_every_node = || {
         black_box(every_node.scan_files(&files));
-    });
-    if only.is_empty() && engine.scan_files(&files) != every_node.scan_files(&files) {
+    };
+    let phases: [(&str, &dyn Fn()); 4] = [
+        ("parse", &parse_only),
+        ("walk", &parse_and_walk),
+        ("full", &full),
+        ("full-walk", &full_every_node),
+    ];
+    let mut best = [Duration::MAX; 4];
+    for _ in 0..rounds.max(1) {
+        for (slot, (name, phase)) in best.iter_mut().zip(phases.iter()) {
+            if !run(name) {
+                continue;
+            }
+            let start = Instant::now();
+            phase();
+            *slot = (*slot).min(start.elapsed());
+        }
+    }
+    if only.is_empty() && sparse.scan_files(&files) != every_node.scan_files(&files) {
         eprintln!("the sparse walk and the full walk found different things");
         std::process::exit(1);
     }
+
     let mib = bytes as f64 / (1024.0 * 1024.0);
-    let rate = |d: Duration| mib / d.as_secs_f64().max(1e-9);
     println!(
-        "{} files, {:.1} MiB, {} threads, best of {rounds}",
+        "{} files, {:.1} MiB, {} threads, best of {rounds} interleaved rounds",
         files.len(),
         mib,
         rayon::current_num_threads()
     );
-    println!(
-        "parse only  {:>8.1} ms  {:>6.2} MiB/s",
-        parse.as_secs_f64() * 1e3,
-        rate(parse)
-    );
-    println!(
-        "parse + walk {:>7.1} ms  {:>6.2} MiB/s  (every node visited once: the floor of a full walk)",
-        walk.as_secs_f64() * 1e3,
-        rate(walk)
-    );
-    println!(
-        "full scan   {:>8.1} ms  {:>6.2} MiB/s",
-        full.as_secs_f64() * 1e3,
-        rate(full)
-    );
-    println!(
-        "full scan, every node walked {:>8.1} ms  {:>6.2} MiB/s  (same results)",
-        full_walk.as_secs_f64() * 1e3,
-        rate(full_walk)
-    );
-    let parse_s = parse.as_secs_f64().max(1e-9);
-    println!(
-        "full / parse {:.2}   (parse + walk) / parse {:.2}",
-        full.as_secs_f64() / parse_s,
-        walk.as_secs_f64() / parse_s
-    );
+    let labels = [
+        "parse only",
+        "parse + walk of every node",
+        "full scan",
+        "full scan, every node walked",
+    ];
+    for ((name, _), (label, time)) in phases.iter().zip(labels.iter().zip(best)) {
+        if run(name) {
+            println!(
+                "{label:<30} {:>8.1} ms  {:>6.2} MiB/s",
+                time.as_secs_f64() * 1e3,
+                mib / time.as_secs_f64().max(1e-9)
+            );
+        }
+    }
+    if only.is_empty() {
+        let ratio = |d: Duration| d.as_secs_f64() / best[0].as_secs_f64().max(1e-9);
+        println!(
+            "full / parse {:.2}   (parse + walk) / parse {:.2}   full, every node walked / parse {:.2}   (the two full scans found the same)",
+            ratio(best[2]),
+            ratio(best[1]),
+            ratio(best[3])
+        );
+    }
 }

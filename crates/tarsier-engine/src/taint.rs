@@ -105,6 +105,9 @@ pub struct FileTaint<'a> {
     anchor: RefCell<Option<(Node<'a>, Vec<Node<'a>>)>>,
     /// Per function node id: what [`FileTaint::facts`] collected.
     facts: RefCell<HashMap<usize, Rc<FunctionFacts<'a>>>>,
+    /// Whether the file names a request or response object at all (decided on the first
+    /// question): without one nothing in it can be request data, and no scope is computed.
+    names_requests: std::cell::OnceCell<bool>,
 }
 
 /// Function scopes by the rule's extra sanitizers, then by function node id.
@@ -144,6 +147,7 @@ impl<'a> FileTaint<'a> {
             scopes: RefCell::new(HashMap::new()),
             facts: RefCell::new(HashMap::new()),
             anchor: RefCell::new(None),
+            names_requests: std::cell::OnceCell::new(),
         }
     }
 
@@ -153,6 +157,20 @@ impl<'a> FileTaint<'a> {
         expr: Node<'a>,
         extra_sanitizers: &[String],
     ) -> Option<Vec<Step>> {
+        // Every source reads a request object, and every request object is named in the text:
+        // `req` (a request name), `this.req`, a handler's first parameter (next to a response
+        // name), or a variable assigned from one of those.
+        let names_requests = *self.names_requests.get_or_init(|| {
+            let model = self.model;
+            model
+                .request_names
+                .iter()
+                .chain(&model.response_names)
+                .any(|name| contains_word(self.source, name))
+        });
+        if !names_requests {
+            return None;
+        }
         let scope = self.scope_at(expr, extra_sanitizers);
         self.derived(expr, &scope, extra_sanitizers)
     }
@@ -851,6 +869,19 @@ impl<'a> FileTaint<'a> {
             _ => false,
         }
     }
+}
+
+/// Whether `word` occurs in `text` with no ASCII identifier character on either side.
+fn contains_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$';
+    !word.is_empty()
+        && memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
+            !at.checked_sub(1)
+                .and_then(|p| bytes.get(p))
+                .is_some_and(ident)
+                && !bytes.get(at + word.len()).is_some_and(ident)
+        })
 }
 
 fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
