@@ -300,3 +300,29 @@ fn hand_written_prefix_checks_are_containment_checks() {
         ]
     );
 }
+
+/// Taint is skipped in files that name no request or response object; every way a request
+/// object can be named must still count (a request name, `this['req']`, a handler whose second
+/// parameter is a response name, a destructured request).
+#[test]
+fn request_objects_named_in_any_form_keep_taint_on() {
+    let cases = [
+        "function h(rq, response) {\n  eval(rq.query.code);\n}\n",
+        "function M() {}\nM.prototype.run = function () {\n  eval(this['req'].query.code);\n};\n",
+        "module.exports = ({ query }, res) => {\n  eval(query.code);\n};\n",
+        "var request = getIt();\neval(request.body.code);\n",
+    ];
+    for src in cases {
+        let report = engine().scan_source("t.js", src.as_bytes());
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "node/dynamic-code")
+            .unwrap_or_else(|| panic!("no finding in\n{src}"));
+        assert!(!finding.flow.is_empty(), "not request data in\n{src}");
+    }
+    // Without any such name, the same code is untainted (a lower severity, no flow).
+    let report = engine().scan_source("t.js", b"function h(rq, rs) {\n  eval(rq.query.code);\n}\n");
+    assert!(report.findings.iter().all(|f| f.flow.is_empty()));
+    assert!(!report.findings.is_empty());
+}
