@@ -150,22 +150,46 @@ enum Compare {
     IgnoreCase,
 }
 
-/// A text to find, how its occurrences are checked, and the owners that need it.
+/// A text to find, how its occurrences are checked, and who needs it.
 #[derive(Debug)]
 struct Needle {
     text: String,
     compare: Compare,
-    owners: Vec<Owner>,
+    /// Owners whose anchor it is.
+    anchors: Vec<Owner>,
+    /// Owners whose pre-filter word it is (`requires` in the rule file).
+    requires: Vec<Owner>,
 }
 
-/// The anchors of every owner, ready to find in a file's text.
+/// What one owner asks of a file's text.
+#[derive(Debug, Clone, Default)]
+pub struct OwnerSpec {
+    /// Pre-filter words: the owner runs on a file only when one occurs (always when empty).
+    pub requires: Vec<String>,
+    /// The clause of each of its patterns; `None` for a pattern without one.
+    pub clauses: Vec<Option<Vec<Anchor>>>,
+}
+
+/// What a file's text says before its tree is walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileAnchors {
+    /// Per owner, whether its pre-filter lets it run on the file.
+    pub enabled: Vec<bool>,
+    /// The sorted byte offsets where an anchor of an enabled owner occurs; `None` when an
+    /// enabled owner has a pattern without a clause (walk everything).
+    pub hot: Option<Vec<usize>>,
+}
+
+/// The anchors and pre-filter words of every owner, found in a file's text in one pass.
 #[derive(Debug, Default)]
 pub struct AnchorIndex {
-    /// Words and texts, found in one pass ignoring case; each hit is then checked as its
+    /// Every word and text, found in one pass ignoring case; each hit is then checked as its
     /// needle says.
     automaton: Option<AhoCorasick>,
     /// The automaton's patterns, by pattern id.
     needles: Vec<Needle>,
+    /// Per owner, whether it has pre-filter words.
+    filtered: Vec<bool>,
     /// Owners of [`Anchor::RegexStart`].
     regex_owners: Vec<Owner>,
     /// Owners of [`Anchor::IndexAssign`].
@@ -175,50 +199,76 @@ pub struct AnchorIndex {
 }
 
 impl AnchorIndex {
-    /// Indexes the clauses of every owner; `None` for an owner's pattern without a clause.
-    pub fn build<'a>(clauses: impl IntoIterator<Item = (Owner, Option<&'a [Anchor]>)>) -> Self {
-        let mut index = AnchorIndex::default();
+    /// Indexes the owners (owner `i` is `owners[i]`).
+    pub fn build(owners: &[OwnerSpec]) -> Self {
+        let mut index = AnchorIndex {
+            filtered: owners.iter().map(|o| !o.requires.is_empty()).collect(),
+            ..AnchorIndex::default()
+        };
         let add = |list: &mut Vec<Owner>, owner: Owner| {
             if !list.contains(&owner) {
                 list.push(owner);
             }
         };
-        for (owner, clause) in clauses {
-            let Some(clause) = clause else {
-                add(&mut index.unanchored, owner);
-                continue;
-            };
-            for anchor in clause {
-                let (text, compare) = match anchor {
-                    Anchor::Word(w) => (w, Compare::Word),
-                    Anchor::Text {
-                        text,
-                        ignore_case: false,
-                    } => (text, Compare::Exact),
-                    Anchor::Text {
-                        text,
-                        ignore_case: true,
-                    } => (text, Compare::IgnoreCase),
-                    Anchor::RegexStart => {
-                        add(&mut index.regex_owners, owner);
-                        continue;
-                    }
-                    Anchor::IndexAssign => {
-                        add(&mut index.index_assign_owners, owner);
-                        continue;
-                    }
-                };
-                match index
-                    .needles
-                    .iter_mut()
-                    .find(|n| &n.text == text && n.compare == compare)
-                {
-                    Some(needle) => add(&mut needle.owners, owner),
-                    None => index.needles.push(Needle {
-                        text: text.clone(),
+        let mut needle = |text: &str, compare: Compare| -> usize {
+            match index
+                .needles
+                .iter()
+                .position(|n| n.text == text && n.compare == compare)
+            {
+                Some(i) => i,
+                None => {
+                    index.needles.push(Needle {
+                        text: text.to_string(),
                         compare,
-                        owners: vec![owner],
-                    }),
+                        anchors: Vec::new(),
+                        requires: Vec::new(),
+                    });
+                    index.needles.len() - 1
+                }
+            }
+        };
+        let mut wanted: Vec<(usize, Owner, bool)> = Vec::new();
+        for (i, spec) in owners.iter().enumerate() {
+            let owner = Owner::try_from(i).unwrap_or(Owner::MAX);
+            for word in spec.requires.iter().filter(|w| !w.is_empty()) {
+                wanted.push((needle(word, Compare::Exact), owner, true));
+            }
+            for clause in &spec.clauses {
+                let Some(clause) = clause else {
+                    add(&mut index.unanchored, owner);
+                    continue;
+                };
+                for anchor in clause {
+                    let (text, compare) = match anchor {
+                        Anchor::Word(w) => (w, Compare::Word),
+                        Anchor::Text {
+                            text,
+                            ignore_case: false,
+                        } => (text, Compare::Exact),
+                        Anchor::Text {
+                            text,
+                            ignore_case: true,
+                        } => (text, Compare::IgnoreCase),
+                        Anchor::RegexStart => {
+                            add(&mut index.regex_owners, owner);
+                            continue;
+                        }
+                        Anchor::IndexAssign => {
+                            add(&mut index.index_assign_owners, owner);
+                            continue;
+                        }
+                    };
+                    wanted.push((needle(text, compare), owner, false));
+                }
+            }
+        }
+        for (i, owner, is_requirement) in wanted {
+            if let Some(n) = index.needles.get_mut(i) {
+                if is_requirement {
+                    add(&mut n.requires, owner);
+                } else {
+                    add(&mut n.anchors, owner);
                 }
             }
         }
@@ -229,41 +279,45 @@ impl AnchorIndex {
                 .build(index.needles.iter().map(|n| n.text.as_str()))
                 .ok();
             if index.automaton.is_none() {
-                // Cannot happen for these small sets; never lose a match over it.
-                let owners: Vec<Owner> = index
-                    .needles
-                    .iter()
-                    .flat_map(|n| n.owners.iter().copied())
+                // Cannot happen for these small sets; never lose a match over it: every owner
+                // runs, on the full walk.
+                index.filtered.iter_mut().for_each(|f| *f = false);
+                index.unanchored = (0..owners.len())
+                    .filter_map(|i| Owner::try_from(i).ok())
                     .collect();
-                index.unanchored.extend(owners);
             }
         }
         index
     }
 
-    /// The sorted byte offsets in `source` where an anchor of an owner `enabled` for this file
-    /// occurs; `None` when an enabled owner has a pattern without a clause (walk everything).
-    pub fn hot_positions(
-        &self,
-        source: &str,
-        enabled: &dyn Fn(Owner) -> bool,
-    ) -> Option<Vec<usize>> {
-        if self.unanchored.iter().any(|&o| enabled(o)) {
-            return None;
-        }
-        let any = |owners: &[Owner]| owners.iter().any(|&o| enabled(o));
+    /// Which owners run on `source`, and where their anchors are.
+    pub fn scan(&self, source: &str) -> FileAnchors {
         let bytes = source.as_bytes();
-        let mut hot = Vec::new();
+        let mut enabled: Vec<bool> = self.filtered.iter().map(|f| !f).collect();
+        // Anchor hits before the owners are known: (offset, needle).
+        let mut hits: Vec<(usize, usize)> = Vec::new();
         if let Some(automaton) = &self.automaton {
             for m in automaton.find_overlapping_iter(source) {
-                let Some(needle) = self.needles.get(m.pattern().as_usize()) else {
+                let id = m.pattern().as_usize();
+                let Some(needle) = self.needles.get(id) else {
                     continue;
                 };
+                let exact = || bytes.get(m.range()) == Some(needle.text.as_bytes());
+                if !needle.requires.is_empty() && exact() {
+                    for &o in &needle.requires {
+                        if let Some(e) = enabled.get_mut(usize::from(o)) {
+                            *e = true;
+                        }
+                    }
+                }
+                if needle.anchors.is_empty() {
+                    continue;
+                }
                 let holds = match needle.compare {
                     Compare::IgnoreCase => true,
-                    Compare::Exact => bytes.get(m.range()) == Some(needle.text.as_bytes()),
+                    Compare::Exact => exact(),
                     Compare::Word => {
-                        bytes.get(m.range()) == Some(needle.text.as_bytes())
+                        exact()
                             && !m
                                 .start()
                                 .checked_sub(1)
@@ -272,20 +326,36 @@ impl AnchorIndex {
                             && !bytes.get(m.end()).is_some_and(|&b| is_ident_byte(b))
                     }
                 };
-                if holds && any(&needle.owners) {
-                    hot.push(m.start());
+                if holds {
+                    hits.push((m.start(), id));
                 }
             }
         }
-        if any(&self.regex_owners) {
+        let on = |o: &Owner| enabled.get(usize::from(*o)).copied().unwrap_or(false);
+        if self.unanchored.iter().any(on) {
+            return FileAnchors { enabled, hot: None };
+        }
+        let mut hot: Vec<usize> = hits
+            .into_iter()
+            .filter(|&(_, id)| {
+                self.needles
+                    .get(id)
+                    .is_some_and(|n| n.anchors.iter().any(on))
+            })
+            .map(|(at, _)| at)
+            .collect();
+        if self.regex_owners.iter().any(on) {
             hot.extend(regex_starts(bytes));
         }
-        if any(&self.index_assign_owners) {
+        if self.index_assign_owners.iter().any(on) {
             hot.extend(index_assigns(bytes));
         }
         hot.sort_unstable();
         hot.dedup();
-        Some(hot)
+        FileAnchors {
+            enabled,
+            hot: Some(hot),
+        }
     }
 }
 

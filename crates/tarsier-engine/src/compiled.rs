@@ -159,7 +159,8 @@ impl CompiledRule {
         }))
     }
 
-    /// Whether the pre-filter lets this rule run on `source`.
+    /// Whether the pre-filter lets this rule run on `source` (the engine decides it for all
+    /// rules at once in [`crate::anchor::AnchorIndex::scan`]; a test keeps the two equal).
     pub fn may_match(&self, source: &str) -> bool {
         self.requires.is_empty() || self.requires.iter().any(|w| source.contains(w.as_str()))
     }

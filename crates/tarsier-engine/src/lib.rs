@@ -30,7 +30,7 @@ pub mod suppress;
 pub mod taint;
 pub mod walk;
 
-use anchor::{Anchor, AnchorIndex, Owner};
+use anchor::{Anchor, AnchorIndex, FileAnchors, Owner, OwnerSpec};
 use compiled::{CompiledRule, MessagePart, PatternIndex, Predicate};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -174,27 +174,33 @@ fn visitor_of<'t, F: FnMut(Node<'t>, &[Node<'t>])>(_root: Node<'t>, visit: F) ->
     visit
 }
 
-/// The anchor index of `rules` (owners `0..rules.len()`) and, when `redos`, of the ReDoS
-/// analyzer (owner `rules.len()`: regex literals, `RegExp` and the methods that apply one).
+/// The anchor index of `rules` (owners `0..rules.len()`, with their pre-filter words) and,
+/// when `redos`, of the ReDoS analyzer (owner `rules.len()`: regex literals, `RegExp` and the
+/// methods that apply one).
 fn anchor_index(
     rules: &[CompiledRule],
     redos: bool,
     language: &tree_sitter::Language,
 ) -> Result<AnchorIndex, EngineError> {
-    let owner = |i: usize| {
-        Owner::try_from(i).map_err(|_| EngineError::Query {
-            rule: rules.get(i).map_or_else(String::new, |r| r.meta.id.clone()),
+    if rules.len() >= usize::from(Owner::MAX) {
+        return Err(EngineError::Query {
+            rule: rules.last().map_or_else(String::new, |r| r.meta.id.clone()),
             file: String::new(),
-            reason: format!("more than {} query rules", Owner::MAX),
-        })
-    };
-    let mut clauses: Vec<(Owner, Option<Vec<Anchor>>)> = Vec::new();
-    for (i, rule) in rules.iter().enumerate() {
-        let o = owner(i)?;
-        for pattern in &rule.query.patterns {
-            clauses.push((o, pattern.clause(language)));
-        }
+            reason: format!("more than {} query rules", Owner::MAX - 1),
+        });
     }
+    let mut owners: Vec<OwnerSpec> = rules
+        .iter()
+        .map(|rule| OwnerSpec {
+            requires: rule.requires.clone(),
+            clauses: rule
+                .query
+                .patterns
+                .iter()
+                .map(|p| p.clause(language))
+                .collect(),
+        })
+        .collect();
     if redos {
         let mut clause = vec![Anchor::RegexStart];
         clause.extend(
@@ -202,11 +208,12 @@ fn anchor_index(
                 .iter()
                 .map(|w| Anchor::Word((*w).to_string())),
         );
-        clauses.push((owner(rules.len())?, Some(clause)));
+        owners.push(OwnerSpec {
+            requires: Vec::new(),
+            clauses: vec![Some(clause)],
+        });
     }
-    Ok(AnchorIndex::build(
-        clauses.iter().map(|(o, c)| (*o, c.as_deref())),
-    ))
+    Ok(AnchorIndex::build(&owners))
 }
 
 /// Whether the engine runs `rule` (a query rule, or an analyzer it implements); other analyzers
@@ -398,28 +405,19 @@ impl Engine {
         };
         // The pre-filters decide per file which rules run; one walk of the tree serves them all
         // and collects the ReDoS analyzer's candidate nodes on the way.
-        let enabled: Vec<bool> = self.rules.iter().map(|r| r.may_match(source)).collect();
+        // One pass over the text decides which rules' pre-filters let them run and where their
+        // anchors are (see [`anchor`]).
+        let FileAnchors { enabled, hot } = self.anchors.scan(source);
+        let enabled = enabled.get(..self.rules.len()).unwrap_or_default();
         let any_enabled = enabled.iter().any(|&e| e);
         let want_redos = !self.redos.is_empty();
         let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
         let mut regex_candidates: Vec<redos::Candidate<'_>> = Vec::new();
         let mut state = pattern::MatchState::new(source);
         let mut candidates: Vec<(usize, usize)> = Vec::new();
-        // Only the nodes around the anchors of the enabled rules can matter (see [`anchor`]);
-        // trees with syntax errors are walked whole.
-        let hot = if self.options.sparse_walk && !root.has_error() {
-            let redos_owner = self.rules.len();
-            self.anchors.hot_positions(source, &|owner| {
-                let owner = usize::from(owner);
-                if owner == redos_owner {
-                    want_redos
-                } else {
-                    enabled.get(owner).copied().unwrap_or(false)
-                }
-            })
-        } else {
-            None
-        };
+        // Only the nodes around the anchors of the enabled rules can matter; trees with
+        // syntax errors are walked whole.
+        let hot = hot.filter(|_| self.options.sparse_walk && !root.has_error());
         let mut visit = visitor_of(root, |node, ancestors| {
             let kind = node.kind_id();
             if want_redos && redos::is_candidate_kind(kind) {
@@ -844,4 +842,59 @@ pub fn count_at_or_above(findings: &[Finding], level: Severity) -> usize {
         .iter()
         .filter(|f| f.suppression.is_none() && f.severity >= level)
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass text scan decides the pre-filters exactly as each rule's own
+    /// [`CompiledRule::may_match`] does, on every corpus file and rule case.
+    #[test]
+    fn text_scan_enables_the_rules_their_pre_filters_enable() {
+        let rules = tarsier_rules::embedded().expect("rules");
+        let engine = Engine::new(&rules, EngineOptions::default()).expect("engine");
+        let mut texts: Vec<String> = rules
+            .rules
+            .iter()
+            .flat_map(|r| {
+                r.tests
+                    .invalid
+                    .iter()
+                    .map(|c| c.code.clone())
+                    .chain(r.tests.valid.iter().cloned())
+            })
+            .collect();
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+        let (files, _) = walk::collect(&[corpus], &walk::WalkOptions::default());
+        texts.extend(
+            files
+                .iter()
+                .filter_map(|f| std::fs::read_to_string(&f.path).ok()),
+        );
+        assert!(texts.len() > 150);
+        let mut enabled_somewhere = vec![false; engine.rules.len()];
+        for text in &texts {
+            let scan = engine.anchors.scan(text);
+            for (i, rule) in engine.rules.iter().enumerate() {
+                let by_rule = rule.may_match(text);
+                assert_eq!(
+                    scan.enabled.get(i),
+                    Some(&by_rule),
+                    "{}\n{text}",
+                    rule.meta.id
+                );
+                enabled_somewhere[i] |= by_rule;
+            }
+            // The ReDoS analyzer has no pre-filter.
+            assert_eq!(scan.enabled.get(engine.rules.len()), Some(&true));
+        }
+        assert!(enabled_somewhere.iter().all(|&e| e));
+        // And some rule stays off somewhere, or the comparison proves little.
+        assert!(
+            texts
+                .iter()
+                .any(|t| engine.anchors.scan(t).enabled.contains(&false))
+        );
+    }
 }
