@@ -23,6 +23,9 @@ pub enum Anchor {
     /// A whole identifier or keyword token (`send`, `true`): an occurrence counts unless an
     /// ASCII identifier character (`A-Z a-z 0-9 _ $`) touches it.
     Word(String),
+    /// A [`Anchor::Word`] that ends a callee: after it come blanks and then the arguments
+    /// (`(`, a template's `` ` ``, `?.(`), or a comment that may stand before them.
+    Callee(String),
     /// Text anywhere, even inside a longer word.
     Text {
         /// The text (lowercase when `ignore_case`).
@@ -56,6 +59,7 @@ impl Anchor {
     fn rarity(&self) -> usize {
         match self {
             Anchor::Word(w) => 2 * w.len() + 2,
+            Anchor::Callee(w) => 2 * w.len() + 3,
             Anchor::Text { text, .. } => 2 * text.len(),
             Anchor::IndexAssign => 4,
             Anchor::RegexStart => 1,
@@ -131,6 +135,34 @@ pub fn kind_anchor(kind: &str) -> Option<Anchor> {
     }
 }
 
+/// Whether `bytes[start..end]` has no ASCII identifier character on either side.
+fn whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    !start
+        .checked_sub(1)
+        .and_then(|p| bytes.get(p))
+        .is_some_and(|&b| is_ident_byte(b))
+        && !bytes.get(end).is_some_and(|&b| is_ident_byte(b))
+}
+
+/// Whether what follows offset `at`, after ASCII blanks, may begin a call's arguments: `(`, a
+/// template's `` ` ``, the `?.` of an optional call, a comment's `/`, or non-ASCII text (which
+/// may be a Unicode blank).
+fn before_arguments(bytes: &[u8], at: usize) -> bool {
+    let mut i = at;
+    while bytes.get(i).is_some_and(|&b| is_blank(b)) {
+        i += 1;
+    }
+    bytes
+        .get(i)
+        .is_some_and(|&b| matches!(b, b'(' | b'`' | b'?' | b'/') || b >= 0x80)
+}
+
+/// JavaScript's ASCII white space and line terminators (Unicode ones are non-ASCII bytes,
+/// which every check here accepts).
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
@@ -144,6 +176,8 @@ pub type Owner = u16;
 enum Compare {
     /// Same case, and no ASCII identifier character on either side.
     Word,
+    /// A word followed by what may begin a call's arguments.
+    Callee,
     /// Same case.
     Exact,
     /// Any ASCII case.
@@ -242,6 +276,7 @@ impl AnchorIndex {
                 for anchor in clause {
                     let (text, compare) = match anchor {
                         Anchor::Word(w) => (w, Compare::Word),
+                        Anchor::Callee(w) => (w, Compare::Callee),
                         Anchor::Text {
                             text,
                             ignore_case: false,
@@ -316,14 +351,11 @@ impl AnchorIndex {
                 let holds = match needle.compare {
                     Compare::IgnoreCase => true,
                     Compare::Exact => exact(),
-                    Compare::Word => {
+                    Compare::Word => exact() && whole_word(bytes, m.start(), m.end()),
+                    Compare::Callee => {
                         exact()
-                            && !m
-                                .start()
-                                .checked_sub(1)
-                                .and_then(|p| bytes.get(p))
-                                .is_some_and(|&b| is_ident_byte(b))
-                            && !bytes.get(m.end()).is_some_and(|&b| is_ident_byte(b))
+                            && whole_word(bytes, m.start(), m.end())
+                            && before_arguments(bytes, m.end())
                     }
                 };
                 if holds {
@@ -445,7 +477,7 @@ fn may_precede_regex(bytes: &[u8], slash: usize) -> bool {
 pub fn index_assigns(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     memchr::memchr_iter(b']', bytes).filter(move |&i| {
         let mut j = i + 1;
-        while bytes.get(j).is_some_and(u8::is_ascii_whitespace) {
+        while bytes.get(j).is_some_and(|&b| is_blank(b)) {
             j += 1;
         }
         match bytes.get(j) {

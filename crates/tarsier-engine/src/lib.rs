@@ -206,7 +206,7 @@ fn anchor_index(
         clause.extend(
             redos::ANCHOR_WORDS
                 .iter()
-                .map(|w| Anchor::Word((*w).to_string())),
+                .map(|w| Anchor::Callee((*w).to_string())),
         );
         owners.push(OwnerSpec {
             requires: Vec::new(),

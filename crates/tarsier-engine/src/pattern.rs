@@ -150,7 +150,7 @@ impl Pattern {
     /// node kinds give; `None` when it has none.
     pub fn clause(&self, language: &Language) -> Option<Vec<Anchor>> {
         let mut clauses = Vec::new();
-        clauses_of(self, &self.root, language, &mut clauses);
+        clauses_of(self, &self.root, false, language, &mut clauses);
         best_clause(clauses)
     }
 
@@ -242,13 +242,24 @@ fn best_clause(clauses: Vec<Vec<Anchor>>) -> Option<Vec<Anchor>> {
 /// Adds to `out` the clauses of `node`, a node pattern every match of the whole pattern
 /// matches (a required node: not under `?`, not one alternative among others): the text
 /// predicates on its captures, its token or kind, and those of its required children.
+///
+/// `callee`: the node is the callee of a call (or of a `new` with arguments), or the property
+/// that ends one, so its text is followed by the arguments ([`Anchor::Callee`]).
 fn clauses_of(
     pattern: &Pattern,
     node: &NodePattern,
+    callee: bool,
     language: &Language,
     out: &mut Vec<Vec<Anchor>>,
 ) {
     let identifier_node = is_identifier_pattern(node, language);
+    let text_anchor = |text: &str| {
+        let anchor = Anchor::for_node_text(text, identifier_node);
+        match anchor {
+            Anchor::Word(word) if callee => Anchor::Callee(word),
+            other => other,
+        }
+    };
     for capture in &node.captures {
         for predicate in pattern.eager.iter().chain(&pattern.deferred) {
             match predicate {
@@ -256,12 +267,7 @@ fn clauses_of(
                     capture: c,
                     values,
                     negate: false,
-                } if c == capture => out.push(
-                    values
-                        .iter()
-                        .map(|v| Anchor::for_node_text(v, identifier_node))
-                        .collect(),
-                ),
+                } if c == capture => out.push(values.iter().map(|v| text_anchor(v)).collect()),
                 TextPredicate::Matches {
                     capture: c,
                     regex,
@@ -295,7 +301,7 @@ fn clauses_of(
             let mut union = Vec::new();
             for alternative in alternatives {
                 let mut own = Vec::new();
-                clauses_of(pattern, alternative, language, &mut own);
+                clauses_of(pattern, alternative, callee, language, &mut own);
                 match best_clause(own) {
                     Some(clause) => union.extend(clause),
                     None => {
@@ -312,8 +318,27 @@ fn clauses_of(
         }
         KindTest::AnyNamed | KindTest::Any => {}
     }
+    let kind = match node.kind {
+        KindTest::Named(k) => language.node_kind_for_id(k).unwrap_or(""),
+        _ => "",
+    };
+    let field = |child: &NodePattern| {
+        child
+            .field
+            .and_then(|f| language.field_name_for_id(f.get()))
+    };
+    let with_arguments = node
+        .children
+        .iter()
+        .any(|c| !c.optional && field(c) == Some("arguments"));
     for child in node.children.iter().filter(|c| !c.optional) {
-        clauses_of(pattern, child, language, out);
+        let child_callee = match (kind, field(child)) {
+            ("call_expression", Some("function")) => true,
+            ("new_expression", Some("constructor")) => with_arguments,
+            ("member_expression", Some("property")) => callee,
+            _ => false,
+        };
+        clauses_of(pattern, child, child_callee, language, out);
     }
 }
 

@@ -43,8 +43,8 @@ const STRING_METHODS: &[&str] = &[
 ];
 
 /// The identifiers around which [`sites_among`] needs its candidates, besides regex literals:
-/// `RegExp` and the methods that apply a regular expression (for the sparse walk, see
-/// [`crate::anchor`]).
+/// `RegExp` and the methods that apply a regular expression, each as a callee (for the sparse
+/// walk, see [`crate::anchor`]).
 pub const ANCHOR_WORDS: &[&str] = &[
     "RegExp",
     "test",

@@ -133,6 +133,24 @@ fn anchors_that_are_easy_to_get_wrong() {
             "a[k] = 1; b[k] /* c */ = 2; c[k]\n= 3; d[k] == 4; e[k] += 5;",
             3,
         ),
+        // A callee's name is followed by its arguments, however they are spelled.
+        (
+            r#"((call_expression function: (member_expression property: (property_identifier) @m)) @finding (#eq? @m "send"))"#,
+            "a.send(1); b.send?.(2); c.send`t`; d.send /* c */ (3); e.send\n(4); f.send\u{b}(5);\n\
+             g.send; h['send'](6); i.sender(7);",
+            6,
+        ),
+        // `new` without arguments has no `(` after the name; with them required it has.
+        (
+            r#"((new_expression constructor: (identifier) @c) @finding (#eq? @c "Foo"))"#,
+            "new Foo; new Foo(1); new Foo\n(2);",
+            3,
+        ),
+        (
+            r#"((new_expression constructor: (identifier) @c arguments: (arguments)) @finding (#eq? @c "Foo"))"#,
+            "new Foo; new Foo(1); new Foo\n(2);",
+            2,
+        ),
         // A pattern without any anchor falls back to the full walk.
         ("((identifier) @finding)", "a; b; c;", 3),
     ];
