@@ -395,7 +395,8 @@ impl AnchorIndex {
 /// `/` is followed by a pattern character, never `/` (that is a line comment); it is not the
 /// second `/` of a `//` unless that `/` closes a block comment (`*//re/`); `/*` begins a
 /// comment, unless the comment is never closed (the lexer then falls back to `/`); and what
-/// comes before it must allow an expression to start (see [`may_precede_regex`]).
+/// comes before it must allow an expression to start (after a name, a number, a string or a
+/// `]`, a `/` divides, unless the name is a keyword such as `return`).
 pub fn regex_starts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let last_close = memchr::memmem::rfind(bytes, b"*/");
     memchr::memchr_iter(b'/', bytes).filter(move |&i| {
