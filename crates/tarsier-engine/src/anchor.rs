@@ -497,35 +497,21 @@ pub fn walk_sparse<'t>(
     hot: &[usize],
     visit: &mut dyn FnMut(Node<'t>, &[Node<'t>]),
 ) {
-    let mut cursor = root.walk();
-    let mut path: Vec<Node<'t>> = Vec::new();
     // The first hot offset not before the current node's start (nodes come in start order).
     let mut next = 0usize;
-    'walk: loop {
-        let node = cursor.node();
-        let start = node.start_byte();
-        while hot.get(next).is_some_and(|&h| h < start) {
-            next += 1;
-        }
-        if let Some(&h) = hot.get(next).filter(|&&h| h < node.end_byte()) {
-            visit(node, &path);
-            // Straight to the first child that contains the offset or starts after it:
-            // tree-sitter skips the children before it without making nodes of them.
-            if cursor.goto_first_child_for_byte(h).is_some() {
-                path.push(node);
-                continue;
+    crate::pattern::walk_where(
+        root,
+        |node| {
+            let start = node.start_byte();
+            while hot.get(next).is_some_and(|&h| h < start) {
+                next += 1;
             }
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-            path.pop();
-        }
-    }
+            // Visit nodes that contain the offset, and go straight to their child around it.
+            let h = hot.get(next).copied().filter(|&h| h < node.end_byte())?;
+            Some(Some(h))
+        },
+        visit,
+    );
 }
 
 #[cfg(test)]

@@ -203,11 +203,7 @@ fn anchor_index(
         .collect();
     if redos {
         let mut clause = vec![Anchor::RegexStart];
-        clause.extend(
-            redos::ANCHOR_WORDS
-                .iter()
-                .map(|w| Anchor::Callee((*w).to_string())),
-        );
+        clause.extend(redos::anchor_words().map(|w| Anchor::Callee(w.to_string())));
         owners.push(OwnerSpec {
             requires: Vec::new(),
             clauses: vec![Some(clause)],

@@ -45,17 +45,11 @@ const STRING_METHODS: &[&str] = &[
 /// The identifiers around which [`sites_among`] needs its candidates, besides regex literals:
 /// `RegExp` and the methods that apply a regular expression, each as a callee (for the sparse
 /// walk, see [`crate::anchor`]).
-pub const ANCHOR_WORDS: &[&str] = &[
-    "RegExp",
-    "test",
-    "exec",
-    "match",
-    "matchAll",
-    "replace",
-    "replaceAll",
-    "split",
-    "search",
-];
+pub fn anchor_words() -> impl Iterator<Item = &'static str> {
+    ["RegExp", "test", "exec"]
+        .into_iter()
+        .chain(STRING_METHODS.iter().copied())
+}
 
 /// A node that may be a regular expression or apply one, with its parent and grandparent.
 pub type Candidate<'t> = (Node<'t>, Option<Node<'t>>, Option<Node<'t>>);
