@@ -75,8 +75,9 @@ pub fn clause_rank(clause: &[Anchor]) -> (usize, std::cmp::Reverse<usize>) {
 }
 
 /// The clause a `#match?` regex gives its capture: the literal prefixes of its matches (every
-/// match begins with one), compared ignoring ASCII case. `None` when a match can begin with
-/// anything.
+/// match begins with one), compared ignoring ASCII case; Unicode case folding spells some
+/// variants with non-ASCII letters (`ſecret`), which are needles of their own. `None` when a
+/// match can begin with anything.
 pub fn regex_clause(regex: &str) -> Option<Vec<Anchor>> {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::parse(regex).ok()?;
@@ -97,11 +98,14 @@ pub fn regex_clause(regex: &str) -> Option<Vec<Anchor>> {
         }
         texts.push(text.to_ascii_lowercase());
     }
+    texts.sort();
+    texts.dedup();
+    // A text that contains another of the set adds nothing: the shorter one occurs too.
+    let all = texts.clone();
+    texts.retain(|t| !all.iter().any(|u| u != t && t.contains(u.as_str())));
     if texts.is_empty() {
         return None;
     }
-    texts.sort();
-    texts.dedup();
     Some(
         texts
             .into_iter()
@@ -171,26 +175,19 @@ fn is_ident_byte(b: u8) -> bool {
 /// analyzer), so a file's hot positions come only from the rules enabled for it.
 pub type Owner = u16;
 
-/// How an occurrence of a needle's text is checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Compare {
-    /// Same case, and no ASCII identifier character on either side.
-    Word,
-    /// A word followed by what may begin a call's arguments.
-    Callee,
-    /// Same case.
-    Exact,
-    /// Any ASCII case.
-    IgnoreCase,
-}
-
-/// A text to find, how its occurrences are checked, and who needs it.
-#[derive(Debug)]
+/// A text to find, and who needs its occurrences, by how each is checked.
+#[derive(Debug, Default)]
 struct Needle {
+    /// The text (lowercase when only `folded` owners need it).
     text: String,
-    compare: Compare,
-    /// Owners whose anchor it is.
-    anchors: Vec<Owner>,
+    /// Owners of the text as an [`Anchor::Text`] that ignores ASCII case.
+    folded: Vec<Owner>,
+    /// Owners of the text as an [`Anchor::Word`].
+    words: Vec<Owner>,
+    /// Owners of the text as an [`Anchor::Callee`].
+    callees: Vec<Owner>,
+    /// Owners of the text as an exact [`Anchor::Text`].
+    texts: Vec<Owner>,
     /// Owners whose pre-filter word it is (`requires` in the rule file).
     requires: Vec<Owner>,
 }
@@ -217,10 +214,11 @@ pub struct FileAnchors {
 /// The anchors and pre-filter words of every owner, found in a file's text in one pass.
 #[derive(Debug, Default)]
 pub struct AnchorIndex {
-    /// Every word and text, found in one pass ignoring case; each hit is then checked as its
-    /// needle says.
+    /// Every text ([`Needle`]), found ignoring ASCII case with every overlapping occurrence: a
+    /// hit is checked afterwards (exact case, whole word, followed by arguments), so none may
+    /// hide another.
     automaton: Option<AhoCorasick>,
-    /// The automaton's patterns, by pattern id.
+    /// The patterns of `automaton`, by pattern id.
     needles: Vec<Needle>,
     /// Per owner, whether it has pre-filter words.
     filtered: Vec<bool>,
@@ -232,6 +230,12 @@ pub struct AnchorIndex {
     unanchored: Vec<Owner>,
 }
 
+fn add_owner(list: &mut Vec<Owner>, owner: Owner) {
+    if !list.contains(&owner) {
+        list.push(owner);
+    }
+}
+
 impl AnchorIndex {
     /// Indexes the owners (owner `i` is `owners[i]`).
     pub fn build(owners: &[OwnerSpec]) -> Self {
@@ -239,128 +243,106 @@ impl AnchorIndex {
             filtered: owners.iter().map(|o| !o.requires.is_empty()).collect(),
             ..AnchorIndex::default()
         };
-        let add = |list: &mut Vec<Owner>, owner: Owner| {
-            if !list.contains(&owner) {
-                list.push(owner);
-            }
-        };
-        let mut needle = |text: &str, compare: Compare| -> usize {
-            match index
-                .needles
-                .iter()
-                .position(|n| n.text == text && n.compare == compare)
-            {
-                Some(i) => i,
-                None => {
-                    index.needles.push(Needle {
-                        text: text.to_string(),
-                        compare,
-                        anchors: Vec::new(),
-                        requires: Vec::new(),
-                    });
-                    index.needles.len() - 1
-                }
-            }
-        };
-        let mut wanted: Vec<(usize, Owner, bool)> = Vec::new();
         for (i, spec) in owners.iter().enumerate() {
             let owner = Owner::try_from(i).unwrap_or(Owner::MAX);
             for word in spec.requires.iter().filter(|w| !w.is_empty()) {
-                wanted.push((needle(word, Compare::Exact), owner, true));
+                add_owner(&mut index.needle(word).requires, owner);
             }
             for clause in &spec.clauses {
                 let Some(clause) = clause else {
-                    add(&mut index.unanchored, owner);
+                    add_owner(&mut index.unanchored, owner);
                     continue;
                 };
                 for anchor in clause {
-                    let (text, compare) = match anchor {
-                        Anchor::Word(w) => (w, Compare::Word),
-                        Anchor::Callee(w) => (w, Compare::Callee),
+                    match anchor {
+                        Anchor::Word(w) => add_owner(&mut index.needle(w).words, owner),
+                        Anchor::Callee(w) => add_owner(&mut index.needle(w).callees, owner),
                         Anchor::Text {
                             text,
                             ignore_case: false,
-                        } => (text, Compare::Exact),
+                        } => add_owner(&mut index.needle(text).texts, owner),
                         Anchor::Text {
                             text,
                             ignore_case: true,
-                        } => (text, Compare::IgnoreCase),
-                        Anchor::RegexStart => {
-                            add(&mut index.regex_owners, owner);
-                            continue;
+                        } => {
+                            let text = text.to_ascii_lowercase();
+                            add_owner(&mut index.needle(&text).folded, owner);
                         }
-                        Anchor::IndexAssign => {
-                            add(&mut index.index_assign_owners, owner);
-                            continue;
-                        }
-                    };
-                    wanted.push((needle(text, compare), owner, false));
+                        Anchor::RegexStart => add_owner(&mut index.regex_owners, owner),
+                        Anchor::IndexAssign => add_owner(&mut index.index_assign_owners, owner),
+                    }
                 }
             }
         }
-        for (i, owner, is_requirement) in wanted {
-            if let Some(n) = index.needles.get_mut(i) {
-                if is_requirement {
-                    add(&mut n.requires, owner);
-                } else {
-                    add(&mut n.anchors, owner);
-                }
-            }
-        }
-        if !index.needles.is_empty() {
-            index.automaton = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(index.needles.iter().map(|n| n.text.as_str()))
-                .ok();
-            if index.automaton.is_none() {
-                // Cannot happen for these small sets; never lose a match over it: every owner
-                // runs, on the full walk.
-                index.filtered.iter_mut().for_each(|f| *f = false);
-                index.unanchored = (0..owners.len())
-                    .filter_map(|i| Owner::try_from(i).ok())
-                    .collect();
-            }
+        index.automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(index.needles.iter().map(|n| n.text.as_str()))
+            .ok();
+        if index.automaton.is_none() && !index.needles.is_empty() {
+            // Cannot happen for these small sets; never lose a match over it: every owner
+            // runs, on the full walk.
+            index.filtered.iter_mut().for_each(|f| *f = false);
+            index.unanchored = (0..owners.len())
+                .filter_map(|i| Owner::try_from(i).ok())
+                .collect();
         }
         index
+    }
+
+    /// The needle for `text`, added if new.
+    fn needle(&mut self, text: &str) -> &mut Needle {
+        let i = match self.needles.iter().position(|n| n.text == text) {
+            Some(i) => i,
+            None => {
+                self.needles.push(Needle {
+                    text: text.to_string(),
+                    ..Needle::default()
+                });
+                self.needles.len() - 1
+            }
+        };
+        &mut self.needles[i]
     }
 
     /// Which owners run on `source`, and where their anchors are.
     pub fn scan(&self, source: &str) -> FileAnchors {
         let bytes = source.as_bytes();
         let mut enabled: Vec<bool> = self.filtered.iter().map(|f| !f).collect();
-        // Anchor hits before the owners are known: (offset, needle).
-        let mut hits: Vec<(usize, usize)> = Vec::new();
-        if let Some(automaton) = &self.automaton {
-            for m in automaton.find_overlapping_iter(source) {
-                let id = m.pattern().as_usize();
-                let Some(needle) = self.needles.get(id) else {
-                    continue;
-                };
-                let exact = || bytes.get(m.range()) == Some(needle.text.as_bytes());
-                if !needle.requires.is_empty() && exact() {
-                    for &o in &needle.requires {
-                        if let Some(e) = enabled.get_mut(usize::from(o)) {
-                            *e = true;
-                        }
-                    }
+        // Anchor hits before the owners are known: (offset, owners).
+        let mut hits: Vec<(usize, &[Owner])> = Vec::new();
+        for m in self
+            .automaton
+            .iter()
+            .flat_map(|a| a.find_overlapping_iter(source))
+        {
+            let Some(needle) = self.needles.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            if !needle.folded.is_empty() {
+                hits.push((m.start(), &needle.folded));
+            }
+            if bytes.get(m.range()) != Some(needle.text.as_bytes()) {
+                continue;
+            }
+            for &o in &needle.requires {
+                if let Some(e) = enabled.get_mut(usize::from(o)) {
+                    *e = true;
                 }
-                if needle.anchors.is_empty() {
-                    continue;
-                }
-                let holds = match needle.compare {
-                    Compare::IgnoreCase => true,
-                    Compare::Exact => exact(),
-                    Compare::Word => exact() && whole_word(bytes, m.start(), m.end()),
-                    Compare::Callee => {
-                        exact()
-                            && whole_word(bytes, m.start(), m.end())
-                            && before_arguments(bytes, m.end())
-                    }
-                };
-                if holds {
-                    hits.push((m.start(), id));
-                }
+            }
+            if !needle.texts.is_empty() {
+                hits.push((m.start(), &needle.texts));
+            }
+            if (needle.words.is_empty() && needle.callees.is_empty())
+                || !whole_word(bytes, m.start(), m.end())
+            {
+                continue;
+            }
+            if !needle.words.is_empty() {
+                hits.push((m.start(), &needle.words));
+            }
+            if !needle.callees.is_empty() && before_arguments(bytes, m.end()) {
+                hits.push((m.start(), &needle.callees));
             }
         }
         let on = |o: &Owner| enabled.get(usize::from(*o)).copied().unwrap_or(false);
@@ -369,11 +351,7 @@ impl AnchorIndex {
         }
         let mut hot: Vec<usize> = hits
             .into_iter()
-            .filter(|&(_, id)| {
-                self.needles
-                    .get(id)
-                    .is_some_and(|n| n.anchors.iter().any(on))
-            })
+            .filter(|(_, owners)| owners.iter().any(on))
             .map(|(at, _)| at)
             .collect();
         if self.regex_owners.iter().any(on) {
@@ -581,14 +559,19 @@ mod tests {
                     .collect::<Vec<_>>()
             })
         };
+        assert_eq!(words("^(res|response)$"), Some(vec!["res".to_string()]));
+        // Unicode folding gives `ſecret` too.
         assert_eq!(
-            words("^(res|response)$"),
-            Some(vec!["res".to_string(), "response".to_string()])
+            words("(?i)secret"),
+            Some(vec!["secret".to_string(), "ſecret".to_string()])
         );
-        let secret = words("(?i)secret").expect("a clause");
-        assert!(secret.contains(&"secret".to_string()) && secret.contains(&"ſecret".to_string()));
+        // A literal that contains another adds nothing.
+        assert_eq!(
+            words("^(token|tokens|csrf)$"),
+            Some(vec!["csrf".to_string(), "token".to_string()])
+        );
         assert_eq!(words(".*x"), None);
-        assert_eq!(words("a?b"), Some(vec!["ab".to_string(), "b".to_string()]));
+        assert_eq!(words("a?b"), Some(vec!["b".to_string()]));
     }
 
     #[test]

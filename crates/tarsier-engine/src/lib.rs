@@ -391,12 +391,11 @@ impl Engine {
                 ),
             ));
         }
-        let index = LineIndex::new(source);
         let root = tree.root_node();
         let file = FileContext {
             path,
             source,
-            index: &index,
+            lines: std::cell::OnceCell::new(),
             taint: FileTaint::new(&self.taint, source, root),
         };
         // The pre-filters decide per file which rules run; one walk of the tree serves them all
@@ -678,7 +677,8 @@ impl Engine {
 struct FileContext<'a> {
     path: &'a str,
     source: &'a str,
-    index: &'a LineIndex,
+    /// Line starts, found when the first finding needs them (most files have none).
+    lines: std::cell::OnceCell<LineIndex>,
     taint: FileTaint<'a>,
 }
 
@@ -688,6 +688,10 @@ const MAX_SNIPPET_LINE: usize = 240;
 const MAX_SNIPPET_LINES: usize = 5;
 
 impl FileContext<'_> {
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(self.source))
+    }
+
     /// A finding at `node`, with the taint path (if any) as its code flow.
     fn finding(
         &self,
@@ -726,8 +730,8 @@ impl FileContext<'_> {
     }
 
     fn span(&self, start: usize, end: usize) -> Span {
-        let (start_line, start_column) = self.index.line_col(self.source, start);
-        let (end_line, end_column) = self.index.line_col(self.source, end);
+        let (start_line, start_column) = self.lines().line_col(self.source, start);
+        let (end_line, end_column) = self.lines().line_col(self.source, end);
         Span {
             start_line,
             start_column,
@@ -743,7 +747,7 @@ impl FileContext<'_> {
         let last = span.end_line.min(span.start_line + MAX_SNIPPET_LINES - 1);
         let mut out = String::new();
         for line in span.start_line..=last {
-            let range = self.index.line_range(self.source, line);
+            let range = self.lines().line_range(self.source, line);
             let (mut from, mut to) = (range.start, range.end);
             if to - from > MAX_SNIPPET_LINE {
                 let anchor = span.start_byte.clamp(from, to);
