@@ -54,6 +54,14 @@ impl Anchor {
         }
     }
 
+    /// Whether the anchor is an empty text (which says nothing about where a match is).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Anchor::Word(t) | Anchor::Callee(t) | Anchor::Text { text: t, .. } => t.is_empty(),
+            Anchor::RegexStart | Anchor::IndexAssign => false,
+        }
+    }
+
     /// A rough rank of how rarely the anchor occurs in code: longer is rarer, whole words are
     /// rarer than text, punctuation is common.
     fn rarity(&self) -> usize {
@@ -452,7 +460,7 @@ fn may_precede_regex(bytes: &[u8], slash: usize) -> bool {
 }
 
 /// Every `]` followed by blanks and then a `=` that is not `==` or `=>`, or by a `/` (a comment
-/// may stand between the subscript and its `=`).
+/// may stand between the subscript and its `=`) or non-ASCII text (a Unicode blank may).
 pub fn index_assigns(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     memchr::memchr_iter(b']', bytes).filter(move |&i| {
         let mut j = i + 1;
@@ -460,7 +468,9 @@ pub fn index_assigns(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
             j += 1;
         }
         match bytes.get(j) {
+            // A comment, or non-ASCII text that may be a Unicode blank, may come before the `=`.
             Some(b'/') => true,
+            Some(&b) if b >= 0x80 => true,
             Some(b'=') => !matches!(bytes.get(j + 1), Some(b'=' | b'>')),
             _ => false,
         }
@@ -536,7 +546,8 @@ mod tests {
 
     #[test]
     fn index_assignments_are_found_through_blanks_and_comments() {
-        let code = b"a[k] = 1; b[k]\n\t= 2; c[k] /* */ = 3; d[k] == 4; e[k] => 5; f[k]=6; g[k]+=7";
+        let code = "a[k] = 1; b[k]\n\t= 2; c[k] /* */ = 3; d[k] == 4; e[k] => 5; f[k]=6; g[k]+=7; h[k]\u{a0}= 8"
+            .as_bytes();
         let found: Vec<usize> = index_assigns(code).collect();
         let at = |s: &str| {
             code.windows(s.len())
@@ -544,7 +555,10 @@ mod tests {
                 .expect("present")
                 + 3
         };
-        assert_eq!(found, vec![at("a[k]"), at("b[k]"), at("c[k]"), at("f[k]")]);
+        assert_eq!(
+            found,
+            vec![at("a[k]"), at("b[k]"), at("c[k]"), at("f[k]"), at("h[k]")]
+        );
     }
 
     #[test]

@@ -232,10 +232,12 @@ fn keys_below(
     false
 }
 
-/// The clause [`crate::anchor::clause_rank`] ranks best.
+/// The clause [`crate::anchor::clause_rank`] ranks best, among those without an empty text
+/// (which occurs everywhere and says nothing).
 fn best_clause(clauses: Vec<Vec<Anchor>>) -> Option<Vec<Anchor>> {
     clauses
         .into_iter()
+        .filter(|c| !c.is_empty() && !c.iter().any(Anchor::is_empty))
         .max_by_key(|c| crate::anchor::clause_rank(c))
 }
 
