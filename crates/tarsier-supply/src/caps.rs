@@ -7,6 +7,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::Regex;
 
 /// A kind of capability.
@@ -128,7 +129,7 @@ static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(||
             "$1()",
         ),
         (
-            r#"(?i)['"`][^'"`\n]{0,200}?(\.npmrc|\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/|\.git-credentials|\.netrc|\.docker/config\.json|\.kube/config|gcloud/|\.azure/|\.config/gh/|\.yarnrc)"#,
+            r#"['"`][^'"`\n]{0,200}?(?i-u:(\.npmrc|\.ssh/|id_rsa|id_ed25519|id_ecdsa|\.aws/|\.git-credentials|\.netrc|\.docker/config\.json|\.kube/config|gcloud/|\.azure/|\.config/gh/|\.yarnrc))"#,
             Cap::Credentials,
             "$1",
         ),
@@ -142,6 +143,95 @@ static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(||
     .map(|(p, c, d)| (re(p), c, d))
     .collect()
 });
+
+/// For each of [`JS_PATTERNS`] in order, texts of which every match contains one (compared
+/// ignoring ASCII case): a pattern runs on a text only when one occurs there. Most files contain
+/// none, and one automaton pass over them is far cheaper than the patterns themselves (some
+/// start with a character class, which leaves the regex engine no literal to skip ahead to).
+const JS_NEEDS: &[&[&str]] = &[
+    &["http"],
+    &["require"],
+    &["fetch"],
+    &["net"],
+    &["socket"],
+    &["tls"],
+    &["dgram"],
+    &["xmlhttprequest"],
+    &["websocket"],
+    &["dns"],
+    &["exec", "spawn"],
+    &[
+        "axios",
+        "got",
+        "node-fetch",
+        "undici",
+        "superagent",
+        "needle",
+        "request",
+    ],
+    &["homedir"],
+    &["homedir"],
+    &["~/"],
+    &["hostname", "userinfo", "networkinterfaces"],
+    &["hostname", "userinfo", "networkinterfaces"],
+    &[
+        ".npmrc",
+        ".ssh/",
+        "id_rsa",
+        "id_ed25519",
+        "id_ecdsa",
+        ".aws/",
+        ".git-credentials",
+        ".netrc",
+        ".docker/config.json",
+        ".kube/config",
+        "gcloud/",
+        ".azure/",
+        ".config/gh/",
+        ".yarnrc",
+    ],
+    &["child_process"],
+];
+
+/// The texts [`ENV`] and [`ENV_DESTRUCTURE`] need.
+const ENV_NEEDS: &[&str] = &["process"];
+
+/// Every text of [`JS_NEEDS`] and [`ENV_NEEDS`], once, in one automaton (ASCII case ignored,
+/// overlapping matches: `net` must not hide `networkInterfaces`). `None` if it cannot be
+/// built; then every pattern runs.
+static NEEDS: LazyLock<Option<(AhoCorasick, Vec<&'static str>)>> = LazyLock::new(|| {
+    let mut texts: Vec<&'static str> = JS_NEEDS
+        .iter()
+        .flat_map(|n| n.iter().copied())
+        .chain(ENV_NEEDS.iter().copied())
+        .collect();
+    texts.sort_unstable();
+    texts.dedup();
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(&texts)
+        .ok()?;
+    Some((automaton, texts))
+});
+
+/// Which needed texts occur in `text`; `None` when every pattern must run.
+fn needs_present(text: &str) -> Option<Vec<&'static str>> {
+    let (automaton, texts) = NEEDS.as_ref()?;
+    let mut seen = vec![false; texts.len()];
+    for m in automaton.find_overlapping_iter(text) {
+        if let Some(s) = seen.get_mut(m.pattern().as_usize()) {
+            *s = true;
+        }
+    }
+    Some(
+        texts
+            .iter()
+            .zip(seen)
+            .filter_map(|(t, s)| s.then_some(*t))
+            .collect(),
+    )
+}
 
 /// `process.env` followed by a name, a literal index, a computed index (group 3), or nothing.
 static ENV: LazyLock<Regex> = LazyLock::new(|| {
@@ -236,7 +326,17 @@ fn describe(template: &str, caps: &regex::Captures<'_>) -> String {
 /// Finds the capabilities a JavaScript text uses, in text order.
 pub fn scan_js(text: &str) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for (pattern, cap, what) in JS_PATTERNS.iter() {
+    let present = needs_present(text);
+    let may_match = |needs: &[&str]| {
+        present
+            .as_ref()
+            .is_none_or(|p| needs.iter().any(|n| p.contains(n)))
+    };
+    for (i, (pattern, cap, what)) in JS_PATTERNS.iter().enumerate() {
+        // A pattern without an entry in the table always runs.
+        if JS_NEEDS.get(i).is_some_and(|needs| !may_match(needs)) {
+            continue;
+        }
         for c in pattern.captures_iter(text) {
             let Some(whole) = c.get(0) else { continue };
             // Some patterns start with a one-character guard (`[^.\w$]`); the hit starts after it.
@@ -262,6 +362,10 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
         }
     }
     // Destructuring reads the named variables only.
+    if !may_match(ENV_NEEDS) {
+        hits.sort_by_key(|h| (h.start, h.end));
+        return hits;
+    }
     let mut destructured = std::collections::BTreeMap::new();
     for c in ENV_DESTRUCTURE.captures_iter(text) {
         if let (Some(whole), Some(names)) = (c.get(0), c.get(1)) {
@@ -329,6 +433,28 @@ mod tests {
 
     fn caps(text: &str) -> Vec<(Cap, String)> {
         scan_js(text).into_iter().map(|h| (h.cap, h.what)).collect()
+    }
+
+    /// The needs table lines up with the patterns: one entry each, and every text of an entry
+    /// is written in its pattern (escapes aside, ignoring case).
+    #[test]
+    fn needs_line_up_with_their_patterns() {
+        assert_eq!(JS_NEEDS.len(), JS_PATTERNS.len());
+        for ((pattern, _, _), needs) in JS_PATTERNS.iter().zip(JS_NEEDS) {
+            let plain = pattern.as_str().replace('\\', "").to_ascii_lowercase();
+            assert!(!needs.is_empty(), "{}", pattern.as_str());
+            for need in *needs {
+                assert!(
+                    plain.contains(need),
+                    "{need} is not in {}",
+                    pattern.as_str()
+                );
+            }
+        }
+        for need in ENV_NEEDS {
+            assert!(ENV.as_str().contains(need) && ENV_DESTRUCTURE.as_str().contains(need));
+        }
+        assert!(NEEDS.is_some());
     }
 
     #[test]
