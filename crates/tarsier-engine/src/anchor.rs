@@ -3,16 +3,19 @@
 //! Walking every node of a tree costs a fifth of parsing it, and most nodes cannot start a
 //! match of any rule. So the engine reads the text first: each pattern has a *clause*, a set of
 //! [`Anchor`]s of which every match contains at least one inside the matched node (the method
-//! name of `res.send(...)`, the `==` of a comparison, a literal of a `#match?` regex). One pass
-//! over a file's bytes finds where the anchors of the rules enabled for that file occur (its
-//! *hot positions*), and the walk visits and descends only into nodes that contain a hot
-//! position: a node that contains none cannot be, nor contain, the root of a match. Nothing is
-//! lost by construction; results are the same as those of a full walk, which tests check on the
-//! corpus and on every rule's cases.
+//! name of `res.send(...)` where arguments may follow it, the `==` of a comparison, a literal of
+//! a `#match?` regex, a `/` that can begin a regex literal). One automaton pass over a file's
+//! bytes ([`AnchorIndex::scan`]) decides which rules' pre-filter words occur and where the
+//! anchors of those rules are (the *hot positions*); the walk ([`walk_sparse`]) visits and
+//! descends only into nodes that contain a hot position: a node that contains none cannot be,
+//! nor contain, the root of a match. Nothing is lost by construction; the results equal those
+//! of a walk of every node, which tests check on every rule case and corpus file, the
+//! `engine_scan` fuzz target on every input, and the `scan_cost` benchmark on real packages.
 //!
 //! A full walk is still used for a file when some rule enabled for it has a pattern without a
 //! clause, and for trees with syntax errors (error recovery can insert zero-width tokens that
-//! are in the tree but not in the text).
+//! are in the tree but not in the text, and lexes regex literals where valid code could not
+//! have them).
 
 use aho_corasick::AhoCorasick;
 use tree_sitter::Node;
