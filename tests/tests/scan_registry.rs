@@ -342,3 +342,99 @@ fn tls_failure_is_a_notification_naming_the_package() {
         "{notes:#?}"
     );
 }
+
+/// Findings in a package's own tests and examples are lowered one level (its users do not run
+/// that code); `--keep-test-severity` keeps the rules' levels.
+#[test]
+fn findings_in_a_packages_test_code_are_lowered() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let registry = runtime.block_on(TestRegistry::start()).unwrap();
+    let handler: &[u8] =
+        b"module.exports = function (req, res) {\n  res.redirect(req.query.to);\n};\n";
+    registry.add_package(
+        "tested-lib",
+        "1.0.0",
+        tarsier_registry::test_registry::tgz(&[
+            (
+                "package/package.json",
+                br#"{"name":"tested-lib","version":"1.0.0"}"#,
+            ),
+            ("package/index.js", handler),
+            ("package/test/app.js", handler),
+            ("package/lib/route.spec.js", handler),
+        ]),
+    );
+    let dir = temp_dir("scan-test-code");
+    let url = registry.url();
+    let levels = |extra: &[&str]| {
+        let out = dir.join(format!("out{}.sarif", extra.len()));
+        let cache = dir.join("cache");
+        let mut args = vec![
+            "scan",
+            "--registry",
+            url.as_str(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "--package",
+            "tested-lib@1.0.0",
+            "--fail-on",
+            "never",
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        assert_eq!(tarsier(&args), 0);
+        let log = read_json(&out);
+        let mut found: Vec<(String, String, String)> = package_results(&log, "tested-lib")
+            .into_iter()
+            .filter(|r| r["ruleId"] == "express/open-redirect")
+            .map(|r| {
+                (
+                    r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    r["level"].as_str().unwrap_or("").to_string(),
+                    r["message"]["text"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let lowered = levels(&[]);
+    let summary: Vec<(&str, &str, bool)> = lowered
+        .iter()
+        .map(|(uri, level, message)| {
+            let file = uri
+                .rsplit_once("tested-lib@1.0.0/")
+                .map_or(uri.as_str(), |(_, f)| f);
+            (
+                file,
+                level.as_str(),
+                message.contains("test or example code"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("index.js", "error", false),
+            ("lib/route.spec.js", "warning", true),
+            ("test/app.js", "warning", true),
+        ],
+        "{lowered:?}"
+    );
+    // Kept as the rules say, from the result cache this time: the cache holds raw results.
+    let kept = levels(&["--keep-test-severity"]);
+    assert_eq!(kept.len(), 3);
+    assert!(
+        kept.iter().all(|(_, level, _)| level == "error"),
+        "{kept:?}"
+    );
+}

@@ -224,6 +224,10 @@ pub struct ScanArgs {
     /// Do not reuse cached results of unchanged packages (tarball, rules and engine all equal).
     #[arg(long)]
     pub no_result_cache: bool,
+    /// Keep the rules' severity for findings in a package's own tests, benchmarks and examples
+    /// (by default it is lowered one level: the package's users do not run that code).
+    #[arg(long)]
+    pub keep_test_severity: bool,
     /// Log what happens (`-v` debug, `-vv` trace) on standard error.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -267,6 +267,15 @@ pub fn run(args: ScanArgs) -> Result<u8> {
             path: None,
         });
     }
+    if !args.keep_test_severity {
+        let code_rules: std::collections::HashSet<&str> = rules
+            .rules
+            .iter()
+            .filter(|r| tarsier_engine::runs_rule(r))
+            .map(|r| r.meta.id.as_str())
+            .collect();
+        lower_test_code(&mut report.findings, &code_rules);
+    }
     report.sort();
 
     let failed_packages = report
@@ -660,6 +669,65 @@ fn attach_origin(mut report: ScanReport, origin: &PackageOrigin) -> ScanReport {
     report
 }
 
+/// Directories whose files are a package's own tests, benchmarks, fixtures or examples.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "__mocks__",
+    "fixtures",
+    "__fixtures__",
+    "bench",
+    "benches",
+    "benchmark",
+    "benchmarks",
+    "example",
+    "examples",
+];
+
+/// Whether `path` (relative to the package root) is a package's own test, benchmark or example
+/// code: under one of [`TEST_DIRS`] (any case), or a file named `*.test.js`, `*.spec.js`,
+/// `*.bench.js` (any extension), `test.js` or `tests.js`.
+pub fn is_test_code(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or_default();
+    if parts.any(|dir| TEST_DIRS.iter().any(|t| dir.eq_ignore_ascii_case(t))) {
+        return true;
+    }
+    let stem = file.split_once('.').map_or(file, |(stem, _)| stem);
+    let inner = file
+        .rsplit_once('.')
+        .map_or("", |(rest, _)| rest)
+        .rsplit_once('.')
+        .map_or("", |(_, kind)| kind);
+    matches!(inner, "test" | "spec" | "bench")
+        || stem.eq_ignore_ascii_case("test")
+        || stem.eq_ignore_ascii_case("tests")
+}
+
+/// Lowers the findings of code rules (`code_rules`) in a package's test, benchmark or example
+/// code ([`is_test_code`]) one level, error to warning to note, and says so in the message:
+/// the package's users do not run that code. Package-level (supply-chain) findings keep theirs;
+/// malware can sit anywhere.
+fn lower_test_code(
+    findings: &mut [tarsier_model::Finding],
+    code_rules: &std::collections::HashSet<&str>,
+) {
+    for finding in findings.iter_mut().filter(|f| {
+        f.package.is_some() && code_rules.contains(f.rule_id.as_str()) && is_test_code(&f.path)
+    }) {
+        finding.severity = match finding.severity {
+            tarsier_model::Severity::Error => tarsier_model::Severity::Warning,
+            _ => tarsier_model::Severity::Note,
+        };
+        finding
+            .message
+            .push_str(" (in the package's test or example code, which its users do not run)");
+    }
+}
+
 /// `name@selector` -> `name` (keeping a scope's leading `@`).
 fn spec_name(spec: &str) -> String {
     match spec.get(1..).and_then(|rest| rest.find('@')) {
@@ -701,6 +769,91 @@ fn init_logging(verbose: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_code_is_told_by_its_path() {
+        for path in [
+            "test/index.js",
+            "tests/unit/a.js",
+            "lib/__tests__/b.js",
+            "Test/c.js",
+            "benchmarks/run.js",
+            "examples/app/server.js",
+            "test/fixtures/x.js",
+            "lib/router.test.js",
+            "lib/router.spec.mjs",
+            "parse.bench.js",
+            "test.js",
+            "tests.cjs",
+        ] {
+            assert!(is_test_code(path), "{path}");
+        }
+        for path in [
+            "index.js",
+            "lib/testing.js",
+            "lib/test-utils.js",
+            "lib/fixtures.js",
+            "dist/contest/index.js",
+            "lib/latest.js",
+        ] {
+            assert!(!is_test_code(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn findings_in_test_code_lose_one_level() {
+        use tarsier_model::{Finding, Severity, Span};
+        let finding = |rule: &str, path: &str, severity: Severity| Finding {
+            rule_id: rule.to_string(),
+            severity,
+            message: "m".to_string(),
+            path: path.to_string(),
+            span: Span {
+                start_line: 1,
+                start_column: 1,
+                end_line: 1,
+                end_column: 2,
+                start_byte: 0,
+                end_byte: 1,
+            },
+            snippet: String::new(),
+            matched_text: String::new(),
+            package: Some(PackageOrigin {
+                name: "p".to_string(),
+                version: "1.0.0".to_string(),
+                tarball: None,
+                integrity: None,
+            }),
+            flow: Vec::new(),
+            suppression: None,
+        };
+        let mut findings = vec![
+            finding("express/open-redirect", "test/a.js", Severity::Error),
+            finding("express/open-redirect", "lib/a.js", Severity::Error),
+            finding("node/dynamic-code", "examples/b.js", Severity::Warning),
+            finding(
+                "supply-chain/obfuscated-code",
+                "test/c.js",
+                Severity::Warning,
+            ),
+        ];
+        let code_rules: std::collections::HashSet<&str> =
+            ["express/open-redirect", "node/dynamic-code"].into();
+        lower_test_code(&mut findings, &code_rules);
+        let levels: Vec<Severity> = findings.iter().map(|f| f.severity).collect();
+        assert_eq!(
+            levels,
+            [
+                Severity::Warning,
+                Severity::Error,
+                Severity::Note,
+                Severity::Warning
+            ]
+        );
+        assert!(findings[0].message.contains("test or example code"));
+        assert_eq!(findings[1].message, "m");
+        assert_eq!(findings[3].message, "m");
+    }
 
     #[test]
     fn redact_drops_credentials_and_query() {
