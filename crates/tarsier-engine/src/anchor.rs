@@ -150,6 +150,15 @@ pub fn kind_anchor(kind: &str) -> Option<Anchor> {
     }
 }
 
+/// Whether `word` occurs in `text` as a whole word: with no ASCII identifier character on either
+/// side (as [`Anchor::Word`] occurrences are counted).
+pub fn contains_word(text: &str, word: &str) -> bool {
+    let bytes = text.as_bytes();
+    !word.is_empty()
+        && memchr::memmem::find_iter(bytes, word.as_bytes())
+            .any(|at| whole_word(bytes, at, at + word.len()))
+}
+
 /// Whether `bytes[start..end]` has no ASCII identifier character on either side.
 fn whole_word(bytes: &[u8], start: usize, end: usize) -> bool {
     !start

@@ -398,10 +398,9 @@ impl Engine {
             lines: std::cell::OnceCell::new(),
             taint: FileTaint::new(&self.taint, source, root),
         };
-        // The pre-filters decide per file which rules run; one walk of the tree serves them all
-        // and collects the ReDoS analyzer's candidate nodes on the way.
         // One pass over the text decides which rules' pre-filters let them run and where their
-        // anchors are (see [`anchor`]).
+        // anchors are (see [`anchor`]); one walk of the tree then serves every enabled rule and
+        // collects the ReDoS analyzer's candidate nodes on the way.
         let FileAnchors { enabled, hot } = self.anchors.scan(source);
         let enabled = enabled.get(..self.rules.len()).unwrap_or_default();
         let any_enabled = enabled.iter().any(|&e| e);

@@ -255,6 +255,15 @@ fn clauses_of(
     out: &mut Vec<Vec<Anchor>>,
 ) {
     let identifier_node = is_identifier_pattern(node, language);
+    let kind = match node.kind {
+        KindTest::Named(k) => language.node_kind_for_id(k).unwrap_or(""),
+        _ => "",
+    };
+    let field = |child: &NodePattern| {
+        child
+            .field
+            .and_then(|f| language.field_name_for_id(f.get()))
+    };
     let text_anchor = |text: &str| {
         let anchor = Anchor::for_node_text(text, identifier_node);
         match anchor {
@@ -285,16 +294,15 @@ fn clauses_of(
                 out.push(vec![Anchor::for_node_text(token, true)]);
             }
         }
-        KindTest::Named(k) => {
-            let name = language.node_kind_for_id(*k).unwrap_or("");
-            out.extend(crate::anchor::kind_anchor(name).map(|a| vec![a]));
+        KindTest::Named(_) => {
+            out.extend(crate::anchor::kind_anchor(kind).map(|a| vec![a]));
             let subscript_left = node.children.iter().any(|c| {
                 !c.optional
-                    && c.field.and_then(|f| language.field_name_for_id(f.get())) == Some("left")
+                    && field(c) == Some("left")
                     && matches!(c.kind, KindTest::Named(ck)
                         if language.node_kind_for_id(ck) == Some("subscript_expression"))
             });
-            if name == "assignment_expression" && subscript_left {
+            if kind == "assignment_expression" && subscript_left {
                 out.push(vec![Anchor::IndexAssign]);
             }
         }
@@ -320,15 +328,6 @@ fn clauses_of(
         }
         KindTest::AnyNamed | KindTest::Any => {}
     }
-    let kind = match node.kind {
-        KindTest::Named(k) => language.node_kind_for_id(k).unwrap_or(""),
-        _ => "",
-    };
-    let field = |child: &NodePattern| {
-        child
-            .field
-            .and_then(|f| language.field_name_for_id(f.get()))
-    };
     let with_arguments = node
         .children
         .iter()

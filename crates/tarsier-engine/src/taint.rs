@@ -166,7 +166,7 @@ impl<'a> FileTaint<'a> {
                 .request_names
                 .iter()
                 .chain(&model.response_names)
-                .any(|name| contains_word(self.source, name))
+                .any(|name| crate::anchor::contains_word(self.source, name))
         });
         if !names_requests {
             return None;
@@ -869,19 +869,6 @@ impl<'a> FileTaint<'a> {
             _ => false,
         }
     }
-}
-
-/// Whether `word` occurs in `text` with no ASCII identifier character on either side.
-fn contains_word(text: &str, word: &str) -> bool {
-    let bytes = text.as_bytes();
-    let ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$';
-    !word.is_empty()
-        && memchr::memmem::find_iter(bytes, word.as_bytes()).any(|at| {
-            !at.checked_sub(1)
-                .and_then(|p| bytes.get(p))
-                .is_some_and(ident)
-                && !bytes.get(at + word.len()).is_some_and(ident)
-        })
 }
 
 fn unparenthesize(mut node: Node<'_>) -> Node<'_> {
