@@ -24,6 +24,9 @@ use regex::Regex;
 use std::num::NonZeroU16;
 use tree_sitter::{Language, Node, TreeCursor};
 
+/// The tree walks the matcher runs in (tarsier-parse's; the engine's callers use them from here).
+pub use tarsier_parse::{Entry, walk, walk_where};
+
 /// A query that does not parse, with the byte offset inside the query text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("at byte {offset}: {reason}")]
@@ -1271,54 +1274,6 @@ fn only_named(pattern: &NodePattern) -> bool {
         KindTest::Named(_) | KindTest::AnyNamed => true,
         KindTest::Anonymous(_) | KindTest::Any => false,
         KindTest::Alternation(alts) => alts.iter().all(only_named),
-    }
-}
-
-/// Walks every node of the tree under `root` once, in document order, with its ancestors
-/// (`root` first, the parent last; the tree-sitter cursor walk: no recursion, so any depth is
-/// safe).
-pub fn walk<'t>(root: Node<'t>, visit: &mut dyn FnMut(Node<'t>, &[Node<'t>])) {
-    walk_where(root, |_| Some(None), visit);
-}
-
-/// What [`walk_where`] does at a node.
-pub type Entry = Option<Option<usize>>;
-
-/// Walks the tree under `root` in document order, iteratively (one cursor, an explicit stack of
-/// ancestors). `enter(node)` decides: `None` skips the node and everything below it;
-/// `Some(None)` visits it and goes on with its first child; `Some(Some(byte))` visits it and
-/// goes on with its first child that contains `byte` or starts after it (tree-sitter passes over
-/// the children before it without making nodes of them). Visited nodes come with their
-/// ancestors, root first.
-pub fn walk_where<'t>(
-    root: Node<'t>,
-    mut enter: impl FnMut(Node<'t>) -> Entry,
-    visit: &mut dyn FnMut(Node<'t>, &[Node<'t>]),
-) {
-    let mut cursor = root.walk();
-    let mut path: Vec<Node<'t>> = Vec::new();
-    'walk: loop {
-        let node = cursor.node();
-        if let Some(first_child) = enter(node) {
-            visit(node, &path);
-            let descended = match first_child {
-                None => cursor.goto_first_child(),
-                Some(byte) => cursor.goto_first_child_for_byte(byte).is_some(),
-            };
-            if descended {
-                path.push(node);
-                continue;
-            }
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-            path.pop();
-        }
     }
 }
 

@@ -116,10 +116,8 @@ mod tests {
     fn tables_agree_with_tree_sitter() {
         let src = "const a = f(x, y); class C { m() { return /re/g.test(a) ? `t${a}` : -a; } }";
         let tree = crate::parse(src).expect("parses");
-        let mut cursor = tree.walk();
         let mut seen = 0;
-        'walk: loop {
-            let node = cursor.node();
+        crate::walk(tree.root_node(), &mut |node, _| {
             assert_eq!(node.kind_name(), node.kind());
             for name in [
                 "function",
@@ -134,18 +132,7 @@ mod tests {
                 assert_eq!(node.field(name), node.child_by_field_name(name), "{name}");
             }
             seen += 1;
-            if cursor.goto_first_child() {
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    continue 'walk;
-                }
-                if !cursor.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
+        });
         assert!(seen > 30);
     }
 

@@ -17,9 +17,11 @@
 
 mod fast;
 mod lines;
+mod walk;
 
 pub use fast::{NodeExt, field_id, field_is_single};
 pub use lines::LineIndex;
+pub use walk::{Entry, walk, walk_where};
 
 use std::cell::RefCell;
 use tree_sitter::{Language, Parser, Query, Tree};
@@ -89,7 +91,7 @@ pub fn parse(source: &str) -> Result<Tree, ParseError> {
 }
 
 /// The share (0.0 to 1.0) of the source's bytes that lie under `ERROR` nodes or are missing
-/// tokens. Walks the tree with a cursor, never recursively, so deeply nested input cannot
+/// tokens. Walks the tree with [`walk_where`], never recursively, so deeply nested input cannot
 /// overflow the stack.
 pub fn error_ratio(tree: &Tree) -> f32 {
     let root = tree.root_node();
@@ -101,27 +103,19 @@ pub fn error_ratio(tree: &Tree) -> f32 {
         return 0.0;
     }
     let mut error_bytes = 0usize;
-    let mut cursor = root.walk();
-    'walk: loop {
-        let node = cursor.node();
-        let descend = if node.is_error() {
-            error_bytes += node.end_byte().saturating_sub(node.start_byte());
-            false
-        } else {
-            node.has_error()
-        };
-        if descend && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
+    // Down only into nodes with errors below them; an error node counts whole.
+    walk_where(
+        root,
+        |node| {
+            if node.is_error() {
+                error_bytes += node.end_byte().saturating_sub(node.start_byte());
+                None
+            } else {
+                node.has_error().then_some(None)
             }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+        },
+        &mut |_, _| {},
+    );
     (error_bytes as f32 / total as f32).min(1.0)
 }
 
