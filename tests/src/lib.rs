@@ -104,3 +104,25 @@ pub fn lint_places(label: &str, dir: &str) -> BTreeSet<Place> {
         })
         .collect()
 }
+
+/// A loopback test registry and the runtime that serves it; keep both alive for the test.
+pub fn start_registry() -> (
+    tokio::runtime::Runtime,
+    tarsier_registry::test_registry::TestRegistry,
+) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let registry = runtime
+        .block_on(tarsier_registry::test_registry::TestRegistry::start())
+        .expect("the test registry starts on loopback");
+    (runtime, registry)
+}
+
+/// The package `corpus/<dir>`, packed as npm would.
+pub fn pack_corpus(dir: &str) -> Vec<u8> {
+    tarsier_tarball::pack_directory(&workspace().join("corpus").join(dir))
+        .expect("corpus packages pack")
+}

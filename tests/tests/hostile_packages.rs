@@ -4,8 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::Write;
-use tarsier_registry::test_registry::TestRegistry;
-use tarsier_tests::{read_json, tarsier, temp_dir, workspace};
+use tarsier_tests::{pack_corpus, read_json, start_registry, tarsier, temp_dir};
 
 /// One raw tar entry: a path written as-is (no sanitising), a type, data, a link target.
 struct Entry<'a> {
@@ -79,14 +78,8 @@ fn code_like(len: usize) -> Vec<u8> {
 
 #[test]
 fn hostile_packages_get_notifications_and_healthy_results_stay_complete() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let registry = runtime.block_on(TestRegistry::start()).unwrap();
-    let healthy =
-        tarsier_tarball::pack_directory(&workspace().join("corpus/redirect-guard")).unwrap();
+    let (_runtime, registry) = start_registry();
+    let healthy = pack_corpus("redirect-guard");
     registry.add_package("healthy", "1.0.0", healthy);
 
     let manifest = br#"{"name":"x","version":"1.0.0"}"#;
@@ -162,8 +155,7 @@ fn hostile_packages_get_notifications_and_healthy_results_stay_complete() {
     ]);
     let empty = raw_tgz(&[]);
     let not_gzip = b"this is not a gzip stream".to_vec();
-    let mut truncated =
-        tarsier_tarball::pack_directory(&workspace().join("corpus/static-serve")).unwrap();
+    let mut truncated = pack_corpus("static-serve");
     truncated.truncate(truncated.len() / 2);
     for (name, tgz) in [
         ("bomb", bomb),

@@ -7,20 +7,9 @@
 use std::collections::BTreeSet;
 use tarsier_registry::test_registry::{PackageChange, TestRegistry};
 use tarsier_tests::{
-    Place, lint_places, package_results, read_json, result_places, tarsier, temp_dir, workspace,
+    Place, lint_places, pack_corpus, package_results, read_json, result_places, start_registry,
+    tarsier, temp_dir,
 };
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn pack(dir: &str) -> Vec<u8> {
-    tarsier_tarball::pack_directory(&workspace().join("corpus").join(dir)).unwrap()
-}
 
 /// The results of `package` in a SARIF log.
 fn results_of<'a>(log: &'a serde_json::Value, package: &str) -> Vec<&'a serde_json::Value> {
@@ -75,22 +64,21 @@ fn notes_with<'a>(
 
 #[test]
 fn packages_changed_after_resolution_are_scanned_as_resolved() {
-    let rt = runtime();
-    let registry = rt.block_on(TestRegistry::start()).unwrap();
+    let (_runtime, registry) = start_registry();
     // Healthy all along.
-    registry.add_package("steady", "2.1.0", pack("static-serve"));
+    registry.add_package("steady", "2.1.0", pack_corpus("static-serve"));
     // Its tarball is replaced by one with findings once the scan has read the packument.
-    registry.add_package("republished", "1.0.0", pack("clean-parser"));
+    registry.add_package("republished", "1.0.0", pack_corpus("clean-parser"));
     registry.after_packument_served(
         "republished",
         PackageChange::Republish {
             version: "1.0.0".to_string(),
-            tgz: pack("redirect-guard"),
+            tgz: pack_corpus("redirect-guard"),
         },
     );
     // The version the scan picked is unpublished before its tarball is fetched.
-    registry.add_package("unpublished", "1.0.0", pack("clean-parser"));
-    registry.add_package("unpublished", "1.1.0", pack("clean-parser"));
+    registry.add_package("unpublished", "1.0.0", pack_corpus("clean-parser"));
+    registry.add_package("unpublished", "1.1.0", pack_corpus("clean-parser"));
     registry.after_packument_served(
         "unpublished",
         PackageChange::Unpublish {
@@ -98,12 +86,12 @@ fn packages_changed_after_resolution_are_scanned_as_resolved() {
         },
     );
     // A new `latest` appears after the scan resolved `latest`.
-    registry.add_package("grows", "1.0.0", pack("redirect-guard"));
+    registry.add_package("grows", "1.0.0", pack_corpus("redirect-guard"));
     registry.after_packument_served(
         "grows",
         PackageChange::Publish {
             version: "2.0.0".to_string(),
-            tgz: pack("legacy-utils"),
+            tgz: pack_corpus("legacy-utils"),
         },
     );
     let resolved_republished = registry.integrity("republished", "1.0.0").unwrap();
@@ -250,10 +238,9 @@ fn tarball_host_that_does_not_resolve_is_a_notification_naming_the_package() {
     }
     let host = unresolvable_host();
     assert!(host.split('.').next().unwrap().len() > 63);
-    let rt = runtime();
-    let registry = rt.block_on(TestRegistry::start()).unwrap();
-    registry.add_package("steady", "2.1.0", pack("static-serve"));
-    registry.add_package("dns-victim", "1.0.0", pack("redirect-guard"));
+    let (_runtime, registry) = start_registry();
+    registry.add_package("steady", "2.1.0", pack_corpus("static-serve"));
+    registry.add_package("dns-victim", "1.0.0", pack_corpus("redirect-guard"));
     let victim_path = TestRegistry::tarball_path("dns-victim", "1.0.0");
     let port = registry.addr().port();
     registry.set_tarball_url(

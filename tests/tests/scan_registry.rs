@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 use tarsier_registry::test_registry::{Fault, TestRegistry};
 use tarsier_tests::{
-    Place, lint_places, package_results, read_json, result_places, tarsier, temp_dir, workspace,
+    Place, lint_places, pack_corpus, package_results, read_json, result_places, start_registry,
+    tarsier, temp_dir,
 };
 
 /// (rule id, file, line) of every result of `package` in a SARIF log.
@@ -36,19 +37,12 @@ fn notifications(log: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn scan_survives_registry_faults_and_keeps_healthy_results() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let registry = runtime.block_on(TestRegistry::start()).unwrap();
-    let corpus = workspace().join("corpus");
-    let pack = |dir: &str| tarsier_tarball::pack_directory(&corpus.join(dir)).unwrap();
+    let (_runtime, registry) = start_registry();
     // Healthy, and healthy after transient faults.
-    registry.add_package("redirect-guard", "1.0.0", pack("redirect-guard"));
-    registry.add_package("static-serve", "2.1.0", pack("static-serve"));
-    registry.add_package("legacy-utils", "0.9.3", pack("legacy-utils"));
-    registry.add_package("legacy-utils", "0.9.4", pack("legacy-utils"));
+    registry.add_package("redirect-guard", "1.0.0", pack_corpus("redirect-guard"));
+    registry.add_package("static-serve", "2.1.0", pack_corpus("static-serve"));
+    registry.add_package("legacy-utils", "0.9.3", pack_corpus("legacy-utils"));
+    registry.add_package("legacy-utils", "0.9.4", pack_corpus("legacy-utils"));
     registry.inject(
         &TestRegistry::packument_path("redirect-guard"),
         Fault::Status(500),
@@ -67,13 +61,13 @@ fn scan_survives_registry_faults_and_keeps_healthy_results() {
         1,
     );
     // Broken for good.
-    registry.add_package("tampered", "1.0.0", pack("clean-parser"));
+    registry.add_package("tampered", "1.0.0", pack_corpus("clean-parser"));
     registry.inject(
         &TestRegistry::tarball_path("tampered", "1.0.0"),
         Fault::WrongIntegrity,
         100,
     );
-    registry.add_package("garbled", "1.0.0", pack("clean-parser"));
+    registry.add_package("garbled", "1.0.0", pack_corpus("clean-parser"));
     registry.inject(
         &TestRegistry::packument_path("garbled"),
         Fault::MalformedJson,
@@ -273,12 +267,7 @@ fn scan_survives_registry_faults_and_keeps_healthy_results() {
 
 #[test]
 fn scan_exits_2_when_nothing_could_be_scanned() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let registry = runtime.block_on(TestRegistry::start()).unwrap();
+    let (_runtime, registry) = start_registry();
     let dir = temp_dir("scan-none");
     let out = dir.join("none.sarif");
     let url = registry.url();
@@ -307,17 +296,8 @@ fn scan_exits_2_when_nothing_could_be_scanned() {
 fn tls_failure_is_a_notification_naming_the_package() {
     // The loopback registry speaks plain HTTP: asking it for TLS makes the handshake fail,
     // hermetically, the way a broken or intercepted TLS endpoint would.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let registry = runtime.block_on(TestRegistry::start()).unwrap();
-    registry.add_package(
-        "tls-victim",
-        "1.0.0",
-        tarsier_tarball::pack_directory(&workspace().join("corpus/clean-parser")).unwrap(),
-    );
+    let (_runtime, registry) = start_registry();
+    registry.add_package("tls-victim", "1.0.0", pack_corpus("clean-parser"));
     let https = registry.url().replacen("http://", "https://", 1);
     let dir = temp_dir("scan-tls");
     let out = dir.join("tls.sarif");
@@ -347,12 +327,7 @@ fn tls_failure_is_a_notification_naming_the_package() {
 /// that code); `--keep-test-severity` keeps the rules' levels.
 #[test]
 fn findings_in_a_packages_test_code_are_lowered() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let registry = runtime.block_on(TestRegistry::start()).unwrap();
+    let (_runtime, registry) = start_registry();
     let handler: &[u8] =
         b"module.exports = function (req, res) {\n  res.redirect(req.query.to);\n};\n";
     registry.add_package(
