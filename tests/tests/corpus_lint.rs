@@ -98,6 +98,8 @@ fn corpus_known_findings_per_package() {
             s("node/prototype-pollution", 61),
             s("node/weak-random-secret", 71),
             s("node/timing-unsafe-compare", 73),
+            // `limit: Infinity` is also a parser limit removed (issue 15's rule).
+            s("express/parser-limit-removed", 81),
             s("express/unbounded-input", 81),
             s("express/hardcoded-session-secret", 83),
             s("express/insecure-cookie", 83),

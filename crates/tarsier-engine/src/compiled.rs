@@ -37,6 +37,10 @@ pub enum Predicate {
     /// `#in-recursive-function? @c`: the named function around `@c` calls itself on a value
     /// indexed by `@c` (`merge(a[c], b[c])`).
     InRecursiveFunction(u32),
+    /// `#class-admits? @c "chars" ...`: `@c` is a regex literal made of one anchored, repeated
+    /// character class (`/^[...]+$/`) that admits one of the characters (see
+    /// [`crate::charclass`]).
+    ClassAdmits(u32, Vec<String>),
     /// `#html-flow? @c`: `@c` is request-derived and HTML markup in a string literal is on its
     /// way (in `@c` itself or in an assignment of its taint path).
     HtmlFlow(u32),
@@ -116,7 +120,9 @@ impl CompiledRule {
                     .collect();
                 let p = match predicate.operator.as_ref() {
                     "not-in-try?" => Predicate::NotInTry(capture),
-                    "function-has?" | "function-lacks?" | "file-has?" if words.is_empty() => {
+                    "function-has?" | "function-lacks?" | "file-has?" | "class-admits?"
+                        if words.is_empty() =>
+                    {
                         return Err(EngineError::Query {
                             rule: rule.meta.id.clone(),
                             file: rule.source.clone(),
@@ -127,6 +133,7 @@ impl CompiledRule {
                     "function-lacks?" => Predicate::FunctionLacks(capture, words),
                     "file-has?" => Predicate::FileHas(capture, words),
                     "iterated-key?" => Predicate::IteratedKey(capture),
+                    "class-admits?" => Predicate::ClassAdmits(capture, words),
                     "in-recursive-function?" => Predicate::InRecursiveFunction(capture),
                     "html-flow?" => Predicate::HtmlFlow(capture),
                     "literal?" => Predicate::Literal(capture),

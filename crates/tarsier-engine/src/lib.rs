@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod anchor;
+pub mod charclass;
 pub mod compiled;
 pub mod literal;
 pub mod pattern;
@@ -502,6 +503,9 @@ impl Engine {
                     .is_some_and(|_| words.iter().any(|w| file.source.contains(w.as_str()))),
                 Predicate::IteratedKey(c) => {
                     capture(c).is_some_and(|n| structure::iterated_key(root, n, file.source))
+                }
+                Predicate::ClassAdmits(c, ref chars) => {
+                    capture(c).is_some_and(|n| charclass::class_admits(n, file.source, chars))
                 }
                 Predicate::InRecursiveFunction(c) => capture(c)
                     .is_some_and(|n| structure::in_recursive_function(root, n, file.source)),

@@ -191,9 +191,11 @@ fn declares_from_subscript(func: Node<'_>, name: &str, source: &str) -> bool {
 }
 
 /// Whether the innermost named function around `node` calls itself with an argument that
-/// indexes by `node`'s text (`merge(target[key] || {}, source[key])`): a merge that descends into
-/// the value under an enumerated key, as opposed to a shallow copy in a function that happens to
-/// recurse for another reason.
+/// indexes by `node`'s text (`merge(target[key] || {}, source[key])`), or with a local copy of
+/// such a value (`src = target[key]; ... merge(src, val)`, the jQuery `extend` shape): a merge
+/// that descends into the value under an enumerated key, as opposed to a shallow copy in a
+/// function that happens to recurse for another reason. A function assigned in a chain
+/// (`var extend = module.exports = function () {}`) goes by each of the names.
 pub fn in_recursive_function(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
     let chain = ancestors(root, node);
     // Anonymous callbacks (`Object.keys(o).forEach((k) => ...)`) belong to the named function
@@ -203,12 +205,79 @@ pub fn in_recursive_function(root: Node<'_>, node: Node<'_>, source: &str) -> bo
         .enumerate()
         .rev()
         .filter(|(_, a)| is_function(**a))
-        .find_map(|(index, func)| function_name(&chain, index, *func, source).map(|n| (*func, n)));
-    let Some((func, name)) = named else {
+        .find_map(|(index, func)| {
+            let names = function_names(&chain, index, *func, source);
+            (!names.is_empty()).then_some((*func, names))
+        });
+    let Some((func, names)) = named else {
         return false;
     };
-    let index = format!("[{}]", node_text(node, source));
-    calls_itself(func, name, &index, source)
+    let key = node_text(node, source);
+    let copies = local_copies(func, key, source);
+    let index = format!("[{key}]");
+    names
+        .iter()
+        .any(|name| calls_itself(func, name, &index, &copies, source))
+}
+
+/// The names `func` goes by: [`function_name`], and for a chain of assignments
+/// (`var a = exports.b = function () {}`) the outer targets too.
+fn function_names<'s>(
+    chain: &[Node<'_>],
+    index: usize,
+    func: Node<'_>,
+    source: &'s str,
+) -> Vec<&'s str> {
+    let mut names: Vec<&'s str> = function_name(chain, index, func, source)
+        .into_iter()
+        .collect();
+    let mut up = index;
+    while let Some(parent) = up.checked_sub(1).and_then(|j| chain.get(j)) {
+        if parent.kind_name() != "assignment_expression" {
+            break;
+        }
+        let Some(outer) = up.checked_sub(2).and_then(|j| chain.get(j)) else {
+            break;
+        };
+        if let Some(t) = binding_target(*outer) {
+            names.push(node_text(t, source));
+        }
+        up -= 1;
+    }
+    names.retain(|n| !n.is_empty());
+    names
+}
+
+/// Names assigned a value indexed by `key` in `func` (`src = target[key]`, `var copy =
+/// options[ key ]`).
+fn local_copies<'s>(func: Node<'_>, key: &str, source: &'s str) -> Vec<&'s str> {
+    let mut out = Vec::new();
+    let mut stack = vec![func];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > MAX_VISITED {
+            break;
+        }
+        let (target, value) = match n.kind_name() {
+            "variable_declarator" => (n.field("name"), n.field("value")),
+            "assignment_expression" => (n.field("left"), n.field("right")),
+            _ => (None, None),
+        };
+        if let (Some(t), Some(v)) = (target, value)
+            && t.kind_name() == "identifier"
+            && v.kind_name() == "subscript_expression"
+            && v.field("index")
+                .is_some_and(|i| node_text(i, source) == key)
+        {
+            out.push(node_text(t, source));
+        }
+        let mut cursor = n.walk();
+        for child in n.named_children(&mut cursor) {
+            stack.push(child);
+        }
+    }
+    out
 }
 
 /// The name a function goes by: its own, or the variable, property or member it is assigned to.
@@ -222,25 +291,31 @@ fn function_name<'s>(
     let name = own_name.or_else(|| {
         // `const merge = function (...) {}`, `merge: (...) => {}`, `exports.merge = ...`
         let parent = index.checked_sub(1).and_then(|j| chain.get(j))?;
-        let target = match parent.kind_name() {
-            "variable_declarator" => parent.field("name"),
-            "pair" => parent.field("key"),
-            "assignment_expression" => parent.field("left").map(|l| {
-                if l.kind_name() == "member_expression" {
-                    l.field("property").unwrap_or(l)
-                } else {
-                    l
-                }
-            }),
-            _ => None,
-        }?;
-        Some(node_text(target, source))
+        Some(node_text(binding_target(*parent)?, source))
     });
     name.filter(|n| !n.is_empty())
 }
 
-/// Whether `func`'s body calls `name` (directly or as a method) with `index` in its arguments.
-fn calls_itself(func: Node<'_>, name: &str, index: &str, source: &str) -> bool {
+/// What a declarator, pair or assignment binds its value to: the variable, the key, or the
+/// assigned member's property (`exports.merge = ...` -> `merge`).
+fn binding_target(parent: Node<'_>) -> Option<Node<'_>> {
+    match parent.kind_name() {
+        "variable_declarator" => parent.field("name"),
+        "pair" => parent.field("key"),
+        "assignment_expression" => parent.field("left").map(|l| {
+            if l.kind_name() == "member_expression" {
+                l.field("property").unwrap_or(l)
+            } else {
+                l
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Whether `func`'s body calls `name` (directly or as a method) with `index` in its arguments,
+/// or with one of `copies` as an argument.
+fn calls_itself(func: Node<'_>, name: &str, index: &str, copies: &[&str], source: &str) -> bool {
     let Some(body) = func.field("body") else {
         return false;
     };
@@ -261,9 +336,12 @@ fn calls_itself(func: Node<'_>, name: &str, index: &str, source: &str) -> bool {
                     .unwrap_or(""),
                 _ => node_text(callee, source),
             };
-            let descends = n
-                .field("arguments")
-                .is_some_and(|a| node_text(a, source).contains(index));
+            let descends = n.field("arguments").is_some_and(|a| {
+                let mut cursor = a.walk();
+                node_text(a, source).contains(index)
+                    || a.named_children(&mut cursor)
+                        .any(|arg| copies.contains(&node_text(arg, source)))
+            });
             if called == name && descends {
                 return true;
             }

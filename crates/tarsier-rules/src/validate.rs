@@ -49,6 +49,7 @@ pub const KNOWN_PREDICATES: &[&str] = &[
     "iterated-key?",
     "in-recursive-function?",
     "html-flow?",
+    "class-admits?",
 ];
 
 /// Checks one rule; returns its problems (empty when valid).
