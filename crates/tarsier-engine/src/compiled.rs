@@ -31,6 +31,11 @@ pub enum Predicate {
     FunctionLacks(u32, Vec<String>),
     /// `#file-has? @c "word" ...`: the file contains one of the words (`@c` only anchors it).
     FileHas(u32, Vec<String>),
+    /// `#file-lacks? @c "word" ...`: the file contains none of the words (`@c` only anchors it).
+    FileLacks(u32, Vec<String>),
+    /// `#writes-by-key? @c`: the function around `@c` assigns to `@c[k]` with a computed `k`
+    /// (a set-by-path walk, as opposed to a get-by-path one).
+    WritesByKey(u32),
     /// `#iterated-key? @c`: `@c` is a key from enumerating an object (`for...in`,
     /// `Object.keys(o).forEach(...)`).
     IteratedKey(u32),
@@ -132,6 +137,8 @@ impl CompiledRule {
                     "function-has?" => Predicate::FunctionHas(capture, words),
                     "function-lacks?" => Predicate::FunctionLacks(capture, words),
                     "file-has?" => Predicate::FileHas(capture, words),
+                    "file-lacks?" => Predicate::FileLacks(capture, words),
+                    "writes-by-key?" => Predicate::WritesByKey(capture),
                     "iterated-key?" => Predicate::IteratedKey(capture),
                     "class-admits?" => Predicate::ClassAdmits(capture, words),
                     "in-recursive-function?" => Predicate::InRecursiveFunction(capture),

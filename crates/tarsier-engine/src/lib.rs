@@ -501,6 +501,11 @@ impl Engine {
                     .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
                 Predicate::FileHas(c, ref words) => capture(c)
                     .is_some_and(|_| words.iter().any(|w| file.source.contains(w.as_str()))),
+                Predicate::FileLacks(c, ref words) => capture(c)
+                    .is_some_and(|_| !words.iter().any(|w| file.source.contains(w.as_str()))),
+                Predicate::WritesByKey(c) => {
+                    capture(c).is_some_and(|n| structure::writes_by_key(root, n, file.source))
+                }
                 Predicate::IteratedKey(c) => {
                     capture(c).is_some_and(|n| structure::iterated_key(root, n, file.source))
                 }

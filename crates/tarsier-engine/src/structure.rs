@@ -1,7 +1,7 @@
 //! Structural query predicates: where a node sits in its file (inside a `try` block, inside a
 //! recursive function, in a loop over an object's keys) and what the function around it
-//! contains. They back `#not-in-try?`, `#function-has?`, `#function-lacks?`, `#iterated-key?`,
-//! `#in-recursive-function?` and `#html-flow?`.
+//! contains. They back `#not-in-try?`, `#function-has?`, `#function-lacks?`, `#writes-by-key?`,
+//! `#iterated-key?`, `#in-recursive-function?` and `#html-flow?`.
 //!
 //! Every walk here is iterative and bounded: the ancestors of a node are found by walking down
 //! from the root (linear in the depth, where repeated `Node::parent` calls are quadratic), and
@@ -65,6 +65,41 @@ pub fn enclosing_function<'t>(root: Node<'t>, node: Node<'t>) -> Node<'t> {
 pub fn function_has(root: Node<'_>, node: Node<'_>, source: &str, words: &[String]) -> bool {
     let text = node_text(enclosing_function(root, node), source);
     words.iter().any(|w| text.contains(w.as_str()))
+}
+
+/// Whether the function around the identifier `node` assigns to `node[k]` with a computed key
+/// `k` (`obj[key] = {}`, `obj[parts[i]] = value`): the walk `obj = obj[k]` then belongs to a
+/// setter, not to a getter.
+pub fn writes_by_key(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
+    let name = node_text(node, source);
+    let func = enclosing_function(root, node);
+    let mut stack = vec![func];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > MAX_VISITED {
+            return false;
+        }
+        if matches!(
+            n.kind_name(),
+            "assignment_expression" | "augmented_assignment_expression"
+        ) && let Some(left) = n.field("left")
+            && left.kind_name() == "subscript_expression"
+            && left
+                .field("object")
+                .is_some_and(|o| node_text(o, source) == name)
+            && left
+                .field("index")
+                .is_some_and(|i| !crate::literal::is_literal(i, source))
+        {
+            return true;
+        }
+        let mut cursor = n.walk();
+        for child in n.named_children(&mut cursor) {
+            stack.push(child);
+        }
+    }
+    false
 }
 
 /// Calls that enumerate an object's keys; a loop over their result iterates keys.

@@ -50,6 +50,8 @@ pub const KNOWN_PREDICATES: &[&str] = &[
     "in-recursive-function?",
     "html-flow?",
     "class-admits?",
+    "file-lacks?",
+    "writes-by-key?",
 ];
 
 /// Checks one rule; returns its problems (empty when valid).
