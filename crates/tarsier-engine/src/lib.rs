@@ -598,6 +598,7 @@ impl Engine {
             for rule in self.redos.iter().filter(|r| r.exponential == exponential) {
                 let mut severity = rule.meta.severity;
                 let mut flow: Vec<Step> = Vec::new();
+                let mut applied_at = None;
                 if let Some((subject, path)) = site.subjects.iter().find_map(|s| {
                     file.taint
                         .request_derived(*s, &rule.sanitizers)
@@ -610,8 +611,14 @@ impl Engine {
                         message: "matched against the regular expression".to_string(),
                     });
                     severity = severity.max(rule.tainted_severity.unwrap_or(severity));
+                    applied_at = Some(subject.start_position().row + 1);
                 }
-                let message = redos_message(&rule.message, &site, &analysis);
+                let mut message = redos_message(&rule.message, &site, &analysis);
+                // The finding sits on the definition; the message names the use too, which may
+                // be far away (a regex from a table of patterns, a module constant).
+                if let Some(line) = applied_at {
+                    message.push_str(&format!("; applied to request data on line {line}"));
+                }
                 out.push(file.finding(&rule.meta.id, severity, message, site.node, &flow));
             }
         }
