@@ -102,6 +102,9 @@ pub enum Format {
     Json,
     /// One self-contained HTML page (no network fetches): totals, chart, sortable findings.
     Html,
+    /// GitHub Actions workflow commands (`::error file=...,line=...::message`), shown as
+    /// annotations; the default instead of `text` on standard output when `GITHUB_ACTIONS=true`.
+    Github,
 }
 
 /// Severity threshold for the exit code.
@@ -142,6 +145,11 @@ pub struct ReportArgs {
     /// updated, absent) and a summary is printed.
     #[arg(long, value_name = "PREV.sarif")]
     pub baseline: Option<PathBuf>,
+    /// SARIF `runAutomationDetails.id`, which GitHub code scanning reads as the upload's
+    /// category (a trailing `/` is added): give each shard and tool its own, since code scanning
+    /// no longer combines runs of one category (default: `tarsier/lint/`, `tarsier/scan/`).
+    #[arg(long, value_name = "CATEGORY")]
+    pub category: Option<String>,
     /// With `--baseline`: the exit code depends on new findings only.
     #[arg(long, requires = "baseline")]
     pub fail_on_new: bool,

@@ -8,6 +8,7 @@
 
 mod args;
 mod compare;
+mod github;
 mod lint;
 mod output;
 mod reproduce;

@@ -58,18 +58,31 @@ pub fn emit(
 ) -> Result<u8> {
     let mut report = report.clone();
     apply_triage(args, &mut report)?;
-    let format = args.format.unwrap_or(context.default_format);
     let output = args
         .output
         .clone()
         .or_else(|| context.default_output.clone());
+    let format = match args.format {
+        Some(format) => format,
+        None if context.default_format == Format::Text
+            && output.is_none()
+            && crate::github::running_in_github_actions() =>
+        {
+            Format::Github
+        }
+        None => context.default_format,
+    };
+    let automation_id = match &args.category {
+        Some(category) => category_id(category)?,
+        None => context.automation_id.clone(),
+    };
     let mut log = tarsier_sarif::build_log(&tarsier_sarif::RunInput {
         tool_version: env!("CARGO_PKG_VERSION"),
         information_uri: INFORMATION_URI,
         rules: engine.rule_metas(),
         findings: &report.findings,
         notifications: &report.notifications,
-        automation_id: context.automation_id.clone(),
+        automation_id,
         execution_successful: context.execution_successful,
         command_line: Some(format!("tarsier {}", context.command)),
         mode: if args.upload {
@@ -102,6 +115,7 @@ pub fn emit(
             write_text(&mut bytes, &report, color)?;
         }
         Format::Json => write_json(&mut bytes, &report)?,
+        Format::Github => crate::github::write_annotations(&mut bytes, &report)?,
         Format::Sarif => {
             if args.upload {
                 for problem in tarsier_sarif::check_github_limits(&log) {
@@ -131,8 +145,9 @@ pub fn emit(
             stdout.flush().context("writing to standard output")?;
         }
     }
-    if format != Format::Text || output.is_some() {
-        // The text printer reports problems inline; other formats carry them in the file.
+    if !matches!(format, Format::Text | Format::Github) || output.is_some() {
+        // The text and annotation printers report problems inline; other formats carry them
+        // in the file.
         print_notifications(&report, args.quiet);
     }
     if !args.quiet {
@@ -155,6 +170,18 @@ pub fn emit(
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    })
+}
+
+/// `--category` as a SARIF `runAutomationDetails.id`: GitHub takes the part up to the last `/`
+/// as the category, so the id ends with one.
+fn category_id(category: &str) -> Result<String> {
+    let category = category.trim();
+    anyhow::ensure!(!category.is_empty(), "--category must not be empty");
+    Ok(if category.ends_with('/') {
+        category.to_string()
+    } else {
+        format!("{category}/")
     })
 }
 

@@ -8,6 +8,8 @@ fn tarsier() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tarsier"));
     cmd.current_dir(workspace());
     cmd.env("NO_COLOR", "1");
+    // The format's default depends on it (tests must not change output inside GitHub Actions).
+    cmd.env_remove("GITHUB_ACTIONS");
     cmd
 }
 
@@ -214,4 +216,64 @@ fn broken_pipe_exits_zero() {
     // The read end closes before tarsier writes (it is still compiling rules): EPIPE -> exit 0,
     // although the corpus has findings (exit 1 otherwise).
     assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+#[test]
+fn github_format_writes_annotations_and_is_the_default_in_actions() {
+    let explicit = tarsier()
+        .args(["lint", "corpus/redirect-guard", "--format", "github"])
+        .output()
+        .unwrap();
+    assert_eq!(explicit.status.code(), Some(1));
+    let text = String::from_utf8(explicit.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(
+                "::error file=corpus/redirect-guard/lib/index.js,line=18,col=5,endLine=18,"
+            ) && l.contains(",title=express/open-redirect::`redirect` sends the client")),
+        "{text}"
+    );
+    assert!(
+        text.lines().all(|l| l.starts_with("::")),
+        "one workflow command per line, nothing else on stdout: {text}"
+    );
+    let in_actions = tarsier()
+        .args(["lint", "corpus/redirect-guard"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(in_actions.stdout).unwrap(), text);
+    let asked_for_text = tarsier()
+        .args(["lint", "corpus/redirect-guard", "--format", "text"])
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .unwrap();
+    let asked_for_text = String::from_utf8(asked_for_text.stdout).unwrap();
+    assert!(!asked_for_text.contains("::error"), "{asked_for_text}");
+}
+
+#[test]
+fn category_sets_the_sarif_automation_id() {
+    let out = tarsier()
+        .args([
+            "lint",
+            "corpus/redirect-guard",
+            "--format",
+            "sarif",
+            "--category",
+            "tarsier-shard-3",
+        ])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["automationDetails"]["id"],
+        "tarsier-shard-3/"
+    );
+    let default = tarsier()
+        .args(["lint", "corpus/redirect-guard", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&default.stdout).unwrap();
+    assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "tarsier/lint/");
 }
