@@ -35,6 +35,20 @@ pub enum Command {
     /// Record triage decisions (accepted risk, false positive, fixed upstream) by fingerprint.
     #[command(subcommand)]
     Triage(TriageCommand),
+    /// Run the Language Server on standard input/output, for editors: diagnostics on open,
+    /// change and save (suppression comments honoured, as in `lint`), "suppress with a reason".
+    Server(ServerArgs),
+}
+
+/// `tarsier server`.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Rules to use: a rules directory or a single rule file (default: the packs built in).
+    #[arg(long, value_name = "DIR_OR_FILE")]
+    pub rules: Option<PathBuf>,
+    /// Accepted for editors that pass it (the server always speaks over standard input/output).
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }
 
 /// `tarsier diff`.

@@ -14,6 +14,7 @@ mod output;
 mod reproduce;
 mod rules_cmd;
 mod scan;
+mod server;
 
 pub use args::Cli;
 
@@ -76,6 +77,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         args::Command::Diff(a) => compare::diff(a),
         args::Command::Merge(a) => compare::merge(a),
         args::Command::Triage(a) => compare::triage(a),
+        args::Command::Server(a) => server::run(a),
     }
 }
 
