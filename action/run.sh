@@ -96,6 +96,15 @@ cmd_run() {
   # Arguments as the shell would split them, without evaluating anything in them.
   local -a args=()
   read -r -a args <<<"${TARSIER_ARGS:-}"
+  local arg
+  for arg in "${args[@]}"; do
+    case "$arg" in
+      --format | --format=* | -o | --output | --output=* | --category | --category=* | \
+        --fail-on | --fail-on=* | --baseline | --baseline=* | --fail-on-new | --upload)
+        die "args: $arg is set by the action (use its inputs: category, baseline, fail-on, sarif-file)"
+        ;;
+    esac
+  done
   local -a report=(--format sarif --category "$category")
   local -a full=("${report[@]}" --fail-on "$fail_on" -o "$sarif")
   if [ -n "$baseline" ] && [ -f "$baseline" ]; then
@@ -114,7 +123,9 @@ cmd_run() {
     # GitHub ignores `suppressions`: the upload leaves suppressed results out and keeps within
     # GitHub's limits. A scan's second pass is served by the result cache (--offline).
     local -a again=()
-    [ "$command" = scan ] && again+=(--offline)
+    if [ "$command" = scan ] && [[ " ${args[*]} " != *" --offline "* ]]; then
+      again+=(--offline)
+    fi
     echo "+ tarsier $command ${args[*]} ${again[*]} ${report[*]} --upload -o $upload_sarif"
     local upload_code=0
     "$tarsier" "$command" "${args[@]}" "${again[@]}" "${report[@]}" --upload -o "$upload_sarif" \

@@ -184,6 +184,12 @@ if [ ! -e pwned ] && [ ! -e pwned2 ] && [ "$code" = 0 ]; then
 else
   fail "run: args were evaluated (or run failed: exit $code)"; cat run5.log >&2
 fi
+TARSIER_COMMAND=lint TARSIER_ARGS="src --format text" step run7 run
+if [ "$code" = 2 ] && grep -q "args: --format is set by the action" run7.log; then
+  ok "run: flags the action sets are refused in args"
+else
+  fail "run: --format in args: exit $code"; cat run7.log
+fi
 TARSIER_COMMAND=publish step run6 run
 if [ "$code" = 2 ] && grep -q "::error title=tarsier action::command must be lint or scan" run6.log; then
   ok "run: an unknown command is an error annotation"
