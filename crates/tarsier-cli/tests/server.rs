@@ -161,6 +161,12 @@ fn server_publishes_diagnostics_and_suppresses_with_a_reason() {
         .find(|d| d["code"] == "express/open-redirect")
         .unwrap_or_else(|| panic!("no open-redirect diagnostic: {diagnostics:?}"));
     assert_eq!(redirect["source"], "tarsier");
+    assert!(
+        redirect["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/docs/rules/express/open-redirect.md")
+    );
     assert_eq!(redirect["severity"], 1, "error");
     assert_eq!(
         redirect["range"],

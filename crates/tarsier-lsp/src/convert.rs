@@ -2,9 +2,10 @@
 //! editors UTF-16 code units), diagnostics with the taint path, and the suppression edit.
 
 use lsp_types::{
-    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
-    Position, Range, TextEdit, Uri,
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
+    NumberOrString, Position, Range, TextEdit, Uri,
 };
+use std::str::FromStr;
 use tarsier_model::{Finding, Severity, Span};
 
 /// The reason the "suppress" code action writes, for the user to replace: a suppression is
@@ -13,6 +14,21 @@ pub const SUPPRESS_REASON_PLACEHOLDER: &str = "TODO: say why this is safe";
 
 /// `source` of every diagnostic the server publishes.
 pub const SOURCE: &str = "tarsier";
+
+/// Where a rule's generated page is: `docs/rules/<pack>/<name>.md` in the repository.
+fn rule_page(rule_id: &str) -> Option<Uri> {
+    let safe = rule_id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
+    if !safe || !rule_id.contains('/') {
+        return None;
+    }
+    Uri::from_str(&format!(
+        "{}/blob/main/docs/rules/{rule_id}.md",
+        env!("CARGO_PKG_REPOSITORY")
+    ))
+    .ok()
+}
 
 /// The protocol position of 1-based `line` and 1-based `column` (Unicode scalar values) in
 /// `text`, in UTF-16 code units; clamped to the text.
@@ -61,6 +77,7 @@ pub fn diagnostic(uri: &Uri, text: &str, finding: &Finding) -> Diagnostic {
             Severity::Note => DiagnosticSeverity::INFORMATION,
         }),
         code: Some(NumberOrString::String(finding.rule_id.clone())),
+        code_description: rule_page(&finding.rule_id).map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_string()),
         message: finding.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
@@ -107,6 +124,19 @@ mod tests {
             Position::new(8, 0),
             "past the end: clamped"
         );
+    }
+
+    #[test]
+    fn a_rule_links_to_its_page() {
+        let page = rule_page("express/open-redirect").unwrap();
+        assert!(
+            page.as_str()
+                .ends_with("/blob/main/docs/rules/express/open-redirect.md"),
+            "{}",
+            page.as_str()
+        );
+        assert!(rule_page("../../etc").is_none());
+        assert!(rule_page("no-pack").is_none());
     }
 
     #[test]
