@@ -15,7 +15,10 @@ action_path=${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
 out_file=${GITHUB_OUTPUT:-/dev/null}
 path_file=${GITHUB_PATH:-/dev/null}
 install_mode=${TARSIER_INSTALL:-source}
-install_root=${TARSIER_INSTALL_ROOT:-${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-/tmp}}/tarsier-action}
+# One install directory per cache key (prepare's `install-dir`, which the install step gets as
+# TARSIER_INSTALL_ROOT), so a runner that keeps its tool cache never runs a stale build.
+install_base=${RUNNER_TOOL_CACHE:-${RUNNER_TEMP:-/tmp}}/tarsier-action
+install_root=${TARSIER_INSTALL_ROOT:-$install_base/default}
 
 die() {
   echo "::error title=tarsier action::$*"
@@ -36,10 +39,11 @@ source_digest() {
 }
 
 cmd_prepare() {
-  local digest
+  local digest key
   digest=$(source_digest)
-  output cache-key "tarsier-${install_mode}-$(uname -s)-$(uname -m)-${TARSIER_VERSION:-src}-$digest"
-  output install-dir "$install_root"
+  key="tarsier-${install_mode}-$(uname -s)-$(uname -m)-${TARSIER_VERSION:-src}-$digest"
+  output cache-key "$key"
+  output install-dir "$install_base/$key"
 }
 
 cmd_install() {

@@ -49,8 +49,8 @@ key2=$(output "$work/prepare2.out" cache-key)
 TARSIER_INSTALL=release TARSIER_VERSION=v1.2.3 step prepare3 prepare
 key3=$(output "$work/prepare3.out" cache-key)
 if [ "$code" = 0 ] && [ -n "$key1" ] && [ "$key1" = "$key2" ] && [ "$key1" != "$key3" ] &&
-  [[ "$key1" == tarsier-source-* ]] && [ -n "$(output "$work/prepare1.out" install-dir)" ]; then
-  ok "prepare: a stable cache key per install mode and source digest"
+  [[ "$key1" == tarsier-source-* ]] && [[ "$(output "$work/prepare1.out" install-dir)" == */"$key1" ]]; then
+  ok "prepare: a stable cache key per install mode and source digest, an install directory per key"
 else
   fail "prepare: keys '$key1' '$key2' '$key3'"
 fi
