@@ -1,6 +1,8 @@
 //! Shared helpers for tarsier's integration tests (the tests themselves are in `tests/tests/`).
 #![forbid(unsafe_code)]
 
+pub mod soak;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
