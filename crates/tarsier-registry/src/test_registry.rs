@@ -95,20 +95,6 @@ impl Fault {
             Fault::MalformedJson,
         ]
     }
-
-    /// Whether a client that retries as [`crate::RegistryClient`] does still gets the right
-    /// bytes after this fault (it is retried, or only slow); `false` for faults that make the
-    /// request fail for good (wrong integrity, malformed JSON).
-    pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Fault::Status(500..=599)
-                | Fault::TooManyRequests { .. }
-                | Fault::ResetMidBody
-                | Fault::Slow(_)
-                | Fault::SlowBody(_)
-        )
-    }
 }
 
 /// Faults drawn at random for every request, see [`TestRegistry::set_random_faults`].
