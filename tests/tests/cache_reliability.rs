@@ -406,3 +406,29 @@ fn issue_19_full_disk_under_the_report_leaves_it_whole_or_absent() {
     assert_eq!(output.status.code(), Some(1));
     assert_complete(&read_json(&out));
 }
+
+#[test]
+fn issue_19_temporary_files_of_a_killed_run_are_removed_by_the_next() {
+    let (_runtime, registry) = start_registry();
+    serve_corpus(&registry);
+    let dir = temp_dir("cache-killed-run");
+    let cache = dir.join("cache");
+    assert_eq!(run(&scan_args(&registry, &cache, &dir.join("a.sarif"))), 1);
+    // What a run killed between write and rename leaves: an old one and a fresh one (which
+    // could be a concurrent run's, so it stays).
+    let results = cache.join("results");
+    let (old, fresh) = (results.join(".tmp-1-0"), results.join(".tmp-1-1"));
+    std::fs::write(&old, b"half").unwrap();
+    std::fs::write(&fresh, b"half").unwrap();
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "2 hours ago"])
+        .arg(&old)
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let out = dir.join("b.sarif");
+    assert_eq!(run(&scan_args(&registry, &cache, &out)), 1);
+    assert!(!old.exists(), "an hour-old temporary file is removed");
+    assert!(fresh.exists(), "a young one may be another run's");
+    assert!(problems(&read_json(&out)).is_empty());
+}

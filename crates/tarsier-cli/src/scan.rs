@@ -59,6 +59,8 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         None => Cache::open_default(),
     }
     .context("opening the cache")?;
+    // What killed runs left half-written (never read as entries); a concurrent run's are young.
+    cache.clean_temp_files(std::time::Duration::from_secs(3600));
     let options = ClientOptions {
         offline: args.offline,
         allow_foreign_tarball_hosts: args.allow_foreign_tarball_hosts,
