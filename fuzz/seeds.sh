@@ -40,6 +40,10 @@ gzip -9 -n -c "$out/ustar.tar" >"$out/ustar.tgz"
 gzip -9 -n -c "$out/gnu-links.tar" >"$out/gnu-links.tgz"
 # Two gzip members back to back (npm tarballs are one, but readers must take both).
 cat "$out/ustar.tgz" "$out/ustar.tgz" >"$out/multi-member.tgz"
+# Zero padding after the stream (old registry tarballs; npm and `gzip -t` accept it), after one
+# member and after two.
+{ cat "$out/ustar.tgz"; head -c 1536 /dev/zero; } >"$out/zero-padded.tgz"
+{ cat "$out/multi-member.tgz"; head -c 512 /dev/zero; } >"$out/multi-member-padded.tgz"
 # Truncated gzip.
 head -c 60 "$out/ustar.tgz" >"$out/truncated.tgz"
 ls -l "$out"

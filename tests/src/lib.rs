@@ -1,6 +1,8 @@
 //! Shared helpers for tarsier's integration tests (the tests themselves are in `tests/tests/`).
 #![forbid(unsafe_code)]
 
+pub mod soak;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -125,4 +127,112 @@ pub fn start_registry() -> (
 pub fn pack_corpus(dir: &str) -> Vec<u8> {
     tarsier_tarball::pack_directory(&workspace().join("corpus").join(dir))
         .expect("corpus packages pack")
+}
+
+/// The environment variable that carries a child's CLI arguments (one per line).
+const CHILD_ARGS: &str = "TARSIER_TESTS_CHILD_ARGS";
+
+/// Starts the CLI with `args` (absolute paths) in a separate process, with standard output and
+/// error piped: this test binary again, running only the test named `child_test`, which must
+/// call [`child_main`]. Several of these run at once, as two CI jobs would, which in-process
+/// runs (see [`tarsier`]) cannot.
+pub fn spawn_tarsier(child_test: &str, args: &[&str]) -> std::io::Result<std::process::Child> {
+    std::process::Command::new(std::env::current_exe()?)
+        .args([child_test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_ARGS, args.join("\n"))
+        .current_dir(workspace())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+}
+
+/// The body of the child test named in [`spawn_tarsier`]: in a child, runs the CLI with the
+/// arguments it was given and exits with its code; in the normal test run, does nothing.
+pub fn child_main() {
+    let Ok(args) = std::env::var(CHILD_ARGS) else {
+        return;
+    };
+    let code = tarsier_cli::run_with_args(std::iter::once("tarsier").chain(args.lines()));
+    std::process::exit(i32::from(code));
+}
+
+/// A tmpfs of `size_kib` KiB mounted on a fresh directory, unmounted when dropped: a small file
+/// system that really fills up. `None` when mounting is not permitted (not root, or a
+/// sandbox without `CAP_SYS_ADMIN`); the caller then says it skipped.
+pub struct SmallFileSystem {
+    dir: PathBuf,
+}
+
+impl SmallFileSystem {
+    /// Mounts it, if this process may.
+    pub fn mount(name: &str, size_kib: u64) -> Option<Self> {
+        let dir = temp_dir(&format!("tmpfs-{name}"));
+        let status = std::process::Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size_kib}k,mode=0755"),
+                "tmpfs",
+            ])
+            .arg(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then_some(Self { dir })
+    }
+
+    /// The mount point.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Fills the file system with `filler` until not one more byte fits.
+    pub fn fill(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::fs::File::create(self.dir.join("filler"))?;
+        let chunk = vec![0xa5u8; 4096];
+        loop {
+            match file.write(&chunk) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(28) => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Removes the filler, freeing the space.
+    pub fn free(&self) -> std::io::Result<()> {
+        std::fs::remove_file(self.dir.join("filler"))
+    }
+}
+
+impl Drop for SmallFileSystem {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.dir).status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Every file under `dir` whose name starts with `prefix`, recursively (symlinks not followed).
+pub fn files_named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = path.symlink_metadata() else {
+            continue;
+        };
+        if meta.is_dir() {
+            found.extend(files_named(&path, prefix));
+        } else if entry.file_name().to_string_lossy().starts_with(prefix) {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
 }

@@ -59,6 +59,8 @@ pub fn run(args: ScanArgs) -> Result<u8> {
         None => Cache::open_default(),
     }
     .context("opening the cache")?;
+    // What killed runs left half-written (never read as entries); a concurrent run's are young.
+    cache.clean_temp_files(std::time::Duration::from_secs(3600));
     let options = ClientOptions {
         offline: args.offline,
         allow_foreign_tarball_hosts: args.allow_foreign_tarball_hosts,
@@ -117,11 +119,7 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     }
     let total = packages.len();
     let result_cache = (!args.no_result_cache)
-        .then(|| {
-            client
-                .cache()
-                .map(|c| ResultCache::new(c.root(), &rules, &engine))
-        })
+        .then(|| client.cache().map(|c| ResultCache::new(c, &rules, &engine)))
         .flatten();
     let scanning = progress(total as u64, "scan");
     let mut scanned = 0usize;
@@ -233,6 +231,11 @@ pub fn run(args: ScanArgs) -> Result<u8> {
                         report
                     }
                 };
+                let mut raw = raw;
+                raw.notifications
+                    .extend(tarball.cache_problems.iter().map(cache_note));
+                raw.notifications
+                    .extend(result_cache.iter().flat_map(ResultCache::take_problems));
                 let package_report = attach_origin(raw, &origin);
                 if package_report.files_scanned > 0 || !package_report.findings.is_empty() {
                     scanned += 1;
@@ -251,6 +254,12 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     }
     scanning.finish_and_clear();
     runtime.shutdown_background();
+    report
+        .notifications
+        .extend(client.take_cache_problems().iter().map(|p| Notification {
+            message: format!("{}: {}", p.package.as_deref().unwrap_or("cache"), p),
+            ..cache_note(p)
+        }));
     if interrupted {
         let shown: Vec<&str> = pending.iter().take(20).map(String::as_str).collect();
         let more = pending.len().saturating_sub(shown.len());
@@ -325,8 +334,9 @@ pub fn in_shard(name: &str, version: &str, k: u64, n: u64) -> bool {
 /// Results of unchanged packages, keyed by (tarball integrity, rule set digest, tarsier version,
 /// engine limits): a nightly re-run where nothing changed neither unpacks nor parses anything.
 struct ResultCache {
-    dir: PathBuf,
+    cache: Cache,
     salt: String,
+    problems: std::cell::RefCell<Vec<tarsier_registry::CacheProblem>>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -338,9 +348,10 @@ struct CachedResult {
 }
 
 impl ResultCache {
-    fn new(cache_root: &std::path::Path, rules: &tarsier_rules::RuleSet, engine: &Engine) -> Self {
+    fn new(cache: &Cache, rules: &tarsier_rules::RuleSet, engine: &Engine) -> Self {
         ResultCache {
-            dir: cache_root.join("results"),
+            cache: cache.clone(),
+            problems: std::cell::RefCell::default(),
             salt: format!(
                 "{}:{}:{:016x}:{}:{}",
                 env!("CARGO_PKG_VERSION"),
@@ -352,25 +363,23 @@ impl ResultCache {
         }
     }
 
-    fn path(&self, integrity: &str) -> PathBuf {
-        let mut hash = tarsier_model::Fnv1a::default();
-        hash.update(self.salt.as_bytes());
-        hash.update(&[0]);
-        hash.update(integrity.as_bytes());
-        self.dir.join(format!("{:016x}.json", hash.value()))
+    fn key(&self, integrity: &str) -> String {
+        format!("{}\0{integrity}", self.salt)
     }
 
     /// The cached report, if any; the package origin is re-attached by the caller's data, since
-    /// the integrity (part of the key) pins the package contents.
+    /// the integrity (part of the key) pins the package contents. An edited entry is discarded
+    /// (and noted, see [`Self::take_problems`]).
     fn get(&self, integrity: &str) -> Option<ScanReport> {
-        let path = self.path(integrity);
-        // Never follow a link planted in the cache directory.
-        let meta = std::fs::symlink_metadata(&path).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
-        let text = std::fs::read(&path).ok()?;
-        let cached: CachedResult = serde_json::from_slice(&text).ok()?;
+        let bytes = match self.cache.get_result(&self.key(integrity), 1 << 30) {
+            Ok(tarsier_registry::Lookup::Hit(bytes)) => bytes,
+            Ok(tarsier_registry::Lookup::Discarded(problem)) => {
+                self.problems.borrow_mut().push(problem);
+                return None;
+            }
+            _ => return None,
+        };
+        let cached: CachedResult = serde_json::from_slice(&bytes).ok()?;
         Some(ScanReport {
             findings: cached.findings,
             notifications: cached.notifications,
@@ -389,11 +398,34 @@ impl ResultCache {
         let Ok(bytes) = serde_json::to_vec(&cached) else {
             return;
         };
-        if std::fs::create_dir_all(&self.dir).is_err() {
-            return;
+        // A failed write only costs a re-scan next time; it is noted.
+        if let Err(e) = self.cache.put_result(&self.key(integrity), &bytes) {
+            let problem = tarsier_registry::CacheProblem::not_written(&e);
+            self.problems.borrow_mut().push(problem);
         }
-        // A failed write only costs a re-scan next time.
-        let _ = output::write_atomic(&self.path(integrity), &bytes);
+    }
+
+    /// Notes on what the result cache could not do since the last call.
+    fn take_problems(&self) -> Vec<Notification> {
+        self.problems.take().iter().map(cache_note).collect()
+    }
+}
+
+/// A notification for something the cache could not do: a warning when an entry could not be
+/// written (a full disk), a note when an unusable entry was discarded and fetched again.
+fn cache_note(problem: &tarsier_registry::CacheProblem) -> Notification {
+    let (level, code) = match problem.kind {
+        tarsier_registry::CacheProblemKind::NotWritten => {
+            (NotificationLevel::Warning, "cache-not-written")
+        }
+        _ => (NotificationLevel::Note, "cache-entry-discarded"),
+    };
+    Notification {
+        level,
+        code: code.to_string(),
+        message: problem.to_string(),
+        package: None,
+        path: None,
     }
 }
 

@@ -5,13 +5,18 @@
 //! ```text
 //! tarballs/<algorithm>/<hex[0..2]>/<hex>     tarball bytes, named by their digest
 //! packuments/<encoded name>.json             {"registry", "etag", "body"}; `@scope/x` -> `@scope%2fx`
+//! results/<sha256(key)>.json                  "sha256-<hex of key and payload>\n" + payload
 //! ```
 //!
 //! Every write goes to a temporary file in the same directory, is fsynced and then renamed over
 //! the entry, so a killed run never leaves a half-written entry (only a `.tmp-*` file, never read
 //! and removed by [`Cache::clean_temp_files`]). Every tarball read re-hashes the
-//! bytes; an entry that does not match its name is deleted and reported as a miss, so the caller
-//! fetches it again. The cache never follows symlinks: a symlinked directory inside the root is
+//! bytes; an entry that does not match its name is deleted and reported as
+//! [`Lookup::Discarded`], so the caller fetches it again and can say so. A result entry carries
+//! the digest of its key and payload on its first line, so an entry edited by hand (or copied
+//! under another key) is discarded the same way. Two runs sharing one cache directory need no
+//! lock: every entry is complete when it appears (rename is atomic), two writers of one entry
+//! write the same bytes, and temporary names are unique per process and write. The cache never follows symlinks: a symlinked directory inside the root is
 //! an error, a symlinked entry is removed (the link, not its target) and treated as a miss, and
 //! every path is built from validated components, so nothing is written outside the root.
 
@@ -27,6 +32,103 @@ use crate::integrity::Integrity;
 
 /// Counter making temporary file names unique within the process.
 static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// What a cache read found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Lookup<T> {
+    /// A valid entry.
+    Hit(T),
+    /// No entry.
+    Miss,
+    /// An entry was there but unusable (its bytes do not match its content address, it was
+    /// edited, it is not a regular file, it is oversized or unreadable as what it should be); it
+    /// has been removed, and the caller should fetch or compute it again.
+    Discarded(CacheProblem),
+}
+
+impl<T> Lookup<T> {
+    /// The entry, if there was a valid one.
+    pub fn hit(self) -> Option<T> {
+        match self {
+            Self::Hit(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Something the cache could not do, for a notification: an entry discarded, or one that could
+/// not be written (a full disk, a read-only directory). Neither loses a result: a discarded
+/// entry is fetched again, an entry not written is fetched again next time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheProblem {
+    /// What happened.
+    pub kind: CacheProblemKind,
+    /// The package concerned, when the caller knows it.
+    pub package: Option<String>,
+    /// The entry's path.
+    pub path: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+/// The kinds of [`CacheProblem`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CacheProblemKind {
+    /// An unusable entry was removed (and its contents fetched or computed again).
+    Discarded,
+    /// An entry could not be written.
+    NotWritten,
+}
+
+impl CacheProblem {
+    /// The problem of `kind` at `path`.
+    pub fn new(kind: CacheProblemKind, path: &Path, reason: impl ToString) -> Self {
+        Self {
+            kind,
+            package: None,
+            path: path.to_owned(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// A write that failed, from the error the cache returned.
+    pub fn not_written(error: &RegistryError) -> Self {
+        match error {
+            RegistryError::Cache { path, reason } => {
+                Self::new(CacheProblemKind::NotWritten, path, reason)
+            }
+            other => Self::new(CacheProblemKind::NotWritten, Path::new("<cache>"), other),
+        }
+    }
+
+    /// The same problem, naming `package`.
+    #[must_use]
+    pub fn for_package(mut self, package: &str) -> Self {
+        self.package = Some(package.to_owned());
+        self
+    }
+}
+
+impl std::fmt::Display for CacheProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            CacheProblemKind::Discarded => write!(
+                f,
+                "cache entry {} discarded ({}); its contents were fetched or computed again",
+                self.path.display(),
+                self.reason
+            ),
+            CacheProblemKind::NotWritten => write!(
+                f,
+                "could not write cache entry {}: {}",
+                self.path.display(),
+                self.reason
+            ),
+        }
+    }
+}
 
 /// A packument as stored in the cache.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,16 +250,16 @@ impl Cache {
         Ok(Some(path))
     }
 
-    /// Reads an entry (at most `max` bytes); `None` when absent. A symlinked or non-regular
-    /// entry is removed and reported as absent.
+    /// Reads an entry (at most `max` bytes). A symlinked, non-regular or oversized entry is
+    /// removed and reported as [`Lookup::Discarded`].
     fn read_entry(
         &self,
         dirs: &[&str],
         file: &str,
         max: u64,
-    ) -> Result<Option<Vec<u8>>, RegistryError> {
+    ) -> Result<Lookup<Vec<u8>>, RegistryError> {
         let Some(dir) = self.dir(dirs, false)? else {
-            return Ok(None);
+            return Ok(Lookup::Miss);
         };
         if !safe_component(file) {
             return Err(cache_err(&dir, format!("unsafe file name `{file}`")));
@@ -165,17 +267,15 @@ impl Cache {
         let path = dir.join(file);
         let meta = match fs::symlink_metadata(&path) {
             Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lookup::Miss),
             Err(e) => return Err(cache_err(&path, e)),
         };
         if !meta.file_type().is_file() {
-            tracing::warn!(path = %path.display(), "removing a cache entry that is not a regular file");
-            self.remove(&path);
-            return Ok(None);
+            return Ok(self.discard(&path, "not a regular file"));
         }
         let file = match File::open(&path) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Lookup::Miss),
             Err(e) => return Err(cache_err(&path, e)),
         };
         // The entry may have been swapped between the check and the open: compare identities.
@@ -188,11 +288,17 @@ impl Cache {
             .read_to_end(&mut bytes)
             .map_err(|e| cache_err(&path, e))?;
         if bytes.len() as u64 > max {
-            tracing::warn!(path = %path.display(), "removing an oversized cache entry");
-            self.remove(&path);
-            return Ok(None);
+            return Ok(self.discard(&path, format!("larger than {max} bytes")));
         }
-        Ok(Some(bytes))
+        Ok(Lookup::Hit(bytes))
+    }
+
+    /// Removes an unusable entry and says why.
+    fn discard<T>(&self, path: &Path, reason: impl ToString) -> Lookup<T> {
+        let problem = CacheProblem::new(CacheProblemKind::Discarded, path, reason);
+        tracing::warn!(path = %path.display(), reason = %problem.reason, "removing an unusable cache entry");
+        self.remove(path);
+        Lookup::Discarded(problem)
     }
 
     /// Writes an entry atomically: temp file in the same directory, fsync, rename.
@@ -253,24 +359,31 @@ impl Cache {
         p
     }
 
-    /// Reads a tarball by digest, re-verifying it. A corrupt entry is deleted and `None` returned.
+    /// Reads a tarball by digest, re-verifying it. An entry whose bytes do not hash to its name
+    /// is deleted and reported as [`Lookup::Discarded`].
     pub fn get_tarball(
         &self,
         integrity: &Integrity,
         max: u64,
-    ) -> Result<Option<Vec<u8>>, RegistryError> {
+    ) -> Result<Lookup<Vec<u8>>, RegistryError> {
         let (dirs, file) = Self::tarball_location(integrity);
         let dirs: Vec<&str> = dirs.iter().map(String::as_str).collect();
-        let Some(bytes) = self.read_entry(&dirs, &file, max)? else {
-            return Ok(None);
+        let bytes = match self.read_entry(&dirs, &file, max)? {
+            Lookup::Hit(bytes) => bytes,
+            other => return Ok(other),
         };
-        if Integrity::compute(integrity.algorithm, &bytes) != *integrity {
-            let path = self.tarball_path(integrity);
-            tracing::warn!(path = %path.display(), "removing a corrupt cached tarball");
-            self.remove(&path);
-            return Ok(None);
+        let actual = Integrity::compute(integrity.algorithm, &bytes);
+        if actual != *integrity {
+            return Ok(self.discard(
+                &self.tarball_path(integrity),
+                format!(
+                    "its bytes hash to {}, not to the content address {}",
+                    actual.to_sri(),
+                    integrity.to_sri()
+                ),
+            ));
         }
-        Ok(Some(bytes))
+        Ok(Lookup::Hit(bytes))
     }
 
     /// Stores a tarball under its digest. The caller has verified `bytes` against `integrity`;
@@ -287,26 +400,26 @@ impl Cache {
         self.write_entry(&dirs, &file, bytes)
     }
 
-    /// Reads the cached packument of `name`; `None` when absent or unreadable (an unreadable
-    /// entry is deleted).
+    /// Reads the cached packument of `name`; an entry that is not a cached packument is deleted
+    /// and reported as [`Lookup::Discarded`].
     pub fn get_packument(
         &self,
         name: &str,
         max: u64,
-    ) -> Result<Option<CachedPackument>, RegistryError> {
+    ) -> Result<Lookup<CachedPackument>, RegistryError> {
         let file = packument_file(name)
             .ok_or_else(|| cache_err(&self.root, format!("unsafe package name `{name}`")))?;
-        let Some(bytes) = self.read_entry(&["packuments"], &file, max)? else {
-            return Ok(None);
+        let bytes = match self.read_entry(&["packuments"], &file, max)? {
+            Lookup::Hit(bytes) => bytes,
+            Lookup::Miss => return Ok(Lookup::Miss),
+            Lookup::Discarded(problem) => return Ok(Lookup::Discarded(problem)),
         };
         match serde_json::from_slice(&bytes) {
-            Ok(entry) => Ok(Some(entry)),
-            Err(e) => {
-                let path = self.root.join("packuments").join(&file);
-                tracing::warn!(path = %path.display(), error = %e, "removing a corrupt cached packument");
-                self.remove(&path);
-                Ok(None)
-            }
+            Ok(entry) => Ok(Lookup::Hit(entry)),
+            Err(e) => Ok(self.discard(
+                &self.root.join("packuments").join(&file),
+                format!("not a cached packument: {e}"),
+            )),
         }
     }
 
@@ -349,7 +462,49 @@ impl Cache {
             removed
         }
         walk(&self.root.join("packuments"), 0, older_than)
+            + walk(&self.root.join("results"), 0, older_than)
             + walk(&self.root.join("tarballs"), 2, older_than)
+    }
+
+    /// The path of the result entry for `key`.
+    pub fn result_path(&self, key: &str) -> PathBuf {
+        self.root.join("results").join(result_file(key))
+    }
+
+    /// Reads the result stored under `key` (at most `max` bytes). An entry whose digest line does
+    /// not match its key and payload (edited by hand, truncated by a disk that filled up under
+    /// an older tarsier, or copied from another key) is deleted and reported as
+    /// [`Lookup::Discarded`].
+    pub fn get_result(&self, key: &str, max: u64) -> Result<Lookup<Vec<u8>>, RegistryError> {
+        let file = result_file(key);
+        let bytes = match self.read_entry(&["results"], &file, max)? {
+            Lookup::Hit(bytes) => bytes,
+            other => return Ok(other),
+        };
+        let path = self.result_path(key);
+        let Some(newline) = bytes.iter().position(|&b| b == b'\n') else {
+            return Ok(self.discard(&path, "no digest line"));
+        };
+        let (line, payload) = bytes.split_at(newline);
+        let payload = payload.get(1..).unwrap_or_default();
+        if line != result_digest(key, payload).as_bytes() {
+            return Ok(self.discard(
+                &path,
+                "its contents do not match the digest recorded in it (edited or corrupted)",
+            ));
+        }
+        Ok(Lookup::Hit(payload.to_vec()))
+    }
+
+    /// Stores `payload` as the result for `key`, with the digest line that [`get_result`]
+    /// checks.
+    ///
+    /// [`get_result`]: Self::get_result
+    pub fn put_result(&self, key: &str, payload: &[u8]) -> Result<(), RegistryError> {
+        let mut bytes = result_digest(key, payload).into_bytes();
+        bytes.push(b'\n');
+        bytes.extend_from_slice(payload);
+        self.write_entry(&["results"], &result_file(key), &bytes)
     }
 
     /// Removes the cached packument of `name` (a cached body that turned out to be unusable).
@@ -361,6 +516,22 @@ impl Cache {
             }
         }
     }
+}
+
+/// The file name of the result entry for `key`: the hex SHA-256 of the key.
+fn result_file(key: &str) -> String {
+    use sha2::Digest as _;
+    format!("{}.json", hex::encode(sha2::Sha256::digest(key.as_bytes())))
+}
+
+/// The first line of a result entry: SHA-256 over the key, a NUL and the payload.
+fn result_digest(key: &str, payload: &[u8]) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(key.as_bytes());
+    hasher.update([0u8]);
+    hasher.update(payload);
+    format!("sha256-{}", hex::encode(hasher.finalize()))
 }
 
 #[cfg(unix)]
@@ -396,19 +567,28 @@ mod tests {
         let cache = Cache::new(dir.path()).unwrap();
         let data = b"tarball bytes";
         let integrity = Integrity::compute(Algorithm::Sha512, data);
-        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), None);
+        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), Lookup::Miss);
         cache.put_tarball(&integrity, data).unwrap();
         let path = cache.tarball_path(&integrity);
         let hex = integrity.hex();
         assert!(path.ends_with(format!("tarballs/sha512/{}/{hex}", &hex[..2])));
-        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap().unwrap(), data);
+        assert_eq!(
+            cache.get_tarball(&integrity, 1024).unwrap().hit().unwrap(),
+            data
+        );
         // No temp files left behind.
         let leftovers = fs::read_dir(path.parent().unwrap()).unwrap().count();
         assert_eq!(leftovers, 1);
 
         fs::write(&path, b"corrupted").unwrap();
-        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), None);
+        let Lookup::Discarded(problem) = cache.get_tarball(&integrity, 1024).unwrap() else {
+            panic!("a corrupt entry is discarded")
+        };
+        assert_eq!(problem.kind, CacheProblemKind::Discarded);
+        assert_eq!(problem.path, path);
+        assert!(problem.reason.contains(&integrity.to_sri()), "{problem}");
         assert!(!path.exists(), "corrupt entry deleted");
+        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), Lookup::Miss);
     }
 
     #[test]
@@ -422,7 +602,10 @@ mod tests {
         // What a run killed between write and rename leaves behind.
         fs::write(parent.join(".tmp-1-0"), b"half").unwrap();
         fs::write(cache.root().join("packuments/.tmp-1-1"), b"half").ok();
-        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap().unwrap(), data);
+        assert_eq!(
+            cache.get_tarball(&integrity, 1024).unwrap().hit().unwrap(),
+            data
+        );
         assert_eq!(
             cache.clean_temp_files(std::time::Duration::from_secs(3600)),
             0
@@ -455,7 +638,10 @@ mod tests {
         let target = outside.path().join("secret");
         fs::write(&target, data).unwrap();
         std::os::unix::fs::symlink(&target, &path).unwrap();
-        assert_eq!(cache.get_tarball(&integrity, 1024).unwrap(), None);
+        assert!(matches!(
+            cache.get_tarball(&integrity, 1024).unwrap(),
+            Lookup::Discarded(_)
+        ));
         assert!(target.exists(), "the target is untouched");
         assert!(fs::symlink_metadata(&path).is_err(), "the link is gone");
 
@@ -483,7 +669,10 @@ mod tests {
         };
         cache.put_packument("@s/x", &entry).unwrap();
         assert!(cache.root().join("packuments/@s%2fx.json").is_file());
-        assert_eq!(cache.get_packument("@s/x", 1 << 20).unwrap(), Some(entry));
+        assert_eq!(
+            cache.get_packument("@s/x", 1 << 20).unwrap().hit(),
+            Some(entry)
+        );
         assert!(
             cache
                 .put_packument(
@@ -497,7 +686,45 @@ mod tests {
                 .is_err()
         );
         fs::write(cache.root().join("packuments/@s%2fx.json"), b"not json").unwrap();
-        assert_eq!(cache.get_packument("@s/x", 1 << 20).unwrap(), None);
+        assert!(matches!(
+            cache.get_packument("@s/x", 1 << 20).unwrap(),
+            Lookup::Discarded(_)
+        ));
+        assert_eq!(cache.get_packument("@s/x", 1 << 20).unwrap(), Lookup::Miss);
+    }
+
+    #[test]
+    fn result_round_trip_and_hand_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path()).unwrap();
+        let payload = br#"{"findings":[]}"#;
+        assert_eq!(cache.get_result("k", 1024).unwrap(), Lookup::Miss);
+        cache.put_result("k", payload).unwrap();
+        assert_eq!(cache.get_result("k", 1024).unwrap().hit().unwrap(), payload);
+        let path = cache.result_path("k");
+        // Edited by hand: one byte of the payload changed.
+        let mut edited = fs::read(&path).unwrap();
+        let last = edited.len() - 2;
+        edited[last] = b'x';
+        fs::write(&path, &edited).unwrap();
+        let Lookup::Discarded(problem) = cache.get_result("k", 1024).unwrap() else {
+            panic!("an edited entry is discarded")
+        };
+        assert!(problem.reason.contains("edited"), "{problem}");
+        assert!(!path.exists());
+        // Another key's valid entry copied under this key's name.
+        cache.put_result("other", payload).unwrap();
+        fs::copy(cache.result_path("other"), &path).unwrap();
+        assert!(matches!(
+            cache.get_result("k", 1024).unwrap(),
+            Lookup::Discarded(_)
+        ));
+        // Truncated to nothing, or without its digest line.
+        fs::write(&path, b"").unwrap();
+        assert!(matches!(
+            cache.get_result("k", 1024).unwrap(),
+            Lookup::Discarded(_)
+        ));
     }
 
     #[test]

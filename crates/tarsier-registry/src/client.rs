@@ -19,7 +19,7 @@ use std::time::Duration;
 use reqwest::{StatusCode, Url, header};
 use tokio::sync::{OnceCell, Semaphore};
 
-use crate::cache::{Cache, CachedPackument};
+use crate::cache::{Cache, CacheProblem, CachedPackument, Lookup};
 use crate::config::RegistryConfig;
 use crate::error::RegistryError;
 use crate::packument::Packument;
@@ -113,6 +113,8 @@ pub(crate) struct Inner {
     semaphore: Semaphore,
     /// One cell per package name, so concurrent requests for one packument fetch it once.
     memo: Mutex<HashMap<String, Arc<OnceCell<Arc<Packument>>>>>,
+    /// What the cache could not do for packuments, until [`RegistryClient::take_cache_problems`].
+    problems: Mutex<Vec<CacheProblem>>,
 }
 
 /// A successful (200 or 304) response.
@@ -254,6 +256,7 @@ impl RegistryClient {
                 cache,
                 options,
                 memo: Mutex::new(HashMap::new()),
+                problems: Mutex::new(Vec::new()),
             }),
         })
     }
@@ -271,6 +274,27 @@ impl RegistryClient {
     /// The cache, if any.
     pub fn cache(&self) -> Option<&Cache> {
         self.inner.cache.as_ref()
+    }
+
+    /// What the cache could not do for packuments since the last call (an unusable entry
+    /// discarded, an entry not written), each naming its package. Tarballs carry theirs in
+    /// [`FetchedTarball::cache_problems`](crate::FetchedTarball).
+    pub fn take_cache_problems(&self) -> Vec<CacheProblem> {
+        std::mem::take(
+            &mut *self
+                .inner
+                .problems
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    fn record_cache_problem(&self, problem: CacheProblem) {
+        self.inner
+            .problems
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(problem);
     }
 
     /// GETs `url` with retries; returns 200 or (when `if_none_match` was sent) 304.
@@ -498,7 +522,11 @@ impl RegistryClient {
             .blocking("reading a packument", move |c| c.get_packument(&owned, max))
             .await
         {
-            Some(Ok(Some(entry))) if entry.registry == registry_key => Some(entry),
+            Some(Ok(Lookup::Hit(entry))) if entry.registry == registry_key => Some(entry),
+            Some(Ok(Lookup::Discarded(problem))) => {
+                self.record_cache_problem(problem.for_package(name));
+                None
+            }
             Some(Err(e)) => {
                 tracing::warn!(package = name, error = %e, "packument cache unusable");
                 None
@@ -576,6 +604,7 @@ impl RegistryClient {
             .await
         {
             tracing::warn!(package = name, error = %e, "cannot cache packument");
+            self.record_cache_problem(CacheProblem::not_written(&e).for_package(name));
         }
         Ok(Arc::new(p))
     }

@@ -9,6 +9,7 @@
 
 use reqwest::{StatusCode, Url};
 
+use crate::cache::{CacheProblem, Lookup};
 use crate::client::RegistryClient;
 use crate::error::RegistryError;
 use crate::integrity::{Algorithm, ExpectedIntegrity, Integrity};
@@ -24,6 +25,9 @@ pub struct FetchedTarball {
     pub integrity: String,
     /// Whether the bytes came from the cache.
     pub from_cache: bool,
+    /// What the cache could not do for this tarball (a poisoned entry discarded, an entry not
+    /// written), each naming the package, for the caller to report.
+    pub cache_problems: Vec<CacheProblem>,
 }
 
 impl RegistryClient {
@@ -39,6 +43,7 @@ impl RegistryClient {
         let expected = self.expected_integrity(&package, dist)?;
         let url = self.check_tarball_url(name, &package, &dist.tarball)?;
 
+        let mut cache_problems = Vec::new();
         if let Some(expected) = &expected {
             for digest in &expected.digests {
                 let key = Integrity {
@@ -51,13 +56,17 @@ impl RegistryClient {
                     .blocking("reading a tarball", move |c| c.get_tarball(&lookup, max))
                     .await
                 {
-                    Some(Ok(Some(bytes))) => {
+                    Some(Ok(Lookup::Hit(bytes))) => {
                         tracing::debug!(package = %package, "tarball from cache");
                         return Ok(FetchedTarball {
                             bytes,
                             integrity: key.to_sri(),
                             from_cache: true,
+                            cache_problems,
                         });
+                    }
+                    Some(Ok(Lookup::Discarded(problem))) => {
+                        cache_problems.push(problem.for_package(&package));
                     }
                     Some(Err(e)) => {
                         tracing::warn!(package = %package, error = %e, "tarball cache unusable")
@@ -96,6 +105,7 @@ impl RegistryClient {
                 integrity: Integrity::compute(Algorithm::Sha512, &bytes).to_sri(),
                 bytes,
                 from_cache: false,
+                cache_problems,
             });
         };
         let (ok, actual) = expected.check(&bytes);
@@ -113,11 +123,13 @@ impl RegistryClient {
             .await
         {
             tracing::warn!(package = %package, error = %e, "cannot cache tarball");
+            cache_problems.push(CacheProblem::not_written(&e).for_package(&package));
         }
         Ok(FetchedTarball {
             bytes,
             integrity: actual.to_sri(),
             from_cache: false,
+            cache_problems,
         })
     }
 

@@ -73,7 +73,7 @@ pub mod signatures;
 #[cfg(feature = "test-registry")]
 pub mod test_registry;
 
-pub use cache::{Cache, default_cache_dir};
+pub use cache::{Cache, CacheProblem, CacheProblemKind, Lookup, default_cache_dir};
 pub use client::{ClientOptions, RegistryClient};
 pub use config::{ConfigSource, RegistryConfig, Token, resolve_registry};
 pub use error::RegistryError;

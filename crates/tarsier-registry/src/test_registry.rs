@@ -15,7 +15,9 @@
 //!   with [`TestRegistry::set_attestations`].
 //!
 //! Faults are queued per path with [`TestRegistry::inject`] and consumed one per request, in
-//! order; a path with no fault left is served normally. A package can also change under a client
+//! order; a path with no fault left is served normally. For soak runs,
+//! [`TestRegistry::set_random_faults`] fails a given share of all requests, reproducibly, and
+//! records what each request got. A package can also change under a client
 //! between two requests: [`TestRegistry::after_packument_served`] applies a [`PackageChange`]
 //! (a republished tarball, an unpublished or a new version) right after its packument is served.
 //!
@@ -73,6 +75,60 @@ pub enum Fault {
     Slow(Duration),
     /// Answer `302 Found` with this `Location`.
     Redirect(String),
+    /// Send the headers and half the body, wait this long, then send the rest.
+    SlowBody(Duration),
+}
+
+impl Fault {
+    /// One of each fault [`TestRegistry::set_random_faults`] draws from: every way the injector
+    /// can fail a request that a client may meet on a bad night (404 and redirects aside, which
+    /// are answers, not failures).
+    pub fn soak_kinds() -> Vec<Fault> {
+        vec![
+            Fault::Status(500),
+            Fault::TooManyRequests {
+                retry_after_secs: 1,
+            },
+            Fault::ResetMidBody,
+            Fault::SlowBody(Duration::from_millis(300)),
+            Fault::WrongIntegrity,
+            Fault::MalformedJson,
+        ]
+    }
+}
+
+/// Faults drawn at random for every request, see [`TestRegistry::set_random_faults`].
+#[derive(Debug, Clone)]
+struct RandomFaults {
+    /// Probability of a fault, in parts per million.
+    per_million: u64,
+    seed: u64,
+    kinds: Vec<Fault>,
+}
+
+/// SplitMix64: a well-mixed hash of one number, for reproducible fault draws.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+impl RandomFaults {
+    /// The fault (if any) for the `nth` request (0-based) to `path`: a function of the seed, the
+    /// path and `nth` only, so a run is reproducible whatever the order requests arrive in.
+    fn draw(&self, path: &str, nth: u64) -> Option<Fault> {
+        let mut h = self.seed;
+        for b in path.bytes() {
+            h = mix(h ^ u64::from(b));
+        }
+        let h = mix(h ^ nth.wrapping_mul(0x0100_0000_01b3));
+        if h % 1_000_000 >= self.per_million || self.kinds.is_empty() {
+            return None;
+        }
+        let kind = usize::try_from(mix(h) % self.kinds.len() as u64).unwrap_or(0);
+        self.kinds.get(kind).cloned()
+    }
 }
 
 /// A change to a package, applied by [`TestRegistry::after_packument_served`].
@@ -207,6 +263,10 @@ struct State {
     published: u64,
     /// Changes to apply right after a package's packument is next served, by package name.
     changes: HashMap<String, Vec<PackageChange>>,
+    /// Random faults on every path, when set.
+    random: Option<RandomFaults>,
+    /// Per path, the random fault drawn for each request so far (`None`: served normally).
+    drawn: BTreeMap<String, Vec<Option<Fault>>>,
 }
 
 /// The loopback registry. Stops serving when dropped.
@@ -448,6 +508,30 @@ impl TestRegistry {
         lock(&self.state).faults.clear();
     }
 
+    /// Fails `rate` (0 to 1) of all requests from now on, each with a fault drawn from `kinds`
+    /// (see [`Fault::soak_kinds`]), reproducibly: whether the n-th request to a path fails, and
+    /// how, depends only on `seed`, the path and n. Faults queued with [`inject`] come first.
+    /// [`random_faults_drawn`] tells what each request got.
+    ///
+    /// [`inject`]: Self::inject
+    /// [`random_faults_drawn`]: Self::random_faults_drawn
+    pub fn set_random_faults(&self, rate: f64, seed: u64, kinds: Vec<Fault>) {
+        let per_million = (rate.clamp(0.0, 1.0) * 1_000_000.0).round() as u64;
+        lock(&self.state).random = Some(RandomFaults {
+            per_million,
+            seed,
+            kinds,
+        });
+    }
+
+    /// Per request path, what each request to it got from [`set_random_faults`], in order
+    /// (`None`: served normally).
+    ///
+    /// [`set_random_faults`]: Self::set_random_faults
+    pub fn random_faults_drawn(&self) -> BTreeMap<String, Vec<Option<Fault>>> {
+        lock(&self.state).drawn.clone()
+    }
+
     /// The packument path of a package (`/@scope%2fname` for scoped names).
     pub fn packument_path(name: &str) -> String {
         format!("/{}", name.replacen('/', "%2f", 1))
@@ -638,6 +722,8 @@ struct Response {
     /// Send only this many body bytes, then close.
     cut_at: Option<usize>,
     delay: Option<Duration>,
+    /// Wait this long after half the body.
+    pause: Option<Duration>,
 }
 
 impl Response {
@@ -648,6 +734,7 @@ impl Response {
             body,
             cut_at: None,
             delay: None,
+            pause: None,
         }
     }
 
@@ -710,7 +797,7 @@ fn respond_to(state: &Mutex<State>, req: &LoggedRequest) -> Response {
     s.log.push(req.clone());
     let path = norm_path(&req.path);
 
-    let fault = s.faults.get_mut(&path).and_then(|q| {
+    let queued = s.faults.get_mut(&path).and_then(|q| {
         let (fault, left) = q.front_mut()?;
         let fault = fault.clone();
         *left = left.saturating_sub(1);
@@ -719,7 +806,18 @@ fn respond_to(state: &Mutex<State>, req: &LoggedRequest) -> Response {
         }
         Some(fault)
     });
+    let fault = match (queued, s.random.clone()) {
+        (Some(fault), _) => Some(fault),
+        (None, Some(random)) => {
+            let nth = s.drawn.get(&path).map_or(0, Vec::len) as u64;
+            let fault = random.draw(&path, nth);
+            s.drawn.entry(path.clone()).or_default().push(fault.clone());
+            fault
+        }
+        (None, None) => None,
+    };
     let mut delay = None;
+    let mut pause = None;
     let mut wrong_integrity = false;
     let mut reset = false;
     match fault {
@@ -735,6 +833,7 @@ fn respond_to(state: &Mutex<State>, req: &LoggedRequest) -> Response {
             return Response::new(200, "application/json", b"{\"name\": \"".to_vec());
         }
         Some(Fault::Slow(d)) => delay = Some(d),
+        Some(Fault::SlowBody(d)) => pause = Some(d),
         Some(Fault::Redirect(location)) => {
             let mut r = Response::text(302, "moved");
             r.headers.push(("Location", location));
@@ -769,6 +868,7 @@ fn respond_to(state: &Mutex<State>, req: &LoggedRequest) -> Response {
         response.cut_at = Some(response.body.len() / 2);
     }
     response.delay = delay;
+    response.pause = pause;
     response
 }
 
@@ -859,7 +959,16 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) -> std::io::Resu
             // Dropping the stream closes the connection with the body incomplete.
         }
         None => {
-            stream.write_all(&response.body).await?;
+            let (first, rest) = response.body.split_at(match response.pause {
+                Some(_) => response.body.len() / 2,
+                None => response.body.len(),
+            });
+            stream.write_all(first).await?;
+            stream.flush().await?;
+            if let Some(pause) = response.pause {
+                tokio::time::sleep(pause).await;
+            }
+            stream.write_all(rest).await?;
             stream.flush().await?;
             stream.shutdown().await?;
         }

@@ -251,7 +251,13 @@ async fn malformed_json_is_an_error_and_not_cached() {
         "{err:?}"
     );
     assert!(err.to_string().contains("send"));
-    assert!(cache.get_packument("send", 1 << 20).unwrap().is_none());
+    assert!(
+        cache
+            .get_packument("send", 1 << 20)
+            .unwrap()
+            .hit()
+            .is_none()
+    );
     // Not memoised either: the next call fetches again and succeeds.
     assert_eq!(c.packument("send").await.unwrap().name, "send");
 }
@@ -310,7 +316,7 @@ async fn etag_revalidation_reuses_cached_body() {
         .packument("send")
         .await
         .unwrap();
-    let entry = cache.get_packument("send", 1 << 20).unwrap().unwrap();
+    let entry = cache.get_packument("send", 1 << 20).unwrap().hit().unwrap();
     let etag = entry.etag.clone().unwrap();
 
     // A new client (no in-memory memo) revalidates and gets 304.
@@ -331,7 +337,7 @@ async fn etag_revalidation_reuses_cached_body() {
         .await
         .unwrap();
     assert_eq!(third.dist_tags["latest"], "2.0.0");
-    let entry = cache.get_packument("send", 1 << 20).unwrap().unwrap();
+    let entry = cache.get_packument("send", 1 << 20).unwrap().hit().unwrap();
     assert_ne!(entry.etag.unwrap(), etag);
 }
 
@@ -344,7 +350,7 @@ async fn corrupt_cached_packument_after_304_is_refetched() {
         .packument("send")
         .await
         .unwrap();
-    let mut entry = cache.get_packument("send", 1 << 20).unwrap().unwrap();
+    let mut entry = cache.get_packument("send", 1 << 20).unwrap().hit().unwrap();
     entry.body = "{broken".into();
     cache.put_packument("send", &entry).unwrap();
     let p = client(&r, fast(), Some(cache.clone()))

@@ -18,7 +18,8 @@
 //! The aim is to see at least everything npm would install, so nothing can hide from a scan:
 //!
 //! - parsing goes on past zero blocks (npm's extractor only stops at two in a row) and through
-//!   every member of a multi-member gzip;
+//!   every member of a multi-member gzip; zero padding after the last member is ignored, as
+//!   Node's gunzip ignores it (a zero byte where a member would start ends the stream);
 //! - of duplicate paths the last one is returned, as it is the one left on disk;
 //! - links, devices and FIFOs are skipped, as npm skips them.
 //!
@@ -47,6 +48,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod gzip;
 mod limits;
 mod meter;
 mod pack;

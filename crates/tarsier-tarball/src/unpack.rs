@@ -1,17 +1,18 @@
 //! Unpacking a `.tgz` into memory: the entry loop, its notes and its result types.
 //!
-//! The stream is `&[u8]` → gzip decoder (multi-member, as Node's gunzip) → [`Meter`] (counts and
-//! bounds the decompressed bytes) → tar reader. Nothing touches the file system.
+//! The stream is `&[u8]` → gzip decoder ([`Members`]: every member, zero padding after the last
+//! one ignored, as Node's gunzip) → [`Meter`] (counts and bounds the decompressed bytes, across
+//! all members) → tar reader. Nothing touches the file system.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Read};
 use std::rc::Rc;
 
-use flate2::bufread::MultiGzDecoder;
 use tar::{Archive, EntryType};
 
 use crate::error::UnpackError;
+use crate::gzip::Members;
 use crate::limits::Limits;
 use crate::meter::{Meter, Shared, Trip};
 use crate::path::{lossy, normalize};
@@ -142,9 +143,15 @@ pub fn unpack(tgz: &[u8], limits: &Limits) -> Result<Unpacked, UnpackError> {
         });
     }
     let shared = Rc::new(Shared::default());
-    let compressed = tgz.len() as u64;
+    // Zero padding after the stream is not compressed data: it must not raise the ratio cap.
+    // The stream's own last bytes (trailer, end of the deflate data) can be zero too, so up to
+    // `TRAILING_ZEROS_KEPT` of them still count.
+    let trailing_zeros = tgz.iter().rev().take_while(|&&b| b == 0).count();
+    let compressed =
+        tgz.len()
+            .saturating_sub(trailing_zeros.saturating_sub(TRAILING_ZEROS_KEPT)) as u64;
     let meter = Meter::new(
-        MultiGzDecoder::new(tgz),
+        Members::new(tgz),
         limits.max_total_bytes,
         limits.ratio_cap(compressed),
         Rc::clone(&shared),
@@ -179,6 +186,10 @@ pub fn unpack(tgz: &[u8], limits: &Limits) -> Result<Unpacked, UnpackError> {
         total_bytes,
     })
 }
+
+/// Trailing zero bytes still counted as compressed input for the ratio limit: more than the
+/// zero bytes a gzip member can end with (CRC and length, plus the end of the deflate data).
+const TRAILING_ZEROS_KEPT: usize = 16;
 
 /// Hex of the first bytes of a non-gzip input, for the error message.
 fn describe_start(data: &[u8]) -> String {

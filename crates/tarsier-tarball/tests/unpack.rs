@@ -364,6 +364,115 @@ fn multi_member_gzip_is_read_entirely() {
     assert_eq!(paths(&unpacked), ["a.js", "b.js"]);
 }
 
+/// Issue 19: an old registry tarball whose gzip stream is followed by zero padding (npm installs
+/// it; `gzip -t` and `tar` accept it) was refused as "invalid gzip header".
+#[test]
+fn issue_19_gzip_followed_by_zero_padding_is_accepted() {
+    let tar = RawTar::new()
+        .file(
+            b"package/package.json",
+            br#"{"name":"old","version":"0.1.0"}"#,
+        )
+        .file(b"package/index.js", b"module.exports = 1;\n")
+        .finish();
+    let plain = unpack(&gzip(&tar), &Limits::default()).unwrap();
+    // One byte, a 512-byte block and a 10 KiB tar record of padding.
+    for padding in [1usize, 512, 10240] {
+        let mut tgz = gzip(&tar);
+        tgz.extend(vec![0u8; padding]);
+        let unpacked = unpack(&tgz, &Limits::default()).unwrap();
+        assert_eq!(unpacked, plain, "{padding} bytes of padding");
+    }
+}
+
+/// Issue 19: several gzip members followed by padding: every member is read, then the padding
+/// ends the stream. A corrupt member is still an error, padding or not.
+#[test]
+fn issue_19_several_gzip_members_then_padding_are_read_entirely() {
+    let first = RawTar::new().file(b"package/a.js", b"a").unfinished();
+    let second = RawTar::new().file(b"package/b.js", b"b").unfinished();
+    let third = RawTar::new().file(b"package/c.js", b"c").finish();
+    let mut tgz = gzip(&first);
+    tgz.extend(gzip(&second));
+    tgz.extend(gzip(&third));
+    tgz.extend([0u8; 2048]);
+    let unpacked = unpack(&tgz, &Limits::default()).unwrap();
+    assert_eq!(paths(&unpacked), ["a.js", "b.js", "c.js"]);
+
+    // A bit flipped in the second member's data fails its CRC (or its deflate stream).
+    let mut corrupt = gzip(&first);
+    let start = corrupt.len();
+    corrupt.extend(gzip(&second));
+    corrupt[start + 12] ^= 0x55;
+    corrupt.extend([0u8; 512]);
+    let err = unpack(&corrupt, &Limits::default()).unwrap_err();
+    assert!(matches!(err, UnpackError::Gzip { .. }), "{err}");
+    // Non-zero bytes where a member would start are not padding.
+    let mut garbage = gzip(&third);
+    garbage.extend(b"PADDING!");
+    let err = unpack(&garbage, &Limits::default()).unwrap_err();
+    assert!(matches!(err, UnpackError::Gzip { .. }), "{err}");
+}
+
+/// The total limit counts the decompressed bytes of every member together, not per member.
+#[test]
+fn total_limit_counts_all_gzip_members_together() {
+    let first = RawTar::new()
+        .file(b"package/a.bin", &[1u8; 6000])
+        .unfinished();
+    let second = RawTar::new().file(b"package/b.bin", &[2u8; 6000]).finish();
+    let mut tgz = gzip(&first);
+    tgz.extend(gzip(&second));
+    tgz.extend([0u8; 512]);
+    // Each member alone decompresses to under 10 000 bytes; together they do not.
+    assert!(first.len() < 10_000 && second.len() < 10_000);
+    let limits = Limits {
+        max_total_bytes: 10_000,
+        ..Limits::default()
+    };
+    let err = unpack(&tgz, &limits).unwrap_err();
+    assert!(
+        matches!(err, UnpackError::TotalTooLarge { limit: 10_000, .. }),
+        "{err}"
+    );
+}
+
+/// The ratio limit spans every member, and zero padding does not count as compressed input (or
+/// a bomb could buy itself a higher cap with padding).
+#[test]
+fn ratio_limit_spans_members_and_ignores_padding() {
+    let zeros = RawTar::new()
+        .file(b"package/z.bin", &[0u8; 40_000])
+        .unfinished();
+    let end = RawTar::new()
+        .file(b"package/y.bin", &[0u8; 40_000])
+        .finish();
+    let mut tgz = gzip(&zeros);
+    tgz.extend(gzip(&end));
+    let stream_len = tgz.len() as u64;
+    // Enough padding to lift a cap computed on the whole input over the decompressed size.
+    tgz.extend(vec![0u8; 100_000]);
+    // A ratio whose cap (on the members' compressed size) is above what the first member
+    // inflates to and below what both do.
+    let ratio = (zeros.len() as u64 * 3 / 2).div_ceil(stream_len);
+    let cap = ratio * stream_len;
+    assert!((zeros.len() as u64) < cap && ((zeros.len() + end.len()) as u64) > cap);
+    let limits = Limits {
+        max_compression_ratio: ratio,
+        compression_ratio_floor: 0,
+        ..Limits::default()
+    };
+    let err = unpack(&tgz, &limits).unwrap_err();
+    let UnpackError::CompressionRatio { compressed, .. } = err else {
+        panic!("unexpected error: {err}")
+    };
+    // The padding is not counted (a few of the stream's own trailing zero bytes may be).
+    assert!(
+        (stream_len..=stream_len + 16).contains(&compressed),
+        "{compressed}"
+    );
+}
+
 #[test]
 fn oversized_file_is_skipped_and_the_rest_kept() {
     let tar = RawTar::new()
