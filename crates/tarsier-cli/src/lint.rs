@@ -44,7 +44,7 @@ pub fn run(args: LintArgs) -> Result<u8> {
     for path in &args.paths {
         match LocalSource::classify(path, true) {
             Some(source) => {
-                report.extend(pipeline.scan_local(&source));
+                report.extend(pipeline.scan_local(&source).report);
                 let installed = path.join("node_modules");
                 if args.include_node_modules
                     && matches!(
@@ -56,7 +56,11 @@ pub fn run(args: LintArgs) -> Result<u8> {
                     )
                     && installed.is_dir()
                 {
-                    report.extend(pipeline.scan_local(&LocalSource::NodeModules(installed)));
+                    report.extend(
+                        pipeline
+                            .scan_local(&LocalSource::NodeModules(installed))
+                            .report,
+                    );
                 }
             }
             None => plain.push(path.clone()),

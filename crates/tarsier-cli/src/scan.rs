@@ -55,24 +55,30 @@ pub fn run(args: ScanArgs) -> Result<u8> {
     let mut total = 0usize;
     let mut scanned = 0usize;
     for path in &args.paths {
-        total += 1;
         match LocalSource::classify(path, false) {
             Some(source) => {
                 let local = pipeline.scan_local(&source);
-                if local.files_scanned > 0 || !local.findings.is_empty() {
-                    scanned += 1;
-                }
-                report.extend(local);
+                total += local.packages;
+                scanned += local.scanned;
+                report.extend(local.report);
             }
-            None => report.notifications.push(Notification::for_file(
-                NotificationLevel::Error,
-                "not-a-package",
-                &path.display().to_string(),
-                format!(
-                    "{}: not a .tgz, a package directory (with a package.json) or a node_modules directory; not scanned",
-                    path.display()
-                ),
-            )),
+            None => {
+                total += 1;
+                let hint = if path.to_string_lossy().ends_with("lock.json") {
+                    " (for a lockfile, use --lockfile)"
+                } else {
+                    ""
+                };
+                report.notifications.push(Notification::for_file(
+                    NotificationLevel::Error,
+                    "not-a-package",
+                    &path.display().to_string(),
+                    format!(
+                        "{}: not a .tgz, a package directory (with a package.json) or a node_modules directory; not scanned{hint}",
+                        path.display()
+                    ),
+                ));
+            }
         }
     }
 

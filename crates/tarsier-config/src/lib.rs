@@ -404,12 +404,12 @@ impl Config {
         self.excludes.is_match(relative)
     }
 
-    /// Drops findings in excluded paths and applies the severity overrides. Findings that name
-    /// a package (third-party code) are left alone: the configuration is the user's, for the
-    /// user's own files.
+    /// Drops findings in excluded paths of the user's own files (findings that name a package
+    /// have paths inside that package, which `exclude` does not describe) and applies the
+    /// severity overrides to every finding.
     pub fn apply_to_findings(&self, findings: &mut Vec<Finding>) {
         findings.retain(|f| f.package.is_some() || !self.is_excluded(Path::new(&f.path)));
-        for finding in findings.iter_mut().filter(|f| f.package.is_none()) {
+        for finding in findings.iter_mut() {
             if let Some(&severity) = self.severity.get(&finding.rule_id) {
                 finding.severity = severity;
             }

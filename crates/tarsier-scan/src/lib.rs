@@ -43,7 +43,7 @@ pub mod lockfile;
 pub mod package;
 pub mod registry;
 
-pub use local::LocalSource;
+pub use local::{LocalOutcome, LocalSource};
 pub use package::{SupplyContext, Trust, is_test_code};
 pub use registry::{Progress, RegistryOutcome, RegistryRun, Wanted};
 pub use tarsier_engine::ScanReport;

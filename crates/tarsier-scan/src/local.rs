@@ -109,6 +109,17 @@ pub fn unpacked_from(mut files: Vec<(String, Vec<u8>)>) -> Unpacked {
     }
 }
 
+/// What [`Pipeline::scan_local`] produced.
+#[derive(Debug, Default)]
+pub struct LocalOutcome {
+    /// Findings and notifications (not yet [`Pipeline::finish`]ed).
+    pub report: ScanReport,
+    /// Packages the source holds (one, or the packages of a `node_modules` tree).
+    pub packages: usize,
+    /// Of those, the ones with files scanned or findings.
+    pub scanned: usize,
+}
+
 /// Why a directory could not be read as a package.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -337,13 +348,22 @@ impl Pipeline {
     /// Analyses a local source (not yet [`Pipeline::finish`]ed). Third-party packages are
     /// named by their `package.json` (`name@version`, paths relative to the package root); the
     /// user's own checkout keeps its paths.
-    pub fn scan_local(&self, source: &LocalSource) -> ScanReport {
+    pub fn scan_local(&self, source: &LocalSource) -> LocalOutcome {
+        let one = |report: ScanReport| LocalOutcome {
+            scanned: usize::from(report.files_scanned > 0 || !report.findings.is_empty()),
+            packages: 1,
+            report,
+        };
         match source {
-            LocalSource::Tarball(path) => self.scan_local_tarball(path),
-            LocalSource::PackageDir { path, trust } => self.scan_package_dir(path, trust),
+            LocalSource::Tarball(path) => one(self.scan_local_tarball(path)),
+            LocalSource::PackageDir { path, trust } => one(self.scan_package_dir(path, trust)),
             LocalSource::NodeModules(path) => {
                 let (packages, notes) = installed_packages(path);
-                let mut report = ScanReport::default();
+                let mut outcome = LocalOutcome {
+                    packages: packages.len(),
+                    ..LocalOutcome::default()
+                };
+                let report = &mut outcome.report;
                 report.notifications.extend(notes);
                 if packages.is_empty() {
                     let shown = display_path(path);
@@ -355,9 +375,13 @@ impl Pipeline {
                     ));
                 }
                 for package in packages {
-                    report.extend(self.scan_package_dir(&package, &Trust::ThirdParty));
+                    let one = self.scan_package_dir(&package, &Trust::ThirdParty);
+                    if one.files_scanned > 0 || !one.findings.is_empty() {
+                        outcome.scanned += 1;
+                    }
+                    outcome.report.extend(one);
                 }
-                report
+                outcome
             }
         }
     }
