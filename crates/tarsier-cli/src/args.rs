@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// comments). Check other people's packages before you trust them: install scripts that reach
 /// the network, obfuscated or exfiltrating code, bundled binaries and suspicious changes since
 /// the previous release, in a tarball, a `node_modules` tree, the exact versions of a
-/// `package-lock.json`, or straight from the registry (`tarsier scan`). Reports are text,
+/// `package-lock.json` or `yarn.lock`, or straight from the registry (`tarsier scan`). Reports are text,
 /// SARIF for code scanning, JSON or HTML; the exit code says whether anything was found.
 #[derive(Debug, Parser)]
 #[command(
@@ -225,8 +225,9 @@ pub struct ScanArgs {
     /// paths or `--lockfile`, the default scope is not scanned.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Scan the exact versions an npm lockfile (`package-lock.json` v2/v3) installs, each
-    /// fetched from the configured registry and verified against the lockfile's integrity.
+    /// Scan the exact versions a lockfile installs (`package-lock.json` v2/v3, yarn v1
+    /// `yarn.lock`), each fetched from the configured registry and verified against the
+    /// lockfile's integrity.
     #[arg(long, value_name = "FILE")]
     pub lockfile: Option<PathBuf>,
     /// A project configuration (`tarsier.toml`) for rule selection, severities and `fail-on`;

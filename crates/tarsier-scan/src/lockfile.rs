@@ -1,6 +1,9 @@
-//! npm lockfiles (`package-lock.json`, `npm-shrinkwrap.json`, versions 2 and 3): the exact
-//! versions an application installs, each to be fetched from the configured registry and
-//! verified against the lockfile's own `integrity`.
+//! Lockfiles: the exact versions an application installs, each to be fetched from the
+//! configured registry and verified against the lockfile's own `integrity` (or, in old yarn
+//! lockfiles without one, the sha1 in the `resolved` URL's fragment).
+//!
+//! npm (`package-lock.json`, `npm-shrinkwrap.json`, versions 2 and 3) and yarn v1 (`yarn.lock`)
+//! are read; yarn berry and pnpm lockfiles are refused with a clear error.
 //!
 //! Only the `packages` map is read (version 1 lockfiles have none and are refused with how to
 //! upgrade them). Entries outside `node_modules/` (the project, its workspaces), links to them,
@@ -33,6 +36,16 @@ pub enum LockfileError {
         /// What the parser said (with line and column).
         reason: String,
     },
+    /// A lockfile format tarsier does not read.
+    #[error(
+        "{path}: {what} is not supported; tarsier reads npm lockfiles (v2, v3) and yarn v1 `yarn.lock`"
+    )]
+    UnsupportedFormat {
+        /// The lockfile.
+        path: String,
+        /// What it is.
+        what: String,
+    },
     /// A lockfile version without a `packages` map.
     #[error(
         "{path}: lockfileVersion {version} is not supported (it has no `packages` map); tarsier reads versions 2 and 3: run `npm install --lockfile-version 3` to upgrade it"
@@ -62,6 +75,10 @@ pub struct LockEntry {
     pub link: bool,
     /// Bundled inside its parent's tarball.
     pub in_bundle: bool,
+    /// The project itself or one of its workspaces (the user's own code).
+    pub project: bool,
+    /// The legacy sha1 (hex) of the tarball, when no `integrity` is given (yarn v1).
+    pub shasum: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -83,14 +100,92 @@ struct RawEntry {
     in_bundle: bool,
 }
 
-/// Reads the entries of the lockfile at `path`, sorted by key.
+/// Reads the entries of the lockfile at `path`, sorted by key: `yarn.lock` as yarn v1,
+/// `pnpm-lock.yaml` is refused, anything else is read as an npm lockfile.
 pub fn read(path: &Path) -> Result<Vec<LockEntry>, LockfileError> {
     let shown = path.display().to_string();
     let text = std::fs::read(path).map_err(|e| LockfileError::Read {
         path: shown.clone(),
         reason: e.to_string(),
     })?;
-    parse(&text, &shown)
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match name.as_str() {
+        "yarn.lock" => parse_yarn_v1(&String::from_utf8_lossy(&text), &shown),
+        "pnpm-lock.yaml" => Err(LockfileError::UnsupportedFormat {
+            path: shown,
+            what: "a pnpm lockfile".to_string(),
+        }),
+        _ => parse(&text, &shown),
+    }
+}
+
+/// Parses a yarn v1 `yarn.lock`: blocks headed by the specifiers they satisfy
+/// (`"a@^1", a@~1.2:`), with `version`, `resolved` and `integrity` lines.
+pub fn parse_yarn_v1(text: &str, shown: &str) -> Result<Vec<LockEntry>, LockfileError> {
+    if text.contains("\n__metadata:") || text.starts_with("__metadata:") {
+        return Err(LockfileError::UnsupportedFormat {
+            path: shown.to_string(),
+            what: "a yarn berry (v2+) lockfile".to_string(),
+        });
+    }
+    let unquote = |v: &str| v.trim().trim_matches('"').to_string();
+    let mut entries: Vec<LockEntry> = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - line.trim_start().len();
+        if indent == 0 {
+            let Some(header) = line.trim_end().strip_suffix(':') else {
+                return Err(LockfileError::Invalid {
+                    path: shown.to_string(),
+                    reason: format!("line {}: expected `specifier:`, found `{line}`", number + 1),
+                });
+            };
+            let first = header.split(", ").next().map(unquote).unwrap_or_default();
+            // `alias@npm:real@^1` installs `real`.
+            let target = first
+                .split_once("@npm:")
+                .map_or(first.as_str(), |(_, real)| real);
+            let name = match target.get(1..).and_then(|rest| rest.rfind('@')) {
+                Some(at) => target[..at + 1].to_string(),
+                None => target.to_string(),
+            };
+            entries.push(LockEntry {
+                key: first.clone(),
+                name,
+                ..LockEntry::default()
+            });
+            continue;
+        }
+        if indent != 2 {
+            continue; // dependency lists and the like
+        }
+        let Some(entry) = entries.last_mut() else {
+            continue;
+        };
+        let (key, value) = line.trim().split_once(' ').unwrap_or((line.trim(), ""));
+        match key {
+            "version" => entry.version = Some(unquote(value)),
+            "integrity" => entry.integrity = Some(unquote(value)),
+            "resolved" => {
+                let url = unquote(value);
+                if let Some((_, fragment)) = url.split_once('#')
+                    && fragment.len() == 40
+                    && fragment.bytes().all(|b| b.is_ascii_hexdigit())
+                {
+                    entry.shasum = Some(fragment.to_string());
+                }
+                entry.resolved = Some(url);
+            }
+            _ => {}
+        }
+    }
+    entries.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(entries)
 }
 
 /// Parses lockfile text; `shown` names the file in errors.
@@ -110,6 +205,7 @@ pub fn parse(text: &[u8], shown: &str) -> Result<Vec<LockEntry>, LockfileError> 
         .map(|(key, entry)| {
             let name = entry.name.clone().unwrap_or_else(|| name_of_key(&key));
             LockEntry {
+                project: !key.contains("node_modules/"),
                 key,
                 name,
                 version: entry.version,
@@ -117,6 +213,7 @@ pub fn parse(text: &[u8], shown: &str) -> Result<Vec<LockEntry>, LockfileError> 
                 integrity: entry.integrity,
                 link: entry.link,
                 in_bundle: entry.in_bundle,
+                shasum: None,
             }
         })
         .collect())
@@ -141,7 +238,7 @@ pub fn wanted(
     let mut notes = Vec::new();
     for entry in entries {
         let asked_by = format!("{shown}: {}", entry.key);
-        if !entry.key.contains("node_modules/") || entry.link || entry.in_bundle {
+        if entry.project || entry.link || entry.in_bundle {
             // The project, its workspaces and links to them are the user's own code; bundled
             // packages are scanned inside their parent's tarball.
             continue;
@@ -192,6 +289,7 @@ pub fn wanted(
                 dist: Dist {
                     tarball: tarball.to_string(),
                     integrity: entry.integrity.clone(),
+                    shasum: entry.shasum.clone(),
                     ..Dist::default()
                 },
                 dependencies: BTreeMap::new(),
@@ -266,6 +364,61 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].message.contains("node_modules/g"));
         assert!(notes[0].message.contains("not a registry tarball"));
+    }
+
+    #[test]
+    fn yarn_v1_lockfiles_give_the_same_registry_versions() {
+        let text = r#"# THIS IS AN AUTOGENERATED FILE. DO NOT EDIT THIS FILE DIRECTLY.
+# yarn lockfile v1
+
+
+"@s/b@^2.0.0":
+  version "2.0.0"
+  resolved "https://elsewhere.invalid/@s/b/-/b-2.0.0.tgz#0123456789abcdef0123456789abcdef01234567"
+  integrity sha512-BBBB
+
+a@^1.0.0, a@~1.0.0:
+  version "1.0.0"
+  resolved "https://elsewhere.invalid/a/-/a-1.0.0.tgz#89abcdef0123456789abcdef0123456789abcdef"
+  dependencies:
+    "@s/b" "^2.0.0"
+
+alias@npm:c@^3:
+  version "3.0.0"
+  integrity sha512-CCCC
+"#;
+        let entries = parse_yarn_v1(text, "yarn.lock").expect("valid yarn.lock");
+        let config = RegistryConfig::new("http://127.0.0.1:9/").expect("a registry URL");
+        let (wanted, notes) = wanted(&entries, "yarn.lock", &config);
+        assert!(notes.is_empty(), "{notes:?}");
+        let got: Vec<(String, Option<String>, Option<String>)> = wanted
+            .iter()
+            .map(|w| {
+                (
+                    w.package.id(),
+                    w.package.dist.integrity.clone(),
+                    w.package.dist.shasum.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "@s/b@2.0.0".to_string(),
+                    Some("sha512-BBBB".to_string()),
+                    Some("0123456789abcdef0123456789abcdef01234567".to_string())
+                ),
+                (
+                    "a@1.0.0".to_string(),
+                    None,
+                    Some("89abcdef0123456789abcdef0123456789abcdef".to_string())
+                ),
+                ("c@3.0.0".to_string(), Some("sha512-CCCC".to_string()), None),
+            ]
+        );
+        assert_eq!(wanted[1].asked_by.as_deref(), Some("yarn.lock: a@^1.0.0"));
+        assert!(parse_yarn_v1("__metadata:\n  version: 6\n", "yarn.lock").is_err());
     }
 
     #[test]
