@@ -81,12 +81,12 @@ pub fn inside_node_modules(path: &Path) -> bool {
 pub fn display_path(path: &Path) -> String {
     let cwd = std::env::current_dir().unwrap_or_default();
     let shown = path.strip_prefix(&cwd).unwrap_or(path);
-    let text = shown
-        .components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
+    let text = tarsier_engine::walk::display_of(
+        &shown
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect::<PathBuf>(),
+    );
     if text.is_empty() {
         ".".to_string()
     } else {
