@@ -519,3 +519,59 @@ fn project_configuration_is_honoured_in_the_users_checkout_only() {
             .any(|(c, m)| c == "package-config-ignored" && m.contains("tarsier.toml"))
     );
 }
+
+#[test]
+fn lint_include_node_modules_treats_installed_packages_as_third_party() {
+    let dir = temp_dir("pipeline-lint-nm");
+    let app = dir.join("app");
+    let dep = app.join("node_modules/dep");
+    std::fs::create_dir_all(app.join("lib")).unwrap();
+    std::fs::create_dir_all(&dep).unwrap();
+    std::fs::write(
+        app.join("package.json"),
+        r#"{"name":"app","version":"1.0.0"}"#,
+    )
+    .unwrap();
+    let suppressed = "module.exports = function (req, res) {\n  // tarsier-ignore-next-line express/open-redirect -- checked\n  res.redirect(req.query.to);\n};\n";
+    std::fs::write(app.join("lib/a.js"), suppressed).unwrap();
+    std::fs::write(
+        dep.join("package.json"),
+        r#"{"name":"dep","version":"2.0.0"}"#,
+    )
+    .unwrap();
+    std::fs::write(dep.join("index.js"), suppressed).unwrap();
+    let lint = |label: &str, extra: &[&str]| {
+        let out = dir.join(format!("{label}.json"));
+        let mut args = vec!["lint", s(&app), "--format", "json", "-q", "-o", s(&out)];
+        args.extend_from_slice(extra);
+        tarsier(&args);
+        read_json(&out)
+    };
+    let active = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppression"].is_null())
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["package"]["name"].as_str().unwrap_or("own"),
+                    f["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // The user's own suppression is honoured; node_modules is not read.
+    let own = lint("own", &[]);
+    assert!(active(&own).is_empty(), "{own:#?}");
+    // With --include-node-modules, the installed package is third-party code: its comment is
+    // reported, not honoured.
+    let with_deps = lint("with-deps", &["--include-node-modules"]);
+    assert_eq!(active(&with_deps), ["dep:index.js"], "{with_deps:#?}");
+    assert!(
+        json_notes(&with_deps)
+            .iter()
+            .any(|(c, m)| c == "suppression-not-honoured" && m.contains("dep@2.0.0"))
+    );
+}
