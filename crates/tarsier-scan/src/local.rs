@@ -1,7 +1,7 @@
 //! Local sources: a packed `.tgz`, a package directory, an installed `node_modules` tree.
 //!
 //! Directories are read into the same in-memory form a tarball unpacks to
-//! ([`tarsier_tarball::Unpacked`]) within the same [`Limits`](tarsier_tarball::Limits): a file
+//! ([`tarsier_tarball::Unpacked`]) within the same [`Limits`]: a file
 //! over the per-file limit is skipped with a note, more bytes or entries than allowed stop
 //! that package with an error notification. Symbolic links are never followed (a link is a
 //! skipped entry), so nothing outside the tree is read. The user's own checkout honours its

@@ -302,7 +302,8 @@ const TEST_DIRS: &[&str] = &[
 ];
 
 /// Whether `path` (relative to the package root) is a package's own test, benchmark or example
-/// code: under one of [`TEST_DIRS`] (any case), or a file named `*.test.js`, `*.spec.js`,
+/// code: under a directory named `test`, `tests`, `__tests__`, `spec`, `fixtures`, `examples`,
+/// `bench`, `benchmarks` and the like (any case), or a file named `*.test.js`, `*.spec.js`,
 /// `*.bench.js` (any extension), `test.js` or `tests.js`.
 pub fn is_test_code(path: &str) -> bool {
     let mut parts = path.rsplit('/');
