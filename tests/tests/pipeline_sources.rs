@@ -168,6 +168,30 @@ fn the_same_evil_tgz_gives_the_same_errors_through_lint_scan_path_and_the_regist
     assert_eq!(errors(&lint), errors(&lint_dir), "lint .tgz vs lint DIR");
     // Warnings agree too (the obfuscation finding).
     assert_eq!(lint, scan_path, "every finding, lint vs scan PATH");
+    // Package-level findings are reproduced through the same pipeline, from the registry too.
+    let first_rule = read_json(&registry_out)["runs"][0]["results"][0]["ruleId"].clone();
+    assert!(first_rule.as_str().unwrap().starts_with("supply-chain/"));
+    assert_eq!(
+        tarsier(&[
+            "reproduce",
+            s(&registry_out),
+            "--result",
+            "0",
+            "--registry",
+            &url,
+            "--cache-dir",
+            s(&dir.join("cache-registry")),
+        ]),
+        0
+    );
+    // A finding of a local tarball is reproduced from that file, checked by its integrity.
+    assert_eq!(tarsier(&["reproduce", s(&scan_out), "--result", "0"]), 0);
+    std::fs::write(&tarball, pack_corpus("clean-parser")).unwrap();
+    assert_eq!(
+        tarsier(&["reproduce", s(&scan_out), "--result", "0"]),
+        2,
+        "the tarball changed"
+    );
 }
 
 #[test]
