@@ -125,7 +125,7 @@ pub struct LocalOutcome {
 #[non_exhaustive]
 pub enum LocalError {
     /// More bytes than [`Limits::max_total_bytes`].
-    #[error("{path}: more than {limit} bytes of files (the tarball limit); not scanned")]
+    #[error("{path}: more than {limit} bytes of files (the tarball limit)")]
     TooManyBytes {
         /// The directory.
         path: String,
@@ -133,7 +133,7 @@ pub enum LocalError {
         limit: u64,
     },
     /// More entries than [`Limits::max_entries`].
-    #[error("{path}: more than {limit} entries (the tarball limit); not scanned")]
+    #[error("{path}: more than {limit} entries (the tarball limit)")]
     TooManyEntries {
         /// The directory.
         path: String,
@@ -470,13 +470,27 @@ impl Pipeline {
         let own = matches!(trust, Trust::Own { .. });
         let unpacked = match read_package_dir(path, &self.options.limits, own) {
             Ok(u) => u,
+            Err(e @ (LocalError::TooManyBytes { .. } | LocalError::TooManyEntries { .. }))
+                if own =>
+            {
+                // A large checkout is still the user's code: lint it file by file, without
+                // the package-level checks, and say so.
+                let mut report = self.scan_checkout(&[path.to_path_buf()], false);
+                report.notifications.push(Notification::for_file(
+                    NotificationLevel::Warning,
+                    "package-checks-skipped",
+                    &display_path(path),
+                    format!("{e}; linted file by file without the package-level checks"),
+                ));
+                return report;
+            }
             Err(e) => {
                 let mut report = ScanReport::default();
                 report.notifications.push(Notification::for_file(
                     NotificationLevel::Error,
                     "read-failed",
                     &display_path(path),
-                    e.to_string(),
+                    format!("{e}; not scanned"),
                 ));
                 return report;
             }
@@ -555,6 +569,54 @@ mod tests {
             read_package_dir(&dir, &tight, false),
             Err(LocalError::TooManyBytes { .. })
         ));
+    }
+
+    #[test]
+    fn an_own_checkout_over_the_limits_is_linted_file_by_file_and_a_package_is_not() {
+        let dir = temp("over-limits");
+        std::fs::write(
+            dir.join("package.json"),
+            r#"{"name":"p","version":"1.0.0"}"#,
+        )
+        .unwrap_or_default();
+        std::fs::write(dir.join("index.js"), "eval(process.argv[2]);\n").unwrap_or_default();
+        let rules = tarsier_rules::embedded().expect("embedded rules");
+        let pipeline = Pipeline::new(
+            &rules,
+            crate::PipelineOptions {
+                limits: Limits {
+                    max_total_bytes: 10,
+                    ..Limits::default()
+                },
+                ..crate::PipelineOptions::default()
+            },
+        )
+        .expect("compiles");
+        let own = pipeline.scan_local(&LocalSource::PackageDir {
+            path: dir.clone(),
+            trust: Trust::Own {
+                display: display_path(&dir),
+            },
+        });
+        assert_eq!(own.report.files_scanned, 1);
+        assert!(
+            own.report
+                .notifications
+                .iter()
+                .any(|n| n.code == "package-checks-skipped")
+        );
+        let theirs = pipeline.scan_local(&LocalSource::PackageDir {
+            path: dir,
+            trust: Trust::ThirdParty,
+        });
+        assert_eq!(theirs.report.files_scanned, 0);
+        assert!(
+            theirs
+                .report
+                .notifications
+                .iter()
+                .any(|n| n.code == "read-failed" && n.message.contains("not scanned"))
+        );
     }
 
     #[test]
