@@ -236,3 +236,34 @@ pub fn files_named(dir: &Path, prefix: &str) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// Copies the directory `from` to `to`, recursively (panics, failing the test, on an I/O error).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("read the source directory") {
+        let entry = entry.expect("a directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy a file");
+        }
+    }
+}
+
+/// (descriptor id, message) of every `toolExecutionNotifications` entry of a SARIF log.
+pub fn sarif_notifications(log: &serde_json::Value) -> Vec<(String, String)> {
+    log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|n| {
+                    (
+                        n["descriptor"]["id"].as_str().unwrap_or("").to_string(),
+                        n["message"]["text"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -2,23 +2,10 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use tarsier_tests::{read_json, tarsier, temp_dir, workspace};
+use tarsier_tests::{copy_dir, read_json, tarsier, temp_dir, workspace};
 
 fn results(log: &serde_json::Value) -> &Vec<serde_json::Value> {
     log["runs"][0]["results"].as_array().unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -3,9 +3,24 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-/// tarsier: a supply-chain and security scanner for Express-ecosystem npm packages.
+/// tarsier finds security flaws in Express middleware and npm packages that look compromised.
+///
+/// Lint your own code: request data reaching redirects, HTML, headers, file paths, prototypes
+/// or slow regular expressions (`tarsier lint .`, honouring your `tarsier.toml` and suppression
+/// comments). Check other people's packages before you trust them: install scripts that reach
+/// the network, obfuscated or exfiltrating code, bundled binaries and suspicious changes since
+/// the previous release, in a tarball, a `node_modules` tree, the exact versions of a
+/// `package-lock.json` or `yarn.lock`, or straight from the registry (`tarsier scan`). Reports are text,
+/// SARIF for code scanning, JSON or HTML; the exit code says whether anything was found.
 #[derive(Debug, Parser)]
-#[command(name = "tarsier", version, about, max_term_width = 100)]
+#[command(
+    name = "tarsier",
+    version,
+    about = "Finds security flaws in Express middleware and compromised-looking npm packages: \
+             your own code (`lint`), tarballs, node_modules, lockfiles and registry versions (`scan`).",
+    max_term_width = 100,
+    after_help = "Examples:\n  tarsier lint .                            your checkout, as you commit it\n  tarsier lint suspicious-1.0.0.tgz         a package someone handed you\n  tarsier scan --lockfile package-lock.json the exact versions your app installs\n  tarsier scan node_modules                 what is installed\n  tarsier scan --package express@latest     a package from the registry"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -15,11 +30,13 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Lint local files, directories or packed `.tgz` packages (your own checkout: suppression
-    /// comments are honoured).
+    /// Lint your own checkout (suppression comments and `tarsier.toml` honoured); a directory
+    /// with a `package.json` and a packed `.tgz` also get the package checks (install scripts,
+    /// obfuscation, exfiltration, bundled binaries).
     Lint(LintArgs),
-    /// Scan npm packages from the registry: the embedded Express scope by default (registry
-    /// packages are the attacker's text: suppression comments in them are reported, not honoured).
+    /// Scan other people's packages: local `.tgz` files, package directories, `node_modules`,
+    /// the versions of a lockfile, or registry versions (the embedded Express scope by default).
+    /// Their suppression comments and configuration are reported, never honoured.
     Scan(ScanArgs),
     /// Re-fetch the exact tarball of a finding (by integrity; cache first) and re-run that one
     /// rule on that one file. Exit 0 when the same fingerprint is found again, 1 when not, 2 on error.
@@ -135,7 +152,7 @@ pub enum FailOn {
 }
 
 /// Options shared by commands that report findings.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum)]
@@ -143,9 +160,10 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of standard output (written atomically).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit with 1 when an unsuppressed finding of this severity or above exists.
-    #[arg(long, value_enum, default_value = "warning")]
-    pub fail_on: FailOn,
+    /// Exit with 1 when an unsuppressed finding of this severity or above exists (default:
+    /// the project configuration's `fail-on`, else warning).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
     /// Rules to use: a rules directory or a single rule file (default: the packs built in).
     #[arg(long, value_name = "DIR_OR_FILE")]
     pub rules: Option<PathBuf>,
@@ -174,6 +192,10 @@ pub struct ReportArgs {
     /// Skip files larger than this many bytes (with a notification).
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_file_bytes: u64,
+    /// List note-level findings and notifications one by one in text output (by default they
+    /// are summed up in one line per rule).
+    #[arg(long)]
+    pub show_notes: bool,
     /// Print nothing but the report (no summary, no progress).
     #[arg(short, long)]
     pub quiet: bool,
@@ -199,9 +221,20 @@ pub struct LintArgs {
     /// Files, directories or `.tgz` packages to lint.
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Also lint inside `node_modules` directories.
+    /// Also lint inside `node_modules` directories (as third-party code: suppression comments
+    /// there are not honoured).
     #[arg(long)]
     pub include_node_modules: bool,
+    /// The project configuration to use (default: `tarsier.toml`, or the `"tarsier"` key of a
+    /// `package.json`, found from the first path upwards).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Use no project configuration.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Show more: note-level findings one by one (as `--show-notes`).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// Report options.
     #[command(flatten)]
     pub report: ReportArgs,
@@ -210,6 +243,19 @@ pub struct LintArgs {
 /// `tarsier scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// Local packages to scan: `.tgz` files, package directories, `node_modules` trees. With
+    /// paths or `--lockfile`, the default scope is not scanned.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Scan the exact versions a lockfile installs (`package-lock.json` v2/v3, yarn v1
+    /// `yarn.lock`), each fetched from the configured registry and verified against the
+    /// lockfile's integrity.
+    #[arg(long, value_name = "FILE")]
+    pub lockfile: Option<PathBuf>,
+    /// A project configuration (`tarsier.toml`) for rule selection, severities and `fail-on`;
+    /// `scan` reads none unless given one.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// A scope file (TOML: `[[package]] name = "..." version = "..."`); default: the embedded
     /// Express security working group scope, `latest` of each.
     #[arg(long, value_name = "FILE")]

@@ -1,52 +1,78 @@
-//! `tarsier lint`: the user's own checkout (or packed `.tgz` files), suppressions honoured.
+//! `tarsier lint`: the user's own checkout (suppressions and `tarsier.toml` honoured), packed
+//! `.tgz` files and anything under `node_modules` (third-party code: neither honoured). A
+//! directory with a `package.json` and every `.tgz` also get the package-level analysis,
+//! through the same pipeline as `tarsier scan`.
 
 use crate::args::{Format, LintArgs};
 use crate::output::{self, RunContext};
 use anyhow::{Context, Result};
 use std::path::Path;
-use tarsier_engine::walk::{self, WalkOptions};
-use tarsier_engine::{Engine, EngineOptions, ScanReport, SuppressionMode};
-use tarsier_model::{Notification, NotificationLevel};
-
-/// Largest `.tgz` read from disk for linting.
-const MAX_TGZ_BYTES: u64 = 256 * 1024 * 1024;
+use tarsier_engine::ScanReport;
+use tarsier_model::NotificationLevel;
+use tarsier_scan::{LocalSource, Pipeline, PipelineOptions, Trust};
 
 /// Runs `tarsier lint`.
 pub fn run(args: LintArgs) -> Result<u8> {
-    let rules = output::load_rules(&args.report)?;
-    let engine = Engine::new(
+    let mut report_args = args.report.clone();
+    report_args.show_notes |= args.verbose > 0;
+    let mut rules = output::load_rules(&report_args)?;
+    let config = match (&args.config, args.no_config) {
+        (Some(file), _) => Some(tarsier_config::load(file)?),
+        (None, true) => None,
+        (None, false) => {
+            let start = args.paths.first().map_or(Path::new("."), |p| p.as_path());
+            tarsier_config::discover(start)?
+        }
+    };
+    if let Some(config) = &config {
+        config.apply_to_rules(&mut rules, &report_args.only_rules)?;
+        report_args.fail_on = report_args
+            .fail_on
+            .or(config.fail_on.map(output::fail_on_of));
+    }
+    let pipeline = Pipeline::new(
         &rules,
-        EngineOptions {
-            max_file_bytes: args.report.max_file_bytes,
-            suppressions: SuppressionMode::Honour,
-            ..EngineOptions::default()
+        PipelineOptions {
+            max_file_bytes: report_args.max_file_bytes,
+            ..PipelineOptions::default()
         },
     )
     .context("compiling the rules")?;
 
-    let (tarballs, others): (Vec<_>, Vec<_>) = args.paths.iter().cloned().partition(|p| is_tgz(p));
     let mut report = ScanReport::default();
-    if !others.is_empty() || tarballs.is_empty() {
-        let (files, problems) = walk::collect(
-            &others,
-            &WalkOptions {
-                include_node_modules: args.include_node_modules,
-            },
-        );
-        for problem in problems {
-            report.notifications.push(Notification::for_file(
-                NotificationLevel::Error,
-                "walk-failed",
-                &problem.path,
-                format!("{}: {}", problem.path, problem.reason),
-            ));
+    let mut plain = Vec::new();
+    for path in &args.paths {
+        match LocalSource::classify(path, true) {
+            Some(source) => {
+                report.extend(pipeline.scan_local(&source).report);
+                let installed = path.join("node_modules");
+                if args.include_node_modules
+                    && matches!(
+                        source,
+                        LocalSource::PackageDir {
+                            trust: Trust::Own { .. },
+                            ..
+                        }
+                    )
+                    && installed.is_dir()
+                {
+                    report.extend(
+                        pipeline
+                            .scan_local(&LocalSource::NodeModules(installed))
+                            .report,
+                    );
+                }
+            }
+            None => plain.push(path.clone()),
         }
-        report.extend(engine.scan_walked(&files));
     }
-    for tgz in &tarballs {
-        report.extend(lint_tarball(&engine, tgz));
+    if !plain.is_empty() {
+        report.extend(pipeline.scan_checkout(&plain, args.include_node_modules));
     }
-    report.sort();
+    if let Some(config) = &config {
+        config.apply_to_findings(&mut report.findings);
+    }
+    pipeline.finish(&mut report);
     let context = RunContext {
         command: "lint",
         default_format: Format::Text,
@@ -57,70 +83,5 @@ pub fn run(args: LintArgs) -> Result<u8> {
             .iter()
             .any(|n| n.level == NotificationLevel::Error),
     };
-    output::emit(&args.report, &engine, &report, &context)
-}
-
-fn is_tgz(path: &Path) -> bool {
-    let name = path.to_string_lossy().to_ascii_lowercase();
-    path.is_file() && (name.ends_with(".tgz") || name.ends_with(".tar.gz"))
-}
-
-/// Unpacks a packed package in memory and scans its files, named `<tgz>/<path in package>`.
-fn lint_tarball(engine: &Engine, tgz: &Path) -> ScanReport {
-    let shown = tgz.display().to_string();
-    let mut report = ScanReport::default();
-    let fail = |report: &mut ScanReport, code: &str, reason: String| {
-        report.notifications.push(Notification::for_file(
-            NotificationLevel::Error,
-            code,
-            &shown,
-            format!("{shown}: {reason}"),
-        ));
-    };
-    let bytes = match std::fs::metadata(tgz) {
-        Ok(m) if m.len() > MAX_TGZ_BYTES => {
-            fail(
-                &mut report,
-                "tarball-too-large",
-                format!("{} bytes is over the {MAX_TGZ_BYTES}-byte limit", m.len()),
-            );
-            return report;
-        }
-        Ok(_) => match std::fs::read(tgz) {
-            Ok(b) => b,
-            Err(e) => {
-                fail(&mut report, "read-failed", format!("cannot read: {e}"));
-                return report;
-            }
-        },
-        Err(e) => {
-            fail(&mut report, "read-failed", format!("cannot read: {e}"));
-            return report;
-        }
-    };
-    let unpacked = match tarsier_tarball::unpack(&bytes, &tarsier_tarball::Limits::default()) {
-        Ok(u) => u,
-        Err(e) => {
-            fail(&mut report, "unpack-failed", e.to_string());
-            return report;
-        }
-    };
-    for skipped in &unpacked.skipped {
-        report.notifications.push(Notification::for_file(
-            NotificationLevel::Note,
-            "entry-skipped",
-            &format!("{shown}/{}", skipped.path),
-            format!(
-                "{shown}: entry `{}` skipped: {}",
-                skipped.path, skipped.reason
-            ),
-        ));
-    }
-    let files: Vec<(String, Vec<u8>)> = unpacked
-        .files
-        .into_iter()
-        .map(|f| (format!("{shown}/{}", f.path), f.data))
-        .collect();
-    report.extend(engine.scan_files(&files));
-    report
+    output::emit(&report_args, pipeline.engine(), &report, &context)
 }

@@ -5,6 +5,7 @@ use crate::args::{ColorChoice, FailOn, Format, ReportArgs};
 use crate::{EXIT_CLEAN, EXIT_FINDINGS};
 use anyhow::{Context, Result};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use tarsier_engine::{Engine, ScanReport};
@@ -112,7 +113,7 @@ pub fn emit(
                         && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-            write_text(&mut bytes, &report, color)?;
+            write_text(&mut bytes, &report, color, args.show_notes)?;
         }
         Format::Json => write_json(&mut bytes, &report)?,
         Format::Github => crate::github::write_annotations(&mut bytes, &report)?,
@@ -148,7 +149,7 @@ pub fn emit(
     if !matches!(format, Format::Text | Format::Github) || output.is_some() {
         // The text and annotation printers report problems inline; other formats carry them
         // in the file.
-        print_notifications(&report, args.quiet);
+        print_notifications(&report, args.quiet, args.show_notes);
     }
     if !args.quiet {
         let mut summary = summary_line(&report);
@@ -161,7 +162,7 @@ pub fn emit(
             None => {}
         }
     }
-    let failing = match threshold(args.fail_on) {
+    let failing = match threshold(args.fail_on.unwrap_or(FailOn::Warning)) {
         None => 0,
         Some(t) if args.fail_on_new => count_new(&log, t),
         Some(t) => tarsier_engine::count_at_or_above(&report.findings, t),
@@ -192,6 +193,16 @@ pub fn threshold(fail_on: FailOn) -> Option<Severity> {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Note => Some(Severity::Note),
         FailOn::Never => None,
+    }
+}
+
+/// The threshold a project configuration's `fail-on` names.
+pub fn fail_on_of(fail_on: tarsier_config::FailOn) -> FailOn {
+    match fail_on {
+        tarsier_config::FailOn::Error => FailOn::Error,
+        tarsier_config::FailOn::Warning => FailOn::Warning,
+        tarsier_config::FailOn::Note => FailOn::Note,
+        _ => FailOn::Never,
     }
 }
 
@@ -286,13 +297,51 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn print_notifications(report: &ScanReport, quiet: bool) {
+fn print_notifications(report: &ScanReport, quiet: bool, show_notes: bool) {
     if quiet {
         return;
     }
-    for n in &report.notifications {
-        eprintln!("{}: {}", level_word(n.level), n.message);
+    for (level, line) in notification_lines(report, show_notes) {
+        eprintln!("{}: {line}", level_word(level));
     }
+}
+
+/// The notifications as lines, errors first, then by package and path; unless `show_notes`,
+/// notes are summed up in one line per kind.
+fn notification_lines(report: &ScanReport, show_notes: bool) -> Vec<(NotificationLevel, String)> {
+    let mut sorted: Vec<&Notification> = report.notifications.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then_with(|| package_of(&a.package).cmp(&package_of(&b.package)))
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    let mut lines = Vec::new();
+    let mut notes: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for n in sorted {
+        if n.level == NotificationLevel::Note && !show_notes {
+            notes.entry(n.code.as_str()).or_insert((0, &n.message)).0 += 1;
+        } else {
+            lines.push((n.level, n.message.clone()));
+        }
+    }
+    for (code, (count, example)) in notes {
+        lines.push((
+            NotificationLevel::Note,
+            if count == 1 {
+                example.to_string()
+            } else {
+                format!("{count} notes `{code}`, e.g. {example} (--show-notes lists them)")
+            },
+        ));
+    }
+    lines
+}
+
+/// `name@version`, or empty for the user's own files (which come first).
+fn package_of(package: &Option<tarsier_model::PackageOrigin>) -> String {
+    package.as_ref().map(|p| p.spec()).unwrap_or_default()
 }
 
 fn level_word(level: NotificationLevel) -> &'static str {
@@ -357,17 +406,47 @@ impl Paint {
 }
 
 /// `path:line:col  severity  rule-id  message`, a code frame with a caret, the taint path, then
-/// notifications and the summary line.
-fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()> {
-    write_finding_text(out, report, color)?;
+/// notifications and the summary line. Errors come first, then warnings, then notes, each by
+/// package and file; unless `show_notes`, note-level findings are summed up in one line per
+/// rule and note-level notifications in one line per kind.
+fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool, show_notes: bool) -> Result<()> {
+    let mut shown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .collect();
+    shown.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| package_of(&a.package).cmp(&package_of(&b.package)))
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.span.start_byte.cmp(&b.span.start_byte))
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    let (listed, summed): (Vec<&Finding>, Vec<&Finding>) = shown
+        .into_iter()
+        .partition(|f| show_notes || f.severity != Severity::Note);
+    write_findings(out, &listed, color)?;
     let paint = Paint { on: color };
-    for n in &report.notifications {
-        let word = match n.level {
+    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in summed {
+        *per_rule.entry(f.rule_id.as_str()).or_default() += 1;
+    }
+    for (rule, count) in per_rule {
+        writeln!(
+            out,
+            "{}: {rule}: {count} note-level finding{} (--show-notes lists them)",
+            paint.wrap("1;36", "note"),
+            plural(count)
+        )?;
+    }
+    for (level, line) in notification_lines(report, show_notes) {
+        let word = match level {
             NotificationLevel::Error => paint.wrap("1;31", "error"),
             NotificationLevel::Warning => paint.wrap("1;33", "warning"),
             NotificationLevel::Note => paint.wrap("1;36", "note"),
         };
-        writeln!(out, "{word}: {}", n.message)?;
+        writeln!(out, "{word}: {line}")?;
     }
     writeln!(out, "{}", summary_line(report))?;
     Ok(())
@@ -375,8 +454,17 @@ fn write_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()>
 
 /// The findings part of the text format (unsuppressed findings, each with its code frame).
 pub fn write_finding_text(out: &mut Vec<u8>, report: &ScanReport, color: bool) -> Result<()> {
+    let shown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .collect();
+    write_findings(out, &shown, color)
+}
+
+fn write_findings(out: &mut Vec<u8>, findings: &[&Finding], color: bool) -> Result<()> {
     let paint = Paint { on: color };
-    for f in report.findings.iter().filter(|f| f.suppression.is_none()) {
+    for &f in findings {
         let severity = match f.severity {
             Severity::Error => paint.wrap("1;31", "error"),
             Severity::Warning => paint.wrap("1;33", "warning"),

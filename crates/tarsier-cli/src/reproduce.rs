@@ -51,6 +51,13 @@ pub fn run(args: ReproduceArgs) -> Result<u8> {
         },
     )?;
 
+    // A package-level (supply-chain) rule looks at the whole package, not one file: the package
+    // goes through the same pipeline as in `scan` (without the registry's context, so release
+    // diffs and registry signals are not reproduced here).
+    let package_rule = rules
+        .rules
+        .first()
+        .is_some_and(|r| !tarsier_engine::runs_rule(r));
     let (path, bytes, origin) = match (&props.package, &props.version, &props.file) {
         (Some(name), Some(version), Some(file)) => {
             let integrity = props.integrity.clone().ok_or_else(|| {
@@ -59,6 +66,31 @@ pub fn run(args: ReproduceArgs) -> Result<u8> {
             let tgz = fetch(&args, name, version, props.tarball.as_deref(), &integrity)?;
             let unpacked = tarsier_tarball::unpack(&tgz, &tarsier_tarball::Limits::default())
                 .with_context(|| format!("unpacking {name}@{version}"))?;
+            if package_rule {
+                let origin = PackageOrigin {
+                    name: name.clone(),
+                    version: version.clone(),
+                    tarball: props.tarball.clone(),
+                    integrity: Some(integrity),
+                };
+                let pipeline = tarsier_scan::Pipeline::new(&rules, Default::default())?;
+                let context = tarsier_scan::SupplyContext {
+                    identity: Some((name.clone(), version.clone())),
+                    ..Default::default()
+                };
+                let report =
+                    pipeline.analyse_unpacked(unpacked, &context, &tarsier_scan::Trust::ThirdParty);
+                let mut report = tarsier_scan::package::attach_origin(report, &origin);
+                report.findings.retain(|f| f.rule_id == rule_id);
+                return verdict(
+                    &report,
+                    &rules,
+                    &rule_id,
+                    &fingerprint,
+                    &origin.spec(),
+                    file,
+                );
+            }
             let Some(entry) = unpacked.get(file) else {
                 println!(
                     "not reproduced: file changed: `{file}` is not in {name}@{version} any more"
@@ -91,12 +123,26 @@ pub fn run(args: ReproduceArgs) -> Result<u8> {
     for finding in &mut report.findings {
         finding.package = origin.clone();
     }
+    let spec = origin.as_ref().map(PackageOrigin::spec).unwrap_or_default();
+    verdict(&report, &rules, &rule_id, &fingerprint, &spec, &path)
+}
+
+/// Prints whether `report` holds the finding with `fingerprint`, and exits accordingly.
+fn verdict(
+    report: &ScanReport,
+    rules: &tarsier_rules::RuleSet,
+    rule_id: &str,
+    fingerprint: &str,
+    spec: &str,
+    path: &str,
+) -> Result<u8> {
     let fingerprints = tarsier_sarif::fingerprints(&report.findings);
     let found = fingerprints.iter().position(|f| *f == fingerprint);
     let mut out = std::io::stdout().lock();
-    let shown = match &origin {
-        Some(o) => format!("{}@{}/{path}", o.name, o.version),
-        None => path.clone(),
+    let shown = if spec.is_empty() {
+        path.to_string()
+    } else {
+        format!("{spec}/{path}")
     };
     match found {
         Some(index) => {
@@ -153,6 +199,26 @@ fn fetch(
     tarball: Option<&str>,
     integrity: &str,
 ) -> Result<Vec<u8>> {
+    // A result of `scan PATH` / `lint x.tgz`: the tarball is a local file, checked again by
+    // the integrity recorded when it was scanned.
+    if let Some(local) = tarball
+        .filter(|t| !t.contains("://"))
+        .map(std::path::Path::new)
+        .filter(|p| p.is_file())
+    {
+        let bytes = std::fs::read(local).with_context(|| format!("reading {}", local.display()))?;
+        let expected = tarsier_registry::integrity::ExpectedIntegrity::parse_sri(integrity)
+            .map_err(|e| anyhow!("the recorded integrity `{integrity}`: {e}"))?;
+        let (ok, actual) = expected.check(&bytes);
+        if !ok {
+            bail!(
+                "{} changed since it was scanned: expected {integrity}, got {}",
+                local.display(),
+                actual.to_sri()
+            );
+        }
+        return Ok(bytes);
+    }
     let cache = match &args.cache_dir {
         Some(dir) => Cache::new(dir),
         None => Cache::open_default(),

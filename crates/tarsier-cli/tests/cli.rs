@@ -110,11 +110,14 @@ fn lint_reads_packed_tarballs() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = &v["findings"][0];
     assert_eq!(f["rule_id"], "express/open-redirect");
+    // A packed package is a package: its findings name it, paths inside it.
+    assert_eq!(f["path"], "lib/a.js", "{f}");
+    assert_eq!(f["package"]["name"], "x", "{f}");
     assert!(
-        f["path"]
+        f["package"]["tarball"]
             .as_str()
             .unwrap()
-            .ends_with("x-1.0.0.tgz/lib/a.js"),
+            .ends_with("x-1.0.0.tgz"),
         "{f}"
     );
 

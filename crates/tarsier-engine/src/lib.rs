@@ -280,10 +280,20 @@ impl Engine {
     /// Scans in-memory files in parallel; `files` are (path, bytes). Non-JavaScript paths are
     /// ignored.
     pub fn scan_files(&self, files: &[(String, Vec<u8>)]) -> ScanReport {
+        self.scan_files_with(files, self.options.suppressions)
+    }
+
+    /// [`Engine::scan_files`] with suppression comments treated as `mode` says, whatever the
+    /// engine's options: one engine serves the user's own files and third-party packages.
+    pub fn scan_files_with(
+        &self,
+        files: &[(String, Vec<u8>)],
+        mode: SuppressionMode,
+    ) -> ScanReport {
         let mut report = files
             .par_iter()
             .filter(|(path, _)| is_javascript_path(path))
-            .map(|(path, bytes)| self.scan_source(path, bytes))
+            .map(|(path, bytes)| self.scan_source_with(path, bytes, mode))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
@@ -295,10 +305,19 @@ impl Engine {
     /// Reads and scans files found by [`walk::collect`] in parallel, one file in memory per
     /// worker at a time. Unreadable files become notifications.
     pub fn scan_walked(&self, files: &[walk::WalkedFile]) -> ScanReport {
+        self.scan_walked_with(files, self.options.suppressions)
+    }
+
+    /// [`Engine::scan_walked`] with suppression comments treated as `mode` says.
+    pub fn scan_walked_with(
+        &self,
+        files: &[walk::WalkedFile],
+        mode: SuppressionMode,
+    ) -> ScanReport {
         let mut report = files
             .par_iter()
             .filter(|f| is_javascript_path(&f.display))
-            .map(|f| self.read_and_scan(f))
+            .map(|f| self.read_and_scan(f, mode))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
@@ -307,7 +326,7 @@ impl Engine {
         report
     }
 
-    fn read_and_scan(&self, file: &walk::WalkedFile) -> ScanReport {
+    fn read_and_scan(&self, file: &walk::WalkedFile, mode: SuppressionMode) -> ScanReport {
         let path = file.display.as_str();
         let unreadable = |reason: String| {
             let mut report = ScanReport::default();
@@ -328,7 +347,7 @@ impl Engine {
             Err(e) => return unreadable(e.to_string()),
         }
         match std::fs::read(&file.path) {
-            Ok(bytes) => self.scan_source(path, &bytes),
+            Ok(bytes) => self.scan_source_with(path, &bytes, mode),
             Err(e) => unreadable(e.to_string()),
         }
     }
@@ -349,6 +368,11 @@ impl Engine {
 
     /// Scans one file. Never fails: problems are notifications in the report.
     pub fn scan_source(&self, path: &str, bytes: &[u8]) -> ScanReport {
+        self.scan_source_with(path, bytes, self.options.suppressions)
+    }
+
+    /// [`Engine::scan_source`] with suppression comments treated as `mode` says.
+    pub fn scan_source_with(&self, path: &str, bytes: &[u8], mode: SuppressionMode) -> ScanReport {
         let mut report = ScanReport::default();
         if bytes.len() as u64 > self.options.max_file_bytes {
             return self.scan_oversized(path, bytes.len() as u64);
@@ -461,7 +485,7 @@ impl Engine {
         if want_redos {
             self.run_redos(&regex_candidates, &file, &mut report.findings);
         }
-        self.apply_suppressions(&file, &mut report);
+        self.apply_suppressions(&file, &mut report, mode);
         report.sort();
         report
     }
@@ -651,7 +675,12 @@ impl Engine {
         result
     }
 
-    fn apply_suppressions(&self, file: &FileContext<'_>, report: &mut ScanReport) {
+    fn apply_suppressions(
+        &self,
+        file: &FileContext<'_>,
+        report: &mut ScanReport,
+        mode: SuppressionMode,
+    ) {
         if report.findings.is_empty() {
             return;
         }
@@ -666,7 +695,7 @@ impl Engine {
             else {
                 continue;
             };
-            match self.options.suppressions {
+            match mode {
                 SuppressionMode::Honour => {
                     finding.suppression = Some(Suppression {
                         kind: SuppressionKind::InSource,

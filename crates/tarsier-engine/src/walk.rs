@@ -51,10 +51,11 @@ pub fn collect(roots: &[PathBuf], options: &WalkOptions) -> (Vec<WalkedFile>, Ve
             .hidden(false)
             .follow_links(false)
             .require_git(false)
+            // One filter: `WalkBuilder::filter_entry` keeps only the last one it is given.
             .filter_entry(move |entry| {
-                include_nm || entry.file_name() != "node_modules" || entry.depth() == 0
+                entry.file_name() != ".git"
+                    && (include_nm || entry.file_name() != "node_modules" || entry.depth() == 0)
             })
-            .filter_entry(|entry| entry.file_name() != ".git")
             .build();
         for entry in walker {
             match entry {
@@ -77,16 +78,65 @@ pub fn collect(roots: &[PathBuf], options: &WalkOptions) -> (Vec<WalkedFile>, Ve
     (files, problems)
 }
 
-fn walked(path: &Path, cwd: &Path) -> WalkedFile {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let shown = shown.strip_prefix("./").unwrap_or(shown);
-    let display = shown
+/// `path` with `/` separators and no doubled one after the root (`/tmp/a`, not `//tmp/a`).
+pub fn display_of(path: &Path) -> String {
+    let joined = path
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/");
+    match joined.strip_prefix("//") {
+        Some(rest) if path.has_root() => format!("/{rest}"),
+        _ => joined,
+    }
+}
+
+fn walked(path: &Path, cwd: &Path) -> WalkedFile {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let shown = shown.strip_prefix("./").unwrap_or(shown);
+    let display = display_of(shown);
     WalkedFile {
         path: path.to_path_buf(),
         display,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `node_modules` is skipped unless asked for (the `.git` filter once replaced this one).
+    #[test]
+    fn node_modules_is_skipped_unless_asked_for() {
+        let root = std::env::temp_dir().join(format!("tarsier-walk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for dir in ["src", "node_modules/x", ".git"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap_or_default();
+        }
+        for file in ["src/a.js", "node_modules/x/b.js", ".git/c.js"] {
+            std::fs::write(root.join(file), "1").unwrap_or_default();
+        }
+        let names = |include_node_modules| {
+            let (files, _) = collect(
+                std::slice::from_ref(&root),
+                &WalkOptions {
+                    include_node_modules,
+                },
+            );
+            files
+                .iter()
+                .map(|f| f.path.strip_prefix(&root).unwrap_or(&f.path).to_path_buf())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(false), [PathBuf::from("src/a.js")]);
+        assert_eq!(
+            names(true),
+            [
+                PathBuf::from("node_modules/x/b.js"),
+                PathBuf::from("src/a.js")
+            ]
+        );
+        assert_eq!(display_of(Path::new("/tmp/a.js")), "/tmp/a.js");
+        assert_eq!(display_of(Path::new("lib/a.js")), "lib/a.js");
     }
 }

@@ -1,0 +1,601 @@
+//! One package pipeline for every source (issue 17): a packed package gives the same errors
+//! through `lint`, `scan PATH` and the registry; lockfile entries are verified against their
+//! integrity; an empty tarball is a notification on every path; `node_modules` trees and
+//! package directories are third-party code; project configuration is the user's only.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use tarsier_registry::test_registry::{sri_sha512, tgz};
+use tarsier_tests::{
+    copy_dir, lint_places, pack_corpus, package_results, read_json, sarif_notifications,
+    start_registry, tarsier, temp_dir, workspace,
+};
+
+/// The fixture package shaped like an install-time credential stealer (harmless, `.invalid`).
+const EVIL: &str = "supply-env-beacon";
+const EVIL_NAME: &str = "tarsier-fixture-env-beacon";
+
+/// (rule, file in the package, line, level) of the SARIF results of `package`.
+type Leveled = (String, String, u64, String);
+
+fn sarif_results(log: &serde_json::Value, package: &str) -> BTreeSet<Leveled> {
+    package_results(log, package)
+        .into_iter()
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["properties"]["file"].as_str().unwrap().to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+                r["level"].as_str().unwrap_or("warning").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// (rule, path with `prefix` removed, line, level) of tarsier's JSON findings.
+fn json_findings(report: &serde_json::Value, prefix: &str) -> BTreeSet<Leveled> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches(prefix)
+                    .to_string(),
+                f["span"]["start_line"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn errors(set: &BTreeSet<Leveled>) -> BTreeSet<Leveled> {
+    set.iter().filter(|f| f.3 == "error").cloned().collect()
+}
+
+/// (code, message) of the notifications in tarsier's JSON.
+fn json_notes(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["notifications"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|n| {
+                    (
+                        n["code"].as_str().unwrap_or("").to_string(),
+                        n["message"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn the_same_evil_tgz_gives_the_same_errors_through_lint_scan_path_and_the_registry() {
+    let dir = temp_dir("pipeline-evil");
+    let tarball = dir.join("evil.tgz");
+    std::fs::write(&tarball, pack_corpus(EVIL)).unwrap();
+
+    // lint evil.tgz
+    let lint_out = dir.join("lint.json");
+    let code = tarsier(&[
+        "lint",
+        s(&tarball),
+        "--format",
+        "json",
+        "-q",
+        "-o",
+        s(&lint_out),
+    ]);
+    assert_eq!(code, 1);
+    let lint = json_findings(&read_json(&lint_out), "");
+
+    // scan evil.tgz
+    let scan_out = dir.join("scan-path.sarif");
+    let code = tarsier(&[
+        "scan",
+        s(&tarball),
+        "--cache-dir",
+        s(&dir.join("cache-path")),
+        "-q",
+        "-o",
+        s(&scan_out),
+    ]);
+    assert_eq!(code, 1);
+    let scan_path = sarif_results(&read_json(&scan_out), EVIL_NAME);
+
+    // scan from the registry
+    let (_runtime, registry) = start_registry();
+    registry.add_package(EVIL_NAME, "1.0.1", pack_corpus(EVIL));
+    let registry_out = dir.join("registry.sarif");
+    let url = registry.url();
+    let code = tarsier(&[
+        "scan",
+        "--registry",
+        &url,
+        "--cache-dir",
+        s(&dir.join("cache-registry")),
+        "--package",
+        &format!("{EVIL_NAME}@1.0.1"),
+        "-q",
+        "-o",
+        s(&registry_out),
+    ]);
+    assert_eq!(code, 1);
+    let from_registry = sarif_results(&read_json(&registry_out), EVIL_NAME);
+
+    // lint of the unpacked directory (the author's own checkout) runs the package pack too.
+    let lint_dir_out = dir.join("lint-dir.json");
+    let target = format!("corpus/{EVIL}");
+    tarsier(&[
+        "lint",
+        &target,
+        "--format",
+        "json",
+        "-q",
+        "-o",
+        s(&lint_dir_out),
+    ]);
+    let lint_dir = json_findings(&read_json(&lint_dir_out), &format!("corpus/{EVIL}/"));
+
+    let expected: BTreeSet<(&str, &str)> = [
+        ("supply-chain/install-script", "package.json"),
+        ("supply-chain/exfiltration", "setup.js"),
+    ]
+    .into();
+    let lint_errors = errors(&lint);
+    let got: BTreeSet<(&str, &str)> = lint_errors
+        .iter()
+        .map(|f| (f.0.as_str(), f.1.as_str()))
+        .collect();
+    assert!(
+        got.is_superset(&expected),
+        "lint evil.tgz errors: {lint:#?}"
+    );
+    assert_eq!(errors(&lint), errors(&scan_path), "lint vs scan PATH");
+    assert_eq!(errors(&lint), errors(&from_registry), "lint vs registry");
+    assert_eq!(errors(&lint), errors(&lint_dir), "lint .tgz vs lint DIR");
+    // Warnings agree too (the obfuscation finding).
+    assert_eq!(lint, scan_path, "every finding, lint vs scan PATH");
+    // Package-level findings are reproduced through the same pipeline, from the registry too.
+    let first_rule = read_json(&registry_out)["runs"][0]["results"][0]["ruleId"].clone();
+    assert!(first_rule.as_str().unwrap().starts_with("supply-chain/"));
+    assert_eq!(
+        tarsier(&[
+            "reproduce",
+            s(&registry_out),
+            "--result",
+            "0",
+            "--registry",
+            &url,
+            "--cache-dir",
+            s(&dir.join("cache-registry")),
+        ]),
+        0
+    );
+    // A finding of a local tarball is reproduced from that file, checked by its integrity.
+    assert_eq!(tarsier(&["reproduce", s(&scan_out), "--result", "0"]), 0);
+    std::fs::write(&tarball, pack_corpus("clean-parser")).unwrap();
+    assert_eq!(
+        tarsier(&["reproduce", s(&scan_out), "--result", "0"]),
+        2,
+        "the tarball changed"
+    );
+}
+
+#[test]
+fn a_lockfile_entry_with_a_tampered_integrity_is_a_notification_naming_the_entry() {
+    let (_runtime, registry) = start_registry();
+    registry.add_package("redirect-guard", "1.0.0", pack_corpus("redirect-guard"));
+    registry.add_package("static-serve", "2.1.0", pack_corpus("static-serve"));
+    let good = registry.integrity("redirect-guard", "1.0.0").unwrap();
+    let tampered = sri_sha512(b"not the static-serve tarball");
+    let dir = temp_dir("pipeline-lockfile");
+    let lockfile = dir.join("package-lock.json");
+    let text = serde_json::json!({
+        "name": "app",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": {
+            "": {"name": "app", "dependencies": {"redirect-guard": "^1", "static-serve": "^2"}},
+            "node_modules/redirect-guard": {
+                "version": "1.0.0",
+                "resolved": "https://elsewhere.invalid/redirect-guard/-/redirect-guard-1.0.0.tgz",
+                "integrity": good
+            },
+            "node_modules/static-serve": {"version": "2.1.0", "integrity": tampered}
+        }
+    });
+    std::fs::write(&lockfile, serde_json::to_vec_pretty(&text).unwrap()).unwrap();
+    let out = dir.join("lock.sarif");
+    let url = registry.url();
+    let code = tarsier(&[
+        "scan",
+        "--lockfile",
+        s(&lockfile),
+        "--registry",
+        &url,
+        "--cache-dir",
+        s(&dir.join("cache")),
+        "-q",
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(code, 1, "findings in the verified package");
+    let log = read_json(&out);
+    let notes = sarif_notifications(&log);
+    assert!(
+        notes.iter().any(|(c, m)| c == "fetch-failed"
+            && m.contains("node_modules/static-serve")
+            && m.contains("static-serve@2.1.0")
+            && m.contains("integrity mismatch")),
+        "{notes:#?}"
+    );
+    assert!(package_results(&log, "static-serve").is_empty());
+    // The verified entry came from the configured registry, not the lockfile's `resolved`.
+    let places: BTreeSet<_> = package_results(&log, "redirect-guard")
+        .into_iter()
+        .map(|r| {
+            assert!(
+                r["properties"]["tarball"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&url)
+            );
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                r["properties"]["file"].as_str().unwrap().to_string(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(places, lint_places("pipeline-lock", "redirect-guard"));
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+}
+
+#[test]
+fn an_empty_tarball_gives_a_notification_on_every_path() {
+    let dir = temp_dir("pipeline-empty");
+    let empty = tgz(&[]);
+    let tarball = dir.join("empty.tgz");
+    std::fs::write(&tarball, &empty).unwrap();
+    let zero = dir.join("zero.tgz");
+    std::fs::write(&zero, b"").unwrap();
+
+    for (label, file, code_wanted) in [
+        ("empty", &tarball, "empty-package"),
+        ("zero", &zero, "unpack-failed"),
+    ] {
+        let lint_out = dir.join(format!("{label}-lint.json"));
+        tarsier(&[
+            "lint",
+            s(file),
+            "--format",
+            "json",
+            "-q",
+            "-o",
+            s(&lint_out),
+        ]);
+        let notes = json_notes(&read_json(&lint_out));
+        assert!(
+            notes.iter().any(|(c, _)| c == code_wanted),
+            "lint {label}: {notes:#?}"
+        );
+        let scan_out = dir.join(format!("{label}-scan.sarif"));
+        tarsier(&[
+            "scan",
+            s(file),
+            "--cache-dir",
+            s(&dir.join("cache")),
+            "-q",
+            "-o",
+            s(&scan_out),
+        ]);
+        let notes = sarif_notifications(&read_json(&scan_out));
+        assert!(
+            notes.iter().any(|(c, _)| c == code_wanted),
+            "scan {label}: {notes:#?}"
+        );
+    }
+
+    let (_runtime, registry) = start_registry();
+    registry.add_package("hollow", "1.0.0", empty);
+    let out = dir.join("registry.sarif");
+    let url = registry.url();
+    tarsier(&[
+        "scan",
+        "--registry",
+        &url,
+        "--cache-dir",
+        s(&dir.join("cache-registry")),
+        "--package",
+        "hollow@1.0.0",
+        "-q",
+        "-o",
+        s(&out),
+    ]);
+    let notes = sarif_notifications(&read_json(&out));
+    assert!(
+        notes
+            .iter()
+            .any(|(c, m)| c == "empty-package" && m.contains("hollow@1.0.0")),
+        "{notes:#?}"
+    );
+}
+
+#[test]
+fn a_node_modules_tree_is_scanned_package_by_package_as_third_party_code() {
+    let dir = temp_dir("pipeline-node-modules");
+    let installed = dir.join("node_modules");
+    let corpus = workspace().join("corpus");
+    copy_dir(&corpus.join(EVIL), &installed.join(EVIL_NAME));
+    copy_dir(
+        &corpus.join("legacy-utils"),
+        &installed.join("@acme/legacy-utils"),
+    );
+    copy_dir(
+        &corpus.join("redirect-guard"),
+        &installed
+            .join(EVIL_NAME)
+            .join("node_modules/redirect-guard"),
+    );
+    std::fs::create_dir_all(installed.join(".bin")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(corpus.join("static-serve"), installed.join("linked")).unwrap();
+    // A package that tries to configure its own scan.
+    std::fs::write(
+        installed.join(EVIL_NAME).join("tarsier.toml"),
+        "ignore = [\"supply-chain\"]\n",
+    )
+    .unwrap();
+
+    let out = dir.join("nm.sarif");
+    let code = tarsier(&[
+        "scan",
+        s(&installed),
+        "--cache-dir",
+        s(&dir.join("cache")),
+        "-q",
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(code, 1);
+    let log = read_json(&out);
+    let evil = sarif_results(&log, EVIL_NAME);
+    assert!(
+        evil.iter()
+            .any(|f| f.0 == "supply-chain/exfiltration" && f.3 == "error"),
+        "{evil:#?}"
+    );
+    let redirect: BTreeSet<_> = sarif_results(&log, "tarsier-fixture-redirect-guard")
+        .into_iter()
+        .map(|f| (f.0, f.1, f.2))
+        .collect();
+    assert_eq!(redirect, lint_places("pipeline-nm", "redirect-guard"));
+    let notes = sarif_notifications(&log);
+    // Suppression comments in an installed package are reported, not honoured.
+    assert!(
+        notes
+            .iter()
+            .any(|(c, m)| c == "suppression-not-honoured" && m.contains("legacy-utils")),
+        "{notes:#?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|(c, m)| c == "package-config-ignored" && m.contains("tarsier.toml")),
+        "{notes:#?}"
+    );
+    #[cfg(unix)]
+    assert!(
+        notes.iter().any(|(c, _)| c == "link-not-followed"),
+        "{notes:#?}"
+    );
+    assert!(package_results(&log, "static-serve").is_empty());
+}
+
+#[test]
+fn scan_of_a_package_directory_finds_what_lint_of_it_finds() {
+    let dir = temp_dir("pipeline-dir");
+    let out = dir.join("dir.sarif");
+    let code = tarsier(&[
+        "scan",
+        "corpus/redirect-guard",
+        "corpus/not-there",
+        "--cache-dir",
+        s(&dir.join("cache")),
+        "-q",
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(code, 1);
+    let log = read_json(&out);
+    let places: BTreeSet<_> = sarif_results(&log, "tarsier-fixture-redirect-guard")
+        .into_iter()
+        .map(|f| (f.0, f.1, f.2))
+        .collect();
+    assert_eq!(places, lint_places("pipeline-dir", "redirect-guard"));
+    let notes = sarif_notifications(&log);
+    assert!(
+        notes
+            .iter()
+            .any(|(c, m)| c == "not-a-package" && m.contains("corpus/not-there")),
+        "{notes:#?}"
+    );
+}
+
+#[test]
+fn project_configuration_is_honoured_in_the_users_checkout_only() {
+    let dir = temp_dir("pipeline-config");
+    let app = dir.join("app");
+    std::fs::create_dir_all(app.join("lib")).unwrap();
+    std::fs::create_dir_all(app.join("dist")).unwrap();
+    let handler = "module.exports = function (req, res) {\n  res.redirect(req.query.to);\n};\n";
+    std::fs::write(app.join("lib/a.js"), handler).unwrap();
+    std::fs::write(app.join("dist/a.js"), handler).unwrap();
+    std::fs::write(
+        app.join("package.json"),
+        r#"{"name":"app","version":"1.0.0"}"#,
+    )
+    .unwrap();
+    let lint = |label: &str, extra: &[&str]| {
+        let out = dir.join(format!("{label}.json"));
+        let mut args = vec!["lint", s(&app), "--format", "json", "-q", "-o", s(&out)];
+        args.extend_from_slice(extra);
+        let code = tarsier(&args);
+        (code, read_json(&out))
+    };
+    let (code, plain) = lint("plain", &[]);
+    assert_eq!(code, 1);
+    let redirects = |report: &serde_json::Value| -> Vec<(String, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == "express/open-redirect")
+            .map(|f| {
+                (
+                    f["path"]
+                        .as_str()
+                        .unwrap()
+                        .rsplit("app/")
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        redirects(&plain),
+        [
+            ("dist/a.js".to_string(), "error".to_string()),
+            ("lib/a.js".to_string(), "error".to_string())
+        ]
+    );
+
+    std::fs::write(
+        app.join("tarsier.toml"),
+        "exclude = [\"dist\"]\nfail-on = \"error\"\n\n[severity]\n\"express/open-redirect\" = \"warning\"\n",
+    )
+    .unwrap();
+    let (code, configured) = lint("configured", &[]);
+    assert_eq!(
+        redirects(&configured),
+        [("lib/a.js".to_string(), "warning".to_string())]
+    );
+    assert_eq!(
+        code, 0,
+        "fail-on = error, and the only error is now a warning"
+    );
+    let (code, _) = lint("no-config", &["--no-config"]);
+    assert_eq!(code, 1);
+
+    std::fs::write(app.join("tarsier.toml"), "fail_on = \"error\"\n").unwrap();
+    let (code, _) = lint("bad-key", &[]);
+    assert_eq!(code, 2, "an unknown key is an error");
+    std::fs::write(
+        app.join("tarsier.toml"),
+        "ignore = [\"express/no-such-rule\"]\n",
+    )
+    .unwrap();
+    let (code, _) = lint("bad-rule", &[]);
+    assert_eq!(code, 2, "an unknown rule is an error");
+
+    // The same configuration packed inside a package is noted, never honoured.
+    std::fs::write(app.join("tarsier.toml"), "ignore = [\"express\"]\n").unwrap();
+    let packed = dir.join("app.tgz");
+    std::fs::write(&packed, tarsier_tarball::pack_directory(&app).unwrap()).unwrap();
+    let out = dir.join("packed.json");
+    let code = tarsier(&[
+        "lint",
+        s(&packed),
+        "--no-config",
+        "--format",
+        "json",
+        "-q",
+        "-o",
+        s(&out),
+    ]);
+    assert_eq!(code, 1);
+    let report = read_json(&out);
+    assert_eq!(redirects(&report).len(), 2, "{report:#?}");
+    assert!(
+        json_notes(&report)
+            .iter()
+            .any(|(c, m)| c == "package-config-ignored" && m.contains("tarsier.toml"))
+    );
+}
+
+#[test]
+fn lint_include_node_modules_treats_installed_packages_as_third_party() {
+    let dir = temp_dir("pipeline-lint-nm");
+    let app = dir.join("app");
+    let dep = app.join("node_modules/dep");
+    std::fs::create_dir_all(app.join("lib")).unwrap();
+    std::fs::create_dir_all(&dep).unwrap();
+    std::fs::write(
+        app.join("package.json"),
+        r#"{"name":"app","version":"1.0.0"}"#,
+    )
+    .unwrap();
+    let suppressed = "module.exports = function (req, res) {\n  // tarsier-ignore-next-line express/open-redirect -- checked\n  res.redirect(req.query.to);\n};\n";
+    std::fs::write(app.join("lib/a.js"), suppressed).unwrap();
+    std::fs::write(
+        dep.join("package.json"),
+        r#"{"name":"dep","version":"2.0.0"}"#,
+    )
+    .unwrap();
+    std::fs::write(dep.join("index.js"), suppressed).unwrap();
+    let lint = |label: &str, extra: &[&str]| {
+        let out = dir.join(format!("{label}.json"));
+        let mut args = vec!["lint", s(&app), "--format", "json", "-q", "-o", s(&out)];
+        args.extend_from_slice(extra);
+        tarsier(&args);
+        read_json(&out)
+    };
+    let active = |report: &serde_json::Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["suppression"].is_null())
+            .map(|f| {
+                format!(
+                    "{}:{}",
+                    f["package"]["name"].as_str().unwrap_or("own"),
+                    f["path"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    // The user's own suppression is honoured; node_modules is not read.
+    let own = lint("own", &[]);
+    assert!(active(&own).is_empty(), "{own:#?}");
+    // With --include-node-modules, the installed package is third-party code: its comment is
+    // reported, not honoured.
+    let with_deps = lint("with-deps", &["--include-node-modules"]);
+    assert_eq!(active(&with_deps), ["dep:index.js"], "{with_deps:#?}");
+    assert!(
+        json_notes(&with_deps)
+            .iter()
+            .any(|(c, m)| c == "suppression-not-honoured" && m.contains("dep@2.0.0"))
+    );
+}
