@@ -253,3 +253,54 @@ fn server_publishes_diagnostics_and_suppresses_with_a_reason() {
     assert_eq!(status.code(), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The workspace's `tarsier.toml` decides, as it does for `lint`: an ignored rule publishes
+/// nothing, a severity override changes the diagnostic's severity.
+#[test]
+fn server_honours_the_project_configuration() {
+    let dir = std::env::temp_dir().join(format!("tarsier-server-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    std::fs::write(
+        dir.join("tarsier.toml"),
+        "ignore = [\"express/open-redirect\"]\n\n[severity]\n\"node/dynamic-code\" = \"note\"\n",
+    )
+    .unwrap();
+    let root_uri = format!("file://{}", dir.display());
+    let uri = format!("{root_uri}/lib/app.js");
+    let text = "const express = require('express');\n\
+                const app = express();\n\
+                app.get('/go', (req, res) => {\n\
+                \x20 res.redirect(req.query.to);\n\
+                \x20 eval(req.query.code);\n\
+                });\n";
+    let mut editor = Editor::start();
+    editor.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": root_uri, "capabilities": {} }),
+    );
+    editor.notify("initialized", json!({}));
+    editor.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "javascript", "version": 1, "text": text } }),
+    );
+    let diagnostics = editor.diagnostics(&uri);
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d["code"] != "express/open-redirect"),
+        "ignored by tarsier.toml: {diagnostics:?}"
+    );
+    let eval = diagnostics
+        .iter()
+        .find(|d| d["code"] == "node/dynamic-code")
+        .unwrap_or_else(|| panic!("no dynamic-code diagnostic: {diagnostics:?}"));
+    assert_eq!(
+        eval["severity"], 3,
+        "lowered to a note (information) by tarsier.toml"
+    );
+    editor.request("shutdown", Value::Null);
+    editor.notify("exit", Value::Null);
+    assert_eq!(editor.child.wait().unwrap().code(), Some(0));
+    let _ = std::fs::remove_dir_all(&dir);
+}
