@@ -524,6 +524,28 @@ impl Engine {
                     }
                     None => false,
                 },
+                Predicate::ConstantString(c) => {
+                    capture(c).is_some_and(|n| structure::constant_string(root, n, file.source))
+                }
+                Predicate::CallerRequestDerived(c) => match capture(c).and_then(|n| {
+                    structure::caller_arguments(root, n, file.source)
+                        .into_iter()
+                        .find_map(|arg| {
+                            let mut path = file.taint.request_derived(arg, &rule.sanitizers)?;
+                            path.push(Step {
+                                start: arg.start_byte(),
+                                end: arg.end_byte(),
+                                message: "request data passed to a local function".to_string(),
+                            });
+                            Some(path)
+                        })
+                }) {
+                    Some(path) => {
+                        flow = path;
+                        true
+                    }
+                    None => false,
+                },
                 Predicate::Literal(c) => {
                     capture(c).is_some_and(|n| literal::is_literal(n, file.source))
                 }
