@@ -399,7 +399,7 @@ fn calls_itself(func: Node<'_>, name: &str, index: &str, copies: &[&str], source
 
 /// Visits the named nodes under `start` depth first (at most [`MAX_VISITED`]); `visit` returns
 /// `true` to stop.
-fn any_node<'t>(start: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) -> bool {
+pub(crate) fn any_node<'t>(start: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) -> bool {
     let mut stack = vec![start];
     let mut visited = 0;
     while let Some(n) = stack.pop() {
