@@ -223,12 +223,94 @@ pub fn runs_rule(rule: &tarsier_rules::Rule) -> bool {
             .is_some_and(|a| redos::ANALYZERS.contains(&a))
 }
 
-/// Is this a file the engine parses as JavaScript?
+/// Is this a file the engine parses as JavaScript, by its name alone?
 pub fn is_javascript_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     [".js", ".cjs", ".mjs", ".jsx"]
         .iter()
         .any(|ext| lower.ends_with(ext))
+}
+
+/// What the engine does with a file, by its name and first bytes (see [`source_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Parsed as JavaScript: a JavaScript extension, or a file without an extension whose first
+    /// line is a `node` shebang (the `bin/` scripts of packages).
+    JavaScript,
+    /// TypeScript source (`.ts`, `.mts`, `.cts`, `.tsx`): not parsed, reported as not scanned.
+    TypeScript,
+    /// TypeScript declarations (`.d.ts`, `.d.mts`, `.d.cts`): types only, no code to scan;
+    /// counted in the same report.
+    TypeDeclarations,
+    /// Anything else (data, docs, other languages).
+    Other,
+}
+
+/// Whether `path`'s last component has no extension (`bin/cli`, not `bin/cli.sh` or `.npmrc`).
+pub fn has_no_extension(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !name.is_empty() && !name.contains('.')
+}
+
+/// Whether `head` (a file's first bytes) starts with a shebang line that runs `node`
+/// (`#!/usr/bin/env node`, `#!/usr/local/bin/node --flag`, `#!/usr/bin/env -S nodejs`).
+pub fn is_node_shebang(head: &[u8]) -> bool {
+    let Some(rest) = head.strip_prefix(b"#!") else {
+        return false;
+    };
+    let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let line = String::from_utf8_lossy(&rest[..line_end.min(256)]);
+    line.split(|c: char| c.is_whitespace() || c == '/')
+        .any(|word| word == "node" || word == "nodejs")
+}
+
+/// How the engine treats the file at `path` whose content starts with `head`.
+pub fn source_kind(path: &str, head: &[u8]) -> SourceKind {
+    let lower = path.to_ascii_lowercase();
+    if is_javascript_path(&lower) {
+        SourceKind::JavaScript
+    } else if [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        SourceKind::TypeDeclarations
+    } else if [".ts", ".mts", ".cts", ".tsx"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        SourceKind::TypeScript
+    } else if has_no_extension(&lower) && is_node_shebang(head) {
+        SourceKind::JavaScript
+    } else {
+        SourceKind::Other
+    }
+}
+
+/// Reports the TypeScript files of one scanned set that were not parsed (one note per set, so a
+/// package shipping its sources next to its build output is not a wall of notes).
+fn typescript_not_scanned(sources: &[&str], declarations: usize) -> Option<Notification> {
+    let first = sources.first()?;
+    let shown: Vec<&str> = sources.iter().take(5).copied().collect();
+    let more = sources.len().saturating_sub(shown.len());
+    let mut message = format!(
+        "{} TypeScript source file(s) not scanned (tarsier parses JavaScript only): {}",
+        sources.len(),
+        shown.join(", ")
+    );
+    if more > 0 {
+        message.push_str(&format!(" and {more} more"));
+    }
+    if declarations > 0 {
+        message.push_str(&format!(
+            "; {declarations} declaration file(s) (.d.ts) hold types only"
+        ));
+    }
+    Some(Notification::for_file(
+        NotificationLevel::Note,
+        "typescript-not-scanned",
+        first,
+        message,
+    ))
 }
 
 impl Engine {
@@ -277,32 +359,73 @@ impl Engine {
         &self.options
     }
 
-    /// Scans in-memory files in parallel; `files` are (path, bytes). Non-JavaScript paths are
-    /// ignored.
+    /// Scans in-memory files in parallel; `files` are (path, bytes). JavaScript files (see
+    /// [`source_kind`]: also `node` scripts without an extension) are scanned; TypeScript files
+    /// are reported in one note; other files are ignored.
     pub fn scan_files(&self, files: &[(String, Vec<u8>)]) -> ScanReport {
+        let kinds: Vec<SourceKind> = files
+            .iter()
+            .map(|(path, bytes)| source_kind(path, bytes))
+            .collect();
         let mut report = files
             .par_iter()
-            .filter(|(path, _)| is_javascript_path(path))
-            .map(|(path, bytes)| self.scan_source(path, bytes))
+            .zip(kinds.par_iter())
+            .filter(|(_, kind)| **kind == SourceKind::JavaScript)
+            .map(|((path, bytes), _)| self.scan_source(path, bytes))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
             });
+        let typescript: Vec<&str> = files
+            .iter()
+            .zip(&kinds)
+            .filter(|(_, k)| **k == SourceKind::TypeScript)
+            .map(|((path, _), _)| path.as_str())
+            .collect();
+        let declarations = kinds
+            .iter()
+            .filter(|k| **k == SourceKind::TypeDeclarations)
+            .count();
+        report
+            .notifications
+            .extend(typescript_not_scanned(&typescript, declarations));
         report.sort();
         report
     }
 
     /// Reads and scans files found by [`walk::collect`] in parallel, one file in memory per
-    /// worker at a time. Unreadable files become notifications.
+    /// worker at a time. Unreadable files become notifications; TypeScript files are reported
+    /// in one note.
     pub fn scan_walked(&self, files: &[walk::WalkedFile]) -> ScanReport {
+        // The walk keeps files without an extension only when they start with a `node`
+        // shebang.
+        let kind = |f: &walk::WalkedFile| {
+            if has_no_extension(&f.display) {
+                SourceKind::JavaScript
+            } else {
+                source_kind(&f.display, b"")
+            }
+        };
         let mut report = files
             .par_iter()
-            .filter(|f| is_javascript_path(&f.display))
+            .filter(|f| kind(f) == SourceKind::JavaScript)
             .map(|f| self.read_and_scan(f))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
             });
+        let typescript: Vec<&str> = files
+            .iter()
+            .filter(|f| kind(f) == SourceKind::TypeScript)
+            .map(|f| f.display.as_str())
+            .collect();
+        let declarations = files
+            .iter()
+            .filter(|f| kind(f) == SourceKind::TypeDeclarations)
+            .count();
+        report
+            .notifications
+            .extend(typescript_not_scanned(&typescript, declarations));
         report.sort();
         report
     }
