@@ -140,6 +140,9 @@ impl ScanReport {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     index: PatternIndex,
+    /// The same rules compiled against the TypeScript grammar (same order, so rule indexes and
+    /// anchor owners agree); `None` when one of them does not compile there.
+    typescript: Option<(Vec<CompiledRule>, PatternIndex)>,
     /// The text anchors of the query rules (owners `0..rules.len()`) and of the ReDoS
     /// analyzer (owner `rules.len()`).
     anchors: AnchorIndex,
@@ -237,8 +240,11 @@ pub enum SourceKind {
     /// Parsed as JavaScript: a JavaScript extension, or a file without an extension whose first
     /// line is a `node` shebang (the `bin/` scripts of packages).
     JavaScript,
-    /// TypeScript source (`.ts`, `.mts`, `.cts`, `.tsx`): not parsed, reported as not scanned.
+    /// TypeScript source (`.ts`, `.mts`, `.cts`): parsed with the TypeScript grammar.
     TypeScript,
+    /// TypeScript with JSX (`.tsx`): not parsed (no TSX grammar is loaded), reported as not
+    /// scanned.
+    TypeScriptJsx,
     /// TypeScript declarations (`.d.ts`, `.d.mts`, `.d.cts`): types only, no code to scan;
     /// counted in the same report.
     TypeDeclarations,
@@ -264,6 +270,11 @@ pub fn is_node_shebang(head: &[u8]) -> bool {
         .any(|word| word == "node" || word == "nodejs")
 }
 
+/// Whether `kind` is TypeScript source (parsed or not).
+fn is_typescript(kind: SourceKind) -> bool {
+    matches!(kind, SourceKind::TypeScript | SourceKind::TypeScriptJsx)
+}
+
 /// How the engine treats the file at `path` whose content starts with `head`.
 pub fn source_kind(path: &str, head: &[u8]) -> SourceKind {
     let lower = path.to_ascii_lowercase();
@@ -274,11 +285,13 @@ pub fn source_kind(path: &str, head: &[u8]) -> SourceKind {
         .any(|ext| lower.ends_with(ext))
     {
         SourceKind::TypeDeclarations
-    } else if [".ts", ".mts", ".cts", ".tsx"]
+    } else if [".ts", ".mts", ".cts"]
         .iter()
         .any(|ext| lower.ends_with(ext))
     {
         SourceKind::TypeScript
+    } else if lower.ends_with(".tsx") {
+        SourceKind::TypeScriptJsx
     } else if has_no_extension(&lower) && is_node_shebang(head) {
         SourceKind::JavaScript
     } else {
@@ -293,7 +306,7 @@ fn typescript_not_scanned(sources: &[&str], declarations: usize) -> Option<Notif
     let shown: Vec<&str> = sources.iter().take(5).copied().collect();
     let more = sources.len().saturating_sub(shown.len());
     let mut message = format!(
-        "{} TypeScript source file(s) not scanned (tarsier parses JavaScript only): {}",
+        "{} TypeScript file(s) not scanned (TSX is not parsed; .ts, .mts and .cts are): {}",
         sources.len(),
         shown.join(", ")
     );
@@ -337,7 +350,28 @@ impl Engine {
             }
         }
         let anchors = anchor_index(&compiled, !redos.is_empty(), &language)?;
+        // Rule queries name JavaScript node kinds, which the TypeScript grammar shares; the
+        // anchors are texts, so the JavaScript anchor index serves both.
+        let ts_language = tarsier_parse::Dialect::TypeScript.language();
+        let typescript = rules
+            .rules
+            .iter()
+            .filter(|r| {
+                !r.analyzer
+                    .as_deref()
+                    .is_some_and(|a| redos::ANALYZERS.contains(&a))
+            })
+            .map(|rule| CompiledRule::compile(rule, &ts_language))
+            .filter_map(Result::transpose)
+            .collect::<Result<Vec<_>, _>>()
+            .ok()
+            .filter(|ts| ts.len() == compiled.len())
+            .map(|ts| {
+                let index = PatternIndex::build(&ts);
+                (ts, index)
+            });
         Ok(Engine {
+            typescript,
             index: PatternIndex::build(&compiled),
             anchors,
             rules: compiled,
@@ -370,8 +404,8 @@ impl Engine {
         let mut report = files
             .par_iter()
             .zip(kinds.par_iter())
-            .filter(|(_, kind)| **kind == SourceKind::JavaScript)
-            .map(|((path, bytes), _)| self.scan_source(path, bytes))
+            .filter(|(_, kind)| self.parses(**kind))
+            .map(|((path, bytes), kind)| self.scan_as(path, bytes, *kind))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
@@ -379,7 +413,7 @@ impl Engine {
         let typescript: Vec<&str> = files
             .iter()
             .zip(&kinds)
-            .filter(|(_, k)| **k == SourceKind::TypeScript)
+            .filter(|(_, k)| is_typescript(**k) && !self.parses(**k))
             .map(|((path, _), _)| path.as_str())
             .collect();
         let declarations = kinds
@@ -408,15 +442,15 @@ impl Engine {
         };
         let mut report = files
             .par_iter()
-            .filter(|f| kind(f) == SourceKind::JavaScript)
-            .map(|f| self.read_and_scan(f))
+            .filter(|f| self.parses(kind(f)))
+            .map(|f| self.read_and_scan(f, kind(f)))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
             });
         let typescript: Vec<&str> = files
             .iter()
-            .filter(|f| kind(f) == SourceKind::TypeScript)
+            .filter(|f| is_typescript(kind(f)) && !self.parses(kind(f)))
             .map(|f| f.display.as_str())
             .collect();
         let declarations = files
@@ -430,7 +464,16 @@ impl Engine {
         report
     }
 
-    fn read_and_scan(&self, file: &walk::WalkedFile) -> ScanReport {
+    /// Whether files of `kind` are parsed and scanned.
+    fn parses(&self, kind: SourceKind) -> bool {
+        match kind {
+            SourceKind::JavaScript => true,
+            SourceKind::TypeScript => self.typescript.is_some(),
+            _ => false,
+        }
+    }
+
+    fn read_and_scan(&self, file: &walk::WalkedFile, kind: SourceKind) -> ScanReport {
         let path = file.display.as_str();
         let unreadable = |reason: String| {
             let mut report = ScanReport::default();
@@ -451,7 +494,7 @@ impl Engine {
             Err(e) => return unreadable(e.to_string()),
         }
         match std::fs::read(&file.path) {
-            Ok(bytes) => self.scan_source(path, &bytes),
+            Ok(bytes) => self.scan_as(path, &bytes, kind),
             Err(e) => unreadable(e.to_string()),
         }
     }
@@ -470,8 +513,21 @@ impl Engine {
         report
     }
 
-    /// Scans one file. Never fails: problems are notifications in the report.
+    /// Scans one file, as TypeScript when its name says so (`.ts`, `.mts`, `.cts`), as
+    /// JavaScript otherwise. Never fails: problems are notifications in the report.
     pub fn scan_source(&self, path: &str, bytes: &[u8]) -> ScanReport {
+        self.scan_as(path, bytes, source_kind(path, b""))
+    }
+
+    /// Scans one file of `kind` (TypeScript with the TypeScript grammar, anything else as
+    /// JavaScript).
+    fn scan_as(&self, path: &str, bytes: &[u8], kind: SourceKind) -> ScanReport {
+        let (dialect, rules, index) = match (&self.typescript, kind) {
+            (Some((rules, index)), SourceKind::TypeScript) => {
+                (tarsier_parse::Dialect::TypeScript, rules, index)
+            }
+            _ => (tarsier_parse::Dialect::JavaScript, &self.rules, &self.index),
+        };
         let mut report = ScanReport::default();
         if bytes.len() as u64 > self.options.max_file_bytes {
             return self.scan_oversized(path, bytes.len() as u64);
@@ -489,7 +545,7 @@ impl Engine {
             }
         };
         // Offsets below are relative to the decoded text (BOM stripped).
-        let tree = match tarsier_parse::parse(source) {
+        let tree = match tarsier_parse::parse_as(source, dialect) {
             Ok(t) => t,
             Err(e) => {
                 report.notifications.push(Notification::for_file(
@@ -526,7 +582,7 @@ impl Engine {
         // anchors are (see [`anchor`]); one walk of the tree then serves every enabled rule and
         // collects the ReDoS analyzer's candidate nodes on the way.
         let FileAnchors { enabled, hot } = self.anchors.scan(source);
-        let enabled = enabled.get(..self.rules.len()).unwrap_or_default();
+        let enabled = enabled.get(..rules.len()).unwrap_or_default();
         let any_enabled = enabled.iter().any(|&e| e);
         let want_redos = !self.redos.is_empty();
         let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
@@ -538,19 +594,18 @@ impl Engine {
         let hot = hot.filter(|_| self.options.sparse_walk && !root.has_error());
         let mut visit = visitor_of(root, |node, ancestors| {
             let kind = node.kind_id();
-            if want_redos && redos::is_candidate_kind(kind) {
+            if want_redos && redos::is_candidate_kind_in(dialect, kind) {
                 regex_candidates.push(redos::candidate(node, ancestors));
             }
-            if !any_enabled || !self.index.has_kind(kind) {
+            if !any_enabled || !index.has_kind(kind) {
                 return;
             }
-            self.index.candidates(node, kind, source, &mut candidates);
+            index.candidates(node, kind, source, &mut candidates);
             for &(rule_index, pattern_index) in &candidates {
                 if !enabled.get(rule_index).copied().unwrap_or(false) {
                     continue;
                 }
-                let Some(pattern) = self
-                    .rules
+                let Some(pattern) = rules
                     .get(rule_index)
                     .and_then(|r| r.query.patterns.get(pattern_index))
                 else {
@@ -560,7 +615,16 @@ impl Engine {
                     // Taint finds a capture's scope from this node's ancestors, known here,
                     // instead of searching down from the root (only for structural matches).
                     file.taint.set_anchor(node, ancestors);
-                    self.on_match(rule_index, pattern_index, captures, root, &file, &mut found);
+                    let rule = rules.get(rule_index);
+                    self.on_match(
+                        rule,
+                        rule_index,
+                        pattern_index,
+                        captures,
+                        root,
+                        &file,
+                        &mut found,
+                    );
                 });
             }
         });
@@ -592,8 +656,10 @@ impl Engine {
     /// Checks one structural match of pattern `local_pattern` of rule `rule_index` against
     /// the rule's custom predicates and records the finding (one per rule and flagged node: the
     /// most severe of several matches of the same node).
+    #[allow(clippy::too_many_arguments)]
     fn on_match<'t>(
         &self,
+        rule: Option<&CompiledRule>,
         rule_index: usize,
         local_pattern: usize,
         captures: &pattern::Captures<'t>,
@@ -601,7 +667,7 @@ impl Engine {
         file: &FileContext<'t>,
         found: &mut BTreeMap<(usize, usize, usize), Finding>,
     ) {
-        let Some(rule) = self.rules.get(rule_index) else {
+        let Some(rule) = rule else {
             return;
         };
         let capture = |index: u32| {

@@ -13,7 +13,7 @@
 
 use crate::literal::node_text;
 use std::collections::HashMap;
-use tarsier_parse::NodeExt;
+use tarsier_parse::{Dialect, NodeExt};
 use tree_sitter::Node;
 
 /// The analyzer names this module implements.
@@ -70,10 +70,15 @@ struct Ids {
     arguments: Option<std::num::NonZeroU16>,
 }
 
-fn ids() -> &'static Ids {
-    static IDS: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| {
-        let language = tarsier_parse::language();
+fn ids_of(dialect: Dialect) -> &'static Ids {
+    static JAVASCRIPT: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
+    static TYPESCRIPT: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
+    let cell = match dialect {
+        Dialect::JavaScript => &JAVASCRIPT,
+        Dialect::TypeScript => &TYPESCRIPT,
+    };
+    cell.get_or_init(|| {
+        let language = dialect.language();
         let kind = |k: &str| language.id_for_node_kind(k, true);
         let field = |f: &str| language.field_id_for_name(f);
         Ids {
@@ -106,12 +111,17 @@ pub fn candidate<'t>(node: Node<'t>, ancestors: &[Node<'t>]) -> Candidate<'t> {
 
 /// Whether [`sites_among`] wants `node` (a regex literal, a `new` or a call).
 pub fn is_candidate(node: Node<'_>) -> bool {
-    is_candidate_kind(node.kind_id())
+    is_candidate_kind_in(Dialect::of_node(node), node.kind_id())
 }
 
-/// Whether [`sites_among`] wants nodes of kind id `kind`.
+/// Whether [`sites_among`] wants nodes of kind id `kind` (of the JavaScript grammar).
 pub fn is_candidate_kind(kind: u16) -> bool {
-    let ids = ids();
+    is_candidate_kind_in(Dialect::JavaScript, kind)
+}
+
+/// Whether [`sites_among`] wants nodes of kind id `kind` of `dialect`'s grammar.
+pub fn is_candidate_kind_in(dialect: Dialect, kind: u16) -> bool {
+    let ids = ids_of(dialect);
     kind == ids.call_expression || kind == ids.new_expression || kind == ids.regex
 }
 
@@ -133,7 +143,10 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
     let mut found: Vec<(Site<'t>, Option<String>)> = Vec::new();
     // (name a regex is known by, subject) for `name.test(x)` and `x.match(name)`.
     let mut uses: Vec<(std::borrow::Cow<'_, str>, Node<'t>)> = Vec::new();
-    let ids = ids();
+    let Some(&(first, _, _)) = candidates.first() else {
+        return Vec::new();
+    };
+    let ids = ids_of(Dialect::of_node(first));
     for &(n, parent, grand) in candidates {
         let kind = n.kind_id();
         let site = if kind == ids.regex {
@@ -219,7 +232,7 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
 
 /// `RegExp('a+')`, `new RegExp('^' + 'b*$', 'i')`: the constant pattern and flags.
 fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
-    let ids = ids();
+    let ids = ids_of(Dialect::of_node(n));
     let callee = if n.kind_id() == ids.new_expression {
         child_by(n, ids.constructor)
     } else {

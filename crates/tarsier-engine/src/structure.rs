@@ -175,6 +175,8 @@ fn binds_name(pattern: Node<'_>, name: &str, source: &str) -> bool {
                 return true;
             }
             "formal_parameters"
+            | "required_parameter"
+            | "optional_parameter"
             | "array_pattern"
             | "object_pattern"
             | "rest_pattern"
@@ -508,6 +510,7 @@ pub fn caller_arguments<'t>(root: Node<'t>, node: Node<'t>, source: &str) -> Vec
     let text = node_text(node, source);
     let mut cursor = params.walk();
     let position = params.named_children(&mut cursor).position(|p| {
+        let p = crate::taint::parameter_pattern(p);
         p.kind_name() == "identifier" && crate::anchor::contains_word(text, node_text(p, source))
     });
     let Some(position) = position else {

@@ -85,6 +85,7 @@ fn wanted(name: &str, path: &Path) -> bool {
     match crate::source_kind(name, b"") {
         crate::SourceKind::JavaScript
         | crate::SourceKind::TypeScript
+        | crate::SourceKind::TypeScriptJsx
         | crate::SourceKind::TypeDeclarations => true,
         crate::SourceKind::Other if crate::has_no_extension(name) => {
             let mut head = [0u8; 256];
