@@ -46,6 +46,14 @@ pub enum Predicate {
     /// character class (`/^[...]+$/`) that admits one of the characters (see
     /// [`crate::charclass`]).
     ClassAdmits(u32, Vec<String>),
+    /// `#constant-string? @c`: `@c` is a string literal or a name bound in the file to one (a
+    /// `const`, or a property of a constant object literal; see
+    /// [`crate::structure::constant_string`]).
+    ConstantString(u32),
+    /// `#caller-request-derived? @c`: `@c` mentions a parameter of its named function, and a
+    /// call of that function in the file passes request data for it (a helper one call away
+    /// from the handler; see [`crate::structure::caller_arguments`]).
+    CallerRequestDerived(u32),
     /// `#html-flow? @c`: `@c` is request-derived and HTML markup in a string literal is on its
     /// way (in `@c` itself or in an assignment of its taint path).
     HtmlFlow(u32),
@@ -143,6 +151,8 @@ impl CompiledRule {
                     "class-admits?" => Predicate::ClassAdmits(capture, words),
                     "in-recursive-function?" => Predicate::InRecursiveFunction(capture),
                     "html-flow?" => Predicate::HtmlFlow(capture),
+                    "constant-string?" => Predicate::ConstantString(capture),
+                    "caller-request-derived?" => Predicate::CallerRequestDerived(capture),
                     "literal?" => Predicate::Literal(capture),
                     "not-literal?" => Predicate::NotLiteral(capture),
                     "request-derived?" => Predicate::RequestDerived(capture),

@@ -140,6 +140,9 @@ impl ScanReport {
 pub struct Engine {
     rules: Vec<CompiledRule>,
     index: PatternIndex,
+    /// The same rules compiled against the TypeScript grammar (same order, so rule indexes and
+    /// anchor owners agree); `None` when one of them does not compile there.
+    typescript: Option<(Vec<CompiledRule>, PatternIndex)>,
     /// The text anchors of the query rules (owners `0..rules.len()`) and of the ReDoS
     /// analyzer (owner `rules.len()`).
     anchors: AnchorIndex,
@@ -223,12 +226,104 @@ pub fn runs_rule(rule: &tarsier_rules::Rule) -> bool {
             .is_some_and(|a| redos::ANALYZERS.contains(&a))
 }
 
-/// Is this a file the engine parses as JavaScript?
+/// Is this a file the engine parses as JavaScript, by its name alone?
 pub fn is_javascript_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     [".js", ".cjs", ".mjs", ".jsx"]
         .iter()
         .any(|ext| lower.ends_with(ext))
+}
+
+/// What the engine does with a file, by its name and first bytes (see [`source_kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Parsed as JavaScript: a JavaScript extension, or a file without an extension whose first
+    /// line is a `node` shebang (the `bin/` scripts of packages).
+    JavaScript,
+    /// TypeScript source (`.ts`, `.mts`, `.cts`): parsed with the TypeScript grammar.
+    TypeScript,
+    /// TypeScript with JSX (`.tsx`): not parsed (no TSX grammar is loaded), reported as not
+    /// scanned.
+    TypeScriptJsx,
+    /// TypeScript declarations (`.d.ts`, `.d.mts`, `.d.cts`): types only, no code to scan;
+    /// counted in the same report.
+    TypeDeclarations,
+    /// Anything else (data, docs, other languages).
+    Other,
+}
+
+/// Whether `path`'s last component has no extension (`bin/cli`, not `bin/cli.sh` or `.npmrc`).
+pub fn has_no_extension(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !name.is_empty() && !name.contains('.')
+}
+
+/// Whether `head` (a file's first bytes) starts with a shebang line that runs `node`
+/// (`#!/usr/bin/env node`, `#!/usr/local/bin/node --flag`, `#!/usr/bin/env -S nodejs`).
+pub fn is_node_shebang(head: &[u8]) -> bool {
+    let Some(rest) = head.strip_prefix(b"#!") else {
+        return false;
+    };
+    let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let line = String::from_utf8_lossy(&rest[..line_end.min(256)]);
+    line.split(|c: char| c.is_whitespace() || c == '/')
+        .any(|word| word == "node" || word == "nodejs")
+}
+
+/// Whether `kind` is TypeScript source (parsed or not).
+fn is_typescript(kind: SourceKind) -> bool {
+    matches!(kind, SourceKind::TypeScript | SourceKind::TypeScriptJsx)
+}
+
+/// How the engine treats the file at `path` whose content starts with `head`.
+pub fn source_kind(path: &str, head: &[u8]) -> SourceKind {
+    let lower = path.to_ascii_lowercase();
+    if is_javascript_path(&lower) {
+        SourceKind::JavaScript
+    } else if [".d.ts", ".d.mts", ".d.cts"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        SourceKind::TypeDeclarations
+    } else if [".ts", ".mts", ".cts"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+    {
+        SourceKind::TypeScript
+    } else if lower.ends_with(".tsx") {
+        SourceKind::TypeScriptJsx
+    } else if has_no_extension(&lower) && is_node_shebang(head) {
+        SourceKind::JavaScript
+    } else {
+        SourceKind::Other
+    }
+}
+
+/// Reports the TypeScript files of one scanned set that were not parsed (one note per set, so a
+/// package shipping its sources next to its build output is not a wall of notes).
+fn typescript_not_scanned(sources: &[&str], declarations: usize) -> Option<Notification> {
+    let first = sources.first()?;
+    let shown: Vec<&str> = sources.iter().take(5).copied().collect();
+    let more = sources.len().saturating_sub(shown.len());
+    let mut message = format!(
+        "{} TypeScript file(s) not scanned (TSX is not parsed; .ts, .mts and .cts are): {}",
+        sources.len(),
+        shown.join(", ")
+    );
+    if more > 0 {
+        message.push_str(&format!(" and {more} more"));
+    }
+    if declarations > 0 {
+        message.push_str(&format!(
+            "; {declarations} declaration file(s) (.d.ts) hold types only"
+        ));
+    }
+    Some(Notification::for_file(
+        NotificationLevel::Note,
+        "typescript-not-scanned",
+        first,
+        message,
+    ))
 }
 
 impl Engine {
@@ -255,7 +350,28 @@ impl Engine {
             }
         }
         let anchors = anchor_index(&compiled, !redos.is_empty(), &language)?;
+        // Rule queries name JavaScript node kinds, which the TypeScript grammar shares; the
+        // anchors are texts, so the JavaScript anchor index serves both.
+        let ts_language = tarsier_parse::Dialect::TypeScript.language();
+        let typescript = rules
+            .rules
+            .iter()
+            .filter(|r| {
+                !r.analyzer
+                    .as_deref()
+                    .is_some_and(|a| redos::ANALYZERS.contains(&a))
+            })
+            .map(|rule| CompiledRule::compile(rule, &ts_language))
+            .filter_map(Result::transpose)
+            .collect::<Result<Vec<_>, _>>()
+            .ok()
+            .filter(|ts| ts.len() == compiled.len())
+            .map(|ts| {
+                let index = PatternIndex::build(&ts);
+                (ts, index)
+            });
         Ok(Engine {
+            typescript,
             index: PatternIndex::build(&compiled),
             anchors,
             rules: compiled,
@@ -277,8 +393,9 @@ impl Engine {
         &self.options
     }
 
-    /// Scans in-memory files in parallel; `files` are (path, bytes). Non-JavaScript paths are
-    /// ignored.
+    /// Scans in-memory files in parallel; `files` are (path, bytes). JavaScript files (see
+    /// [`source_kind`]: also `node` scripts without an extension) are scanned; TypeScript files
+    /// are reported in one note; other files are ignored.
     pub fn scan_files(&self, files: &[(String, Vec<u8>)]) -> ScanReport {
         self.scan_files_with(files, self.options.suppressions)
     }
@@ -290,20 +407,39 @@ impl Engine {
         files: &[(String, Vec<u8>)],
         mode: SuppressionMode,
     ) -> ScanReport {
+        let kinds: Vec<SourceKind> = files
+            .iter()
+            .map(|(path, bytes)| source_kind(path, bytes))
+            .collect();
         let mut report = files
             .par_iter()
-            .filter(|(path, _)| is_javascript_path(path))
-            .map(|(path, bytes)| self.scan_source_with(path, bytes, mode))
+            .zip(kinds.par_iter())
+            .filter(|(_, kind)| self.parses(**kind))
+            .map(|((path, bytes), kind)| self.scan_as(path, bytes, *kind, mode))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
             });
+        let typescript: Vec<&str> = files
+            .iter()
+            .zip(&kinds)
+            .filter(|(_, k)| is_typescript(**k) && !self.parses(**k))
+            .map(|((path, _), _)| path.as_str())
+            .collect();
+        let declarations = kinds
+            .iter()
+            .filter(|k| **k == SourceKind::TypeDeclarations)
+            .count();
+        report
+            .notifications
+            .extend(typescript_not_scanned(&typescript, declarations));
         report.sort();
         report
     }
 
     /// Reads and scans files found by [`walk::collect`] in parallel, one file in memory per
-    /// worker at a time. Unreadable files become notifications.
+    /// worker at a time. Unreadable files become notifications; TypeScript files are reported
+    /// in one note.
     pub fn scan_walked(&self, files: &[walk::WalkedFile]) -> ScanReport {
         self.scan_walked_with(files, self.options.suppressions)
     }
@@ -314,19 +450,54 @@ impl Engine {
         files: &[walk::WalkedFile],
         mode: SuppressionMode,
     ) -> ScanReport {
+        // The walk keeps files without an extension only when they start with a `node`
+        // shebang.
+        let kind = |f: &walk::WalkedFile| {
+            if has_no_extension(&f.display) {
+                SourceKind::JavaScript
+            } else {
+                source_kind(&f.display, b"")
+            }
+        };
         let mut report = files
             .par_iter()
-            .filter(|f| is_javascript_path(&f.display))
-            .map(|f| self.read_and_scan(f, mode))
+            .filter(|f| self.parses(kind(f)))
+            .map(|f| self.read_and_scan(f, kind(f), mode))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
             });
+        let typescript: Vec<&str> = files
+            .iter()
+            .filter(|f| is_typescript(kind(f)) && !self.parses(kind(f)))
+            .map(|f| f.display.as_str())
+            .collect();
+        let declarations = files
+            .iter()
+            .filter(|f| kind(f) == SourceKind::TypeDeclarations)
+            .count();
+        report
+            .notifications
+            .extend(typescript_not_scanned(&typescript, declarations));
         report.sort();
         report
     }
 
-    fn read_and_scan(&self, file: &walk::WalkedFile, mode: SuppressionMode) -> ScanReport {
+    /// Whether files of `kind` are parsed and scanned.
+    fn parses(&self, kind: SourceKind) -> bool {
+        match kind {
+            SourceKind::JavaScript => true,
+            SourceKind::TypeScript => self.typescript.is_some(),
+            _ => false,
+        }
+    }
+
+    fn read_and_scan(
+        &self,
+        file: &walk::WalkedFile,
+        kind: SourceKind,
+        mode: SuppressionMode,
+    ) -> ScanReport {
         let path = file.display.as_str();
         let unreadable = |reason: String| {
             let mut report = ScanReport::default();
@@ -347,7 +518,7 @@ impl Engine {
             Err(e) => return unreadable(e.to_string()),
         }
         match std::fs::read(&file.path) {
-            Ok(bytes) => self.scan_source_with(path, &bytes, mode),
+            Ok(bytes) => self.scan_as(path, &bytes, kind, mode),
             Err(e) => unreadable(e.to_string()),
         }
     }
@@ -366,13 +537,32 @@ impl Engine {
         report
     }
 
-    /// Scans one file. Never fails: problems are notifications in the report.
+    /// Scans one file, as TypeScript when its name says so (`.ts`, `.mts`, `.cts`), as
+    /// JavaScript otherwise. Never fails: problems are notifications in the report.
     pub fn scan_source(&self, path: &str, bytes: &[u8]) -> ScanReport {
         self.scan_source_with(path, bytes, self.options.suppressions)
     }
 
     /// [`Engine::scan_source`] with suppression comments treated as `mode` says.
     pub fn scan_source_with(&self, path: &str, bytes: &[u8], mode: SuppressionMode) -> ScanReport {
+        self.scan_as(path, bytes, source_kind(path, b""), mode)
+    }
+
+    /// Scans one file of `kind` (TypeScript with the TypeScript grammar, anything else as
+    /// JavaScript), suppression comments treated as `mode` says.
+    fn scan_as(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        kind: SourceKind,
+        mode: SuppressionMode,
+    ) -> ScanReport {
+        let (dialect, rules, index) = match (&self.typescript, kind) {
+            (Some((rules, index)), SourceKind::TypeScript) => {
+                (tarsier_parse::Dialect::TypeScript, rules, index)
+            }
+            _ => (tarsier_parse::Dialect::JavaScript, &self.rules, &self.index),
+        };
         let mut report = ScanReport::default();
         if bytes.len() as u64 > self.options.max_file_bytes {
             return self.scan_oversized(path, bytes.len() as u64);
@@ -390,7 +580,7 @@ impl Engine {
             }
         };
         // Offsets below are relative to the decoded text (BOM stripped).
-        let tree = match tarsier_parse::parse(source) {
+        let tree = match tarsier_parse::parse_as(source, dialect) {
             Ok(t) => t,
             Err(e) => {
                 report.notifications.push(Notification::for_file(
@@ -427,7 +617,7 @@ impl Engine {
         // anchors are (see [`anchor`]); one walk of the tree then serves every enabled rule and
         // collects the ReDoS analyzer's candidate nodes on the way.
         let FileAnchors { enabled, hot } = self.anchors.scan(source);
-        let enabled = enabled.get(..self.rules.len()).unwrap_or_default();
+        let enabled = enabled.get(..rules.len()).unwrap_or_default();
         let any_enabled = enabled.iter().any(|&e| e);
         let want_redos = !self.redos.is_empty();
         let mut found: BTreeMap<(usize, usize, usize), Finding> = BTreeMap::new();
@@ -439,19 +629,18 @@ impl Engine {
         let hot = hot.filter(|_| self.options.sparse_walk && !root.has_error());
         let mut visit = visitor_of(root, |node, ancestors| {
             let kind = node.kind_id();
-            if want_redos && redos::is_candidate_kind(kind) {
+            if want_redos && redos::is_candidate_kind_in(dialect, kind) {
                 regex_candidates.push(redos::candidate(node, ancestors));
             }
-            if !any_enabled || !self.index.has_kind(kind) {
+            if !any_enabled || !index.has_kind(kind) {
                 return;
             }
-            self.index.candidates(node, kind, source, &mut candidates);
+            index.candidates(node, kind, source, &mut candidates);
             for &(rule_index, pattern_index) in &candidates {
                 if !enabled.get(rule_index).copied().unwrap_or(false) {
                     continue;
                 }
-                let Some(pattern) = self
-                    .rules
+                let Some(pattern) = rules
                     .get(rule_index)
                     .and_then(|r| r.query.patterns.get(pattern_index))
                 else {
@@ -461,7 +650,16 @@ impl Engine {
                     // Taint finds a capture's scope from this node's ancestors, known here,
                     // instead of searching down from the root (only for structural matches).
                     file.taint.set_anchor(node, ancestors);
-                    self.on_match(rule_index, pattern_index, captures, root, &file, &mut found);
+                    let rule = rules.get(rule_index);
+                    self.on_match(
+                        rule,
+                        rule_index,
+                        pattern_index,
+                        captures,
+                        root,
+                        &file,
+                        &mut found,
+                    );
                 });
             }
         });
@@ -493,8 +691,10 @@ impl Engine {
     /// Checks one structural match of pattern `local_pattern` of rule `rule_index` against
     /// the rule's custom predicates and records the finding (one per rule and flagged node: the
     /// most severe of several matches of the same node).
+    #[allow(clippy::too_many_arguments)]
     fn on_match<'t>(
         &self,
+        rule: Option<&CompiledRule>,
         rule_index: usize,
         local_pattern: usize,
         captures: &pattern::Captures<'t>,
@@ -502,7 +702,7 @@ impl Engine {
         file: &FileContext<'t>,
         found: &mut BTreeMap<(usize, usize, usize), Finding>,
     ) {
-        let Some(rule) = self.rules.get(rule_index) else {
+        let Some(rule) = rule else {
             return;
         };
         let capture = |index: u32| {
@@ -541,6 +741,28 @@ impl Engine {
                 Predicate::HtmlFlow(c) => match capture(c).and_then(|n| {
                     let path = file.taint.request_derived(n, &rule.sanitizers)?;
                     structure::html_in_flow(root, n, &path, file.source).then_some(path)
+                }) {
+                    Some(path) => {
+                        flow = path;
+                        true
+                    }
+                    None => false,
+                },
+                Predicate::ConstantString(c) => {
+                    capture(c).is_some_and(|n| structure::constant_string(root, n, file.source))
+                }
+                Predicate::CallerRequestDerived(c) => match capture(c).and_then(|n| {
+                    structure::caller_arguments(root, n, file.source)
+                        .into_iter()
+                        .find_map(|arg| {
+                            let mut path = file.taint.request_derived(arg, &rule.sanitizers)?;
+                            path.push(Step {
+                                start: arg.start_byte(),
+                                end: arg.end_byte(),
+                                message: "request data passed to a local function".to_string(),
+                            });
+                            Some(path)
+                        })
                 }) {
                     Some(path) => {
                         flow = path;

@@ -107,6 +107,8 @@ struct NodePattern {
 #[derive(Debug, Clone)]
 pub struct Pattern {
     root: NodePattern,
+    /// The grammar the pattern's kind and field ids belong to.
+    dialect: tarsier_parse::Dialect,
     /// Text predicates that are cheap: checked when their capture is bound.
     eager: Vec<TextPredicate>,
     /// Text predicates checked once the structure matched (regexes, two captures).
@@ -142,7 +144,7 @@ impl Pattern {
             return Some(keys);
         }
         self.root.children.iter().find_map(|child| {
-            let field = single_field(child)?;
+            let field = single_field(child, self.dialect)?;
             let kinds = named_kinds(child)?;
             Some(vec![(vec![field], KeyValues::Kinds(kinds))])
         })
@@ -217,7 +219,7 @@ fn keys_below(
         keys.truncate(mark);
     }
     for child in &node.children {
-        let Some(field) = single_field(child) else {
+        let Some(field) = single_field(child, pattern.dialect) else {
             continue;
         };
         if path.len() >= 2 {
@@ -361,10 +363,10 @@ fn is_identifier_pattern(pattern: &NodePattern, language: &Language) -> bool {
 
 /// The field of a required child pattern when it is single-valued in the grammar (dispatch
 /// keys read such fields with `child_by_field_id` before any matching, so they must be exact).
-fn single_field(child: &NodePattern) -> Option<NonZeroU16> {
+fn single_field(child: &NodePattern, dialect: tarsier_parse::Dialect) -> Option<NonZeroU16> {
     child
         .field
-        .filter(|f| !child.optional && tarsier_parse::field_is_single(f.get()))
+        .filter(|f| !child.optional && tarsier_parse::field_is_single_in(dialect, f.get()))
 }
 
 /// The kind ids `pattern` matches, when it names them (not `(_)`/`_`).
@@ -895,6 +897,7 @@ impl QueryParser<'_, '_> {
         }
         Ok(Pattern {
             root,
+            dialect: tarsier_parse::Dialect::of_language(self.language),
             eager,
             deferred,
             general,

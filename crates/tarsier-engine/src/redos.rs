@@ -4,14 +4,16 @@
 //! request data.
 //!
 //! Regular expressions are regex literals (`/(a+)+$/`) and `RegExp(...)` / `new RegExp(...)` with
-//! a constant pattern (a string literal, a template without substitutions, or a `+` of those).
-//! Subjects are found syntactically: `re.test(x)` / `re.exec(x)` and `x.match(re)` (also
-//! `matchAll`, `replace`, `replaceAll`, `split`, `search`), with `re` the literal itself or a
-//! name it was assigned to anywhere in the file. The walk is iterative.
+//! a constant pattern (a string literal, a template without substitutions, a `const` of the file
+//! holding one, or a `+` of those). Subjects are found syntactically: `re.test(x)` /
+//! `re.exec(x)` and `x.match(re)` (also `matchAll`, `replace`, `replaceAll`, `split`,
+//! `search`), with `re` the literal itself, a name it was assigned to anywhere in the file, or
+//! an entry of a table of patterns (`const RE = { word: /.../ }` then `RE.word.test(x)` or
+//! `RE['word']`). The walk is iterative.
 
 use crate::literal::node_text;
 use std::collections::HashMap;
-use tarsier_parse::NodeExt;
+use tarsier_parse::{Dialect, NodeExt};
 use tree_sitter::Node;
 
 /// The analyzer names this module implements.
@@ -68,10 +70,15 @@ struct Ids {
     arguments: Option<std::num::NonZeroU16>,
 }
 
-fn ids() -> &'static Ids {
-    static IDS: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
-    IDS.get_or_init(|| {
-        let language = tarsier_parse::language();
+fn ids_of(dialect: Dialect) -> &'static Ids {
+    static JAVASCRIPT: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
+    static TYPESCRIPT: std::sync::OnceLock<Ids> = std::sync::OnceLock::new();
+    let cell = match dialect {
+        Dialect::JavaScript => &JAVASCRIPT,
+        Dialect::TypeScript => &TYPESCRIPT,
+    };
+    cell.get_or_init(|| {
+        let language = dialect.language();
         let kind = |k: &str| language.id_for_node_kind(k, true);
         let field = |f: &str| language.field_id_for_name(f);
         Ids {
@@ -104,12 +111,17 @@ pub fn candidate<'t>(node: Node<'t>, ancestors: &[Node<'t>]) -> Candidate<'t> {
 
 /// Whether [`sites_among`] wants `node` (a regex literal, a `new` or a call).
 pub fn is_candidate(node: Node<'_>) -> bool {
-    is_candidate_kind(node.kind_id())
+    is_candidate_kind_in(Dialect::of_node(node), node.kind_id())
 }
 
-/// Whether [`sites_among`] wants nodes of kind id `kind`.
+/// Whether [`sites_among`] wants nodes of kind id `kind` (of the JavaScript grammar).
 pub fn is_candidate_kind(kind: u16) -> bool {
-    let ids = ids();
+    is_candidate_kind_in(Dialect::JavaScript, kind)
+}
+
+/// Whether [`sites_among`] wants nodes of kind id `kind` of `dialect`'s grammar.
+pub fn is_candidate_kind_in(dialect: Dialect, kind: u16) -> bool {
+    let ids = ids_of(dialect);
     kind == ids.call_expression || kind == ids.new_expression || kind == ids.regex
 }
 
@@ -130,8 +142,11 @@ pub fn sites<'t>(root: Node<'t>, source: &str) -> Vec<Site<'t>> {
 pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'t>> {
     let mut found: Vec<(Site<'t>, Option<String>)> = Vec::new();
     // (name a regex is known by, subject) for `name.test(x)` and `x.match(name)`.
-    let mut uses: Vec<(&str, Node<'t>)> = Vec::new();
-    let ids = ids();
+    let mut uses: Vec<(std::borrow::Cow<'_, str>, Node<'t>)> = Vec::new();
+    let Some(&(first, _, _)) = candidates.first() else {
+        return Vec::new();
+    };
+    let ids = ids_of(Dialect::of_node(first));
     for &(n, parent, grand) in candidates {
         let kind = n.kind_id();
         let site = if kind == ids.regex {
@@ -163,7 +178,7 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
                     flags,
                     subjects,
                 },
-                name.map(str::to_string),
+                name,
             ));
         }
     }
@@ -186,19 +201,19 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
             match method {
                 "test" | "exec" => {
                     if let (Some(o), Some(a)) = (object, first_arg) {
-                        uses.push((node_text(o, source), a));
+                        uses.push((use_name(node_text(o, source)), a));
                     }
                 }
                 m if STRING_METHODS.contains(&m) => {
                     if let (Some(o), Some(a)) = (object, first_arg) {
-                        uses.push((node_text(a, source), o));
+                        uses.push((use_name(node_text(a, source)), o));
                     }
                 }
                 _ => {}
             }
         }
     }
-    let mut by_name: HashMap<&str, Vec<Node<'t>>> = HashMap::new();
+    let mut by_name: HashMap<std::borrow::Cow<'_, str>, Vec<Node<'t>>> = HashMap::new();
     for (name, subject) in uses {
         by_name.entry(name).or_default().push(subject);
     }
@@ -217,7 +232,7 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
 
 /// `RegExp('a+')`, `new RegExp('^' + 'b*$', 'i')`: the constant pattern and flags.
 fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
-    let ids = ids();
+    let ids = ids_of(Dialect::of_node(n));
     let callee = if n.kind_id() == ids.new_expression {
         child_by(n, ids.constructor)
     } else {
@@ -227,17 +242,58 @@ fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
         return None;
     }
     let args = n.field("arguments")?;
-    let pattern = constant_string(args.named_child(0)?, source)?;
+    let resolve = |name: &str| file_constant(n, name, source);
+    let pattern = constant_string_with(args.named_child(0)?, source, &resolve)?;
     let flags = match args.named_child(1) {
-        Some(f) => constant_string(f, source)?,
+        Some(f) => constant_string_with(f, source, &resolve)?,
         None => String::new(),
     };
     Some((pattern, flags))
 }
 
+/// The value of `const name = <constant string>` in the file of `at`, when `name` is declared
+/// so exactly once and never assigned again (`new RegExp(SOURCE)` with `const SOURCE = '...'`).
+fn file_constant(at: Node<'_>, name: &str, source: &str) -> Option<String> {
+    let mut root = at;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let mut value = None;
+    let mut declarations = 0;
+    let mut reassigned = false;
+    crate::structure::any_node(root, |n| {
+        match n.kind_name() {
+            "variable_declarator"
+                if n.field("name")
+                    .is_some_and(|t| node_text(t, source) == name) =>
+            {
+                declarations += 1;
+                value = n.field("value").and_then(|v| constant_string(v, source));
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                reassigned |= n
+                    .field("left")
+                    .is_some_and(|l| node_text(l, source) == name);
+            }
+            _ => {}
+        }
+        false
+    });
+    value.filter(|_| declarations == 1 && !reassigned)
+}
+
 /// The value of a constant string expression: string literals, templates without
 /// substitutions, parentheses and `+` of those.
 pub fn constant_string(node: Node<'_>, source: &str) -> Option<String> {
+    constant_string_with(node, source, &|_| None)
+}
+
+/// [`constant_string`], with identifiers given the value `resolve` finds for them.
+fn constant_string_with(
+    node: Node<'_>,
+    source: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Option<String> {
     let mut out = String::new();
     // Left-to-right: push right first.
     let mut stack = vec![node];
@@ -260,6 +316,7 @@ pub fn constant_string(node: Node<'_>, source: &str) -> Option<String> {
                 out.push_str(&unescape(inner));
             }
             "parenthesized_expression" => stack.push(n.named_child(0)?),
+            "identifier" => out.push_str(&resolve(node_text(n, source))?),
             "binary_expression" => {
                 let op = n.field("operator")?;
                 if op.kind_name() != "+" {
@@ -358,15 +415,65 @@ fn direct_subject<'t>(
     }
 }
 
-/// `const RE = /x/` -> `RE`; `exports.RE = /x/` -> `exports.RE`.
-fn bound_name<'s>(parent: Node<'_>, n: Node<'_>, source: &'s str) -> Option<&'s str> {
+/// `const RE = /x/` -> `RE`; `exports.RE = /x/` -> `exports.RE`; in a table, `const RE = {
+/// word: /x/ }` -> `RE.word` (the key alone when the table is not bound to a name).
+fn bound_name(parent: Node<'_>, n: Node<'_>, source: &str) -> Option<String> {
     let (target, value) = match parent.kind_name() {
         "variable_declarator" => (parent.field("name")?, parent.field("value")?),
         "assignment_expression" => (parent.field("left")?, parent.field("right")?),
         "pair" => (parent.field("key")?, parent.field("value")?),
         _ => return None,
     };
-    (value.id() == n.id()).then(|| node_text(target, source))
+    if value.id() != n.id() {
+        return None;
+    }
+    let name = node_text(target, source);
+    if parent.kind_name() != "pair" {
+        return Some(name.to_string());
+    }
+    let key = name.trim_matches(['\'', '"']);
+    let table = parent
+        .parent()
+        .filter(|o| o.kind_name() == "object")
+        .and_then(|o| Some((o, o.parent()?)))
+        .and_then(|(o, holder)| bound_name(holder, o, source));
+    Some(match table {
+        Some(table) => format!("{table}.{key}"),
+        None => key.to_string(),
+    })
+}
+
+/// The name a use refers to, with computed string keys written as members: `RE['a']` ->
+/// `RE.a`.
+fn use_name(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('[') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else {
+            out.push_str(&rest[open..]);
+            return std::borrow::Cow::Owned(out);
+        };
+        let key = &after[..close];
+        let quoted = key.len() >= 2
+            && (key.starts_with('\'') && key.ends_with('\'')
+                || key.starts_with('"') && key.ends_with('"'));
+        if quoted {
+            out.push('.');
+            out.push_str(&key[1..key.len() - 1]);
+        } else {
+            out.push('[');
+            out.push_str(key);
+            out.push(']');
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Control characters and non-ASCII escaped, cut to `max` characters: attack strings go into
@@ -419,6 +526,37 @@ mod tests {
         assert_eq!(found[1].pattern, r"\d+$");
         assert_eq!(found[1].flags, "g");
         assert_eq!(node_text(found[1].subjects[0], src), "s");
+    }
+
+    #[test]
+    fn regexes_from_tables_are_applied_where_the_table_is_used() {
+        let src = "const RE = { word: /^(\\w+\\s?)*$/, num: /^\\d+$/ };\nfunction f(s) { return RE.word.test(s) || s.match(RE['num']); }\nother.word.test(t);\n";
+        let tree = parse(src);
+        let found = sites(tree.root_node(), src);
+        assert_eq!(found.len(), 2);
+        let subjects: Vec<Vec<&str>> = found
+            .iter()
+            .map(|f| f.subjects.iter().map(|s| node_text(*s, src)).collect())
+            .collect();
+        assert_eq!(subjects, vec![vec!["s"], vec!["s"]]);
+    }
+
+    #[test]
+    fn regexp_of_a_file_constant_is_analysed() {
+        let src = "const SOURCE = '^(a+)+';\nconst RE = new RegExp(SOURCE + '$');\nRE.test(x);\nlet changed = 'a';\nchanged = 'b*';\nnew RegExp(changed);\nnew RegExp(unknown);\n";
+        let tree = parse(src);
+        let found = sites(tree.root_node(), src);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].pattern, "^(a+)+$");
+        assert_eq!(node_text(found[0].subjects[0], src), "x");
+    }
+
+    #[test]
+    fn use_names_write_quoted_keys_as_members() {
+        assert_eq!(use_name("RE['a']"), "RE.a");
+        assert_eq!(use_name("RE[\"a\"].b"), "RE.a.b");
+        assert_eq!(use_name("RE[i]"), "RE[i]");
+        assert_eq!(use_name("RE"), "RE");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Structural query predicates: where a node sits in its file (inside a `try` block, inside a
 //! recursive function, in a loop over an object's keys) and what the function around it
 //! contains. They back `#not-in-try?`, `#function-has?`, `#function-lacks?`, `#writes-by-key?`,
-//! `#iterated-key?`, `#in-recursive-function?` and `#html-flow?`.
+//! `#iterated-key?`, `#in-recursive-function?`, `#html-flow?`, `#constant-string?` and
+//! `#caller-request-derived?`.
 //!
 //! Every walk here is iterative and bounded: the ancestors of a node are found by walking down
 //! from the root (linear in the depth, where repeated `Node::parent` calls are quadratic), and
@@ -174,6 +175,8 @@ fn binds_name(pattern: Node<'_>, name: &str, source: &str) -> bool {
                 return true;
             }
             "formal_parameters"
+            | "required_parameter"
+            | "optional_parameter"
             | "array_pattern"
             | "object_pattern"
             | "rest_pattern"
@@ -348,6 +351,22 @@ fn binding_target(parent: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
+/// The name a call expression calls: `f(...)` -> `f`, `a.b.f(...)` -> `f`; `None` for other
+/// nodes.
+fn called_name<'s>(call: Node<'_>, source: &'s str) -> Option<&'s str> {
+    if call.kind_name() != "call_expression" {
+        return None;
+    }
+    let callee = call.field("function")?;
+    Some(match callee.kind_name() {
+        "member_expression" => callee
+            .field("property")
+            .map(|p| node_text(p, source))
+            .unwrap_or(""),
+        _ => node_text(callee, source),
+    })
+}
+
 /// Whether `func`'s body calls `name` (directly or as a method) with `index` in its arguments,
 /// or with one of `copies` as an argument.
 fn calls_itself(func: Node<'_>, name: &str, index: &str, copies: &[&str], source: &str) -> bool {
@@ -361,16 +380,7 @@ fn calls_itself(func: Node<'_>, name: &str, index: &str, copies: &[&str], source
         if visited > MAX_VISITED {
             return false;
         }
-        if n.kind_name() == "call_expression"
-            && let Some(callee) = n.field("function")
-        {
-            let called = match callee.kind_name() {
-                "member_expression" => callee
-                    .field("property")
-                    .map(|p| node_text(p, source))
-                    .unwrap_or(""),
-                _ => node_text(callee, source),
-            };
+        if let Some(called) = called_name(n, source) {
             let descends = n.field("arguments").is_some_and(|a| {
                 let mut cursor = a.walk();
                 node_text(a, source).contains(index)
@@ -387,6 +397,135 @@ fn calls_itself(func: Node<'_>, name: &str, index: &str, copies: &[&str], source
         }
     }
     false
+}
+
+/// Visits the named nodes under `start` depth first (at most [`MAX_VISITED`]); `visit` returns
+/// `true` to stop.
+pub(crate) fn any_node<'t>(start: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) -> bool {
+    let mut stack = vec![start];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > MAX_VISITED {
+            return false;
+        }
+        if visit(n) {
+            return true;
+        }
+        let mut cursor = n.walk();
+        for child in n.named_children(&mut cursor) {
+            stack.push(child);
+        }
+    }
+    false
+}
+
+/// A string literal, a template without substitutions, or a `+` of those.
+fn is_string_constant(node: Node<'_>, source: &str) -> bool {
+    matches!(
+        node.kind_name(),
+        "string" | "template_string" | "binary_expression"
+    ) && crate::literal::is_literal(node, source)
+}
+
+/// Whether `node` holds a string written in the source: a string literal, or a name bound in
+/// the file to one (`const SECRET = '...'` then `SECRET` or `{ secret }` with `const secret =
+/// '...'`), or a property of an object literal bound to a name (`const config = { secret:
+/// '...' }` then `config.secret`). A name assigned again anywhere in the file is not constant.
+pub fn constant_string(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
+    match node.kind_name() {
+        "string" | "template_string" | "binary_expression" => is_string_constant(node, source),
+        "identifier" | "shorthand_property_identifier" => {
+            let name = node_text(node, source);
+            let mut bound = false;
+            let reassigned = any_node(root, |n| match n.kind_name() {
+                "variable_declarator" => {
+                    if n.field("name")
+                        .is_some_and(|t| node_text(t, source) == name)
+                    {
+                        bound = n
+                            .field("value")
+                            .is_some_and(|v| is_string_constant(v, source));
+                        return !bound;
+                    }
+                    false
+                }
+                "assignment_expression" | "augmented_assignment_expression" => n
+                    .field("left")
+                    .is_some_and(|l| node_text(l, source) == name),
+                _ => false,
+            });
+            bound && !reassigned
+        }
+        "member_expression" => {
+            let (Some(object), Some(property)) = (node.field("object"), node.field("property"))
+            else {
+                return false;
+            };
+            if object.kind_name() != "identifier" {
+                return false;
+            }
+            let (object, property) = (node_text(object, source), node_text(property, source));
+            any_node(root, |n| {
+                n.kind_name() == "variable_declarator"
+                    && n.field("name")
+                        .is_some_and(|t| node_text(t, source) == object)
+                    && n.field("value").is_some_and(|v| {
+                        let mut cursor = v.walk();
+                        v.kind_name() == "object"
+                            && v.named_children(&mut cursor).any(|pair| {
+                                pair.kind_name() == "pair"
+                                    && pair.field("key").is_some_and(|k| {
+                                        node_text(k, source).trim_matches(['\'', '"']) == property
+                                    })
+                                    && pair
+                                        .field("value")
+                                        .is_some_and(|v| is_string_constant(v, source))
+                            })
+                    })
+            })
+        }
+        _ => false,
+    }
+}
+
+/// The arguments that callers in the file pass for the parameter that `node` (an expression
+/// inside a named function) mentions: for `function readIt(p) { fs.readFileSync(p) }` and
+/// `readIt(path.join(root, name))`, the `path.join(...)` call. A helper one call away from
+/// where the request is read; empty when `node` mentions no parameter of its function.
+pub fn caller_arguments<'t>(root: Node<'t>, node: Node<'t>, source: &str) -> Vec<Node<'t>> {
+    let chain = ancestors(root, node);
+    let Some((index, func)) = chain
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, a)| is_function(**a))
+    else {
+        return Vec::new();
+    };
+    let names = function_names(&chain, index, *func, source);
+    let Some(params) = func.field("parameters") else {
+        return Vec::new();
+    };
+    let text = node_text(node, source);
+    let mut cursor = params.walk();
+    let position = params.named_children(&mut cursor).position(|p| {
+        let p = crate::taint::parameter_pattern(p);
+        p.kind_name() == "identifier" && crate::anchor::contains_word(text, node_text(p, source))
+    });
+    let Some(position) = position else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    any_node(root, |n| {
+        if called_name(n, source).is_some_and(|c| names.contains(&c))
+            && let Some(arg) = n.field("arguments").and_then(|a| a.named_child(position))
+        {
+            out.push(arg);
+        }
+        false
+    });
+    out
 }
 
 /// Whether a string or template literal in `node`, or in a step of its taint path, contains

@@ -561,7 +561,10 @@ impl<'a> FileTaint<'a> {
             return;
         };
         let mut cursor = params.walk();
-        let list: Vec<Node<'_>> = params.named_children(&mut cursor).collect();
+        let list: Vec<Node<'_>> = params
+            .named_children(&mut cursor)
+            .map(parameter_pattern)
+            .collect();
         let (Some(&first), Some(&second)) = (list.first(), list.get(1)) else {
             return;
         };
@@ -868,6 +871,15 @@ impl<'a> FileTaint<'a> {
             }
             _ => false,
         }
+    }
+}
+
+/// A parameter's binding: TypeScript wraps each parameter (`req: Request`, `opts?: O`) in a
+/// `required_parameter` / `optional_parameter` whose `pattern` is what JavaScript has bare.
+pub(crate) fn parameter_pattern(param: Node<'_>) -> Node<'_> {
+    match param.kind_name() {
+        "required_parameter" | "optional_parameter" => param.field("pattern").unwrap_or(param),
+        _ => param,
     }
 }
 

@@ -1,5 +1,6 @@
 //! Collecting the files of a local checkout: `.gitignore` respected, `node_modules` skipped
-//! unless asked for, symbolic links not followed.
+//! unless asked for, symbolic links not followed. Files without an extension are opened for
+//! their first bytes only, to keep the `node` scripts (`bin/cli` with `#!/usr/bin/env node`).
 
 use std::path::{Path, PathBuf};
 
@@ -28,8 +29,9 @@ pub struct WalkProblem {
     pub reason: String,
 }
 
-/// Collects the JavaScript files (and `package.json` files) under `roots`, sorted. Files named
-/// explicitly are always included, whatever their name.
+/// Collects the JavaScript files, `node` scripts without an extension, TypeScript files (which
+/// the engine reports as not scanned) and `package.json` files under `roots`, sorted. Files
+/// named explicitly are always included, whatever their name.
 pub fn collect(roots: &[PathBuf], options: &WalkOptions) -> (Vec<WalkedFile>, Vec<WalkProblem>) {
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut files = Vec::new();
@@ -62,7 +64,7 @@ pub fn collect(roots: &[PathBuf], options: &WalkOptions) -> (Vec<WalkedFile>, Ve
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     let name = entry.file_name().to_string_lossy();
-                    if is_file && (crate::is_javascript_path(&name) || name == "package.json") {
+                    if is_file && (wanted(&name, entry.path()) || name == "package.json") {
                         files.push(walked(entry.path(), &cwd));
                     }
                 }
@@ -76,6 +78,25 @@ pub fn collect(roots: &[PathBuf], options: &WalkOptions) -> (Vec<WalkedFile>, Ve
     files.sort();
     files.dedup();
     (files, problems)
+}
+
+/// JavaScript and TypeScript files by name, and files without an extension that start with a
+/// `node` shebang (only those are opened, for their first bytes).
+fn wanted(name: &str, path: &Path) -> bool {
+    match crate::source_kind(name, b"") {
+        crate::SourceKind::JavaScript
+        | crate::SourceKind::TypeScript
+        | crate::SourceKind::TypeScriptJsx
+        | crate::SourceKind::TypeDeclarations => true,
+        crate::SourceKind::Other if crate::has_no_extension(name) => {
+            let mut head = [0u8; 256];
+            let read = std::fs::File::open(path)
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                .unwrap_or(0);
+            crate::is_node_shebang(&head[..read])
+        }
+        crate::SourceKind::Other => false,
+    }
 }
 
 /// `path` with `/` separators and no doubled one after the root (`/tmp/a`, not `//tmp/a`).

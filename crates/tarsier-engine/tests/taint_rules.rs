@@ -333,3 +333,38 @@ fn request_objects_named_in_any_form_keep_taint_on() {
     assert!(report.findings.iter().all(|f| f.flow.is_empty()));
     assert!(!report.findings.is_empty());
 }
+
+/// Issue 15: a vulnerable expression taken from a table of patterns, or built with `new
+/// RegExp` from a constant of the file, is an error when applied to request data; the finding
+/// sits on the definition and its message names the line of the use.
+#[test]
+fn redos_from_tables_and_constants_names_definition_and_use() {
+    use tarsier_model::Severity;
+    let src = "const PATTERNS = {\n  list: /\\s*,\\s*/,\n};\nconst TAIL = '\\\\s+$';\nconst TRIM = new RegExp('^\\\\s*[^]*?' + TAIL);\napp.get('/', (req, res) => {\n  const parts = req.headers.accept.split(PATTERNS.list);\n  res.send(TRIM.test(req.query.q));\n});\n";
+    let report = engine().scan_source("t.js", src.as_bytes());
+    let got: Vec<(&str, usize, Severity)> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule_id.as_str(), f.span.start_line, f.severity))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("redos/polynomial", 2, Severity::Error),
+            ("redos/polynomial", 5, Severity::Error),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    assert!(
+        report.findings[0].message.contains("line 7"),
+        "{}",
+        report.findings[0].message
+    );
+    assert!(
+        report.findings[1].message.contains("line 8"),
+        "{}",
+        report.findings[1].message
+    );
+    assert!(report.findings[1].flow[0].message.contains("req.query.q"));
+}

@@ -4,6 +4,7 @@
 //! `Node::child_by_field_name` compares the name with every field name of the grammar. The
 //! engine asks both for most nodes of every file, so [`NodeExt`] answers from tables built once.
 
+use crate::Dialect;
 use std::sync::OnceLock;
 use tree_sitter::Node;
 
@@ -18,9 +19,8 @@ struct Tables {
 }
 
 /// Field names marked `"multiple": true` for some node kind in `node-types.json`.
-fn multiple_fields() -> Vec<String> {
-    let Ok(types) = serde_json::from_str::<serde_json::Value>(tree_sitter_javascript::NODE_TYPES)
-    else {
+fn multiple_fields(node_types: &str) -> Vec<String> {
+    let Ok(types) = serde_json::from_str::<serde_json::Value>(node_types) else {
         return Vec::new();
     };
     let mut out: Vec<String> = types
@@ -37,36 +37,62 @@ fn multiple_fields() -> Vec<String> {
     out
 }
 
+fn build_tables(dialect: Dialect) -> Tables {
+    let language = dialect.language();
+    let kinds = (0..language.node_kind_count())
+        .map(|id| {
+            u16::try_from(id)
+                .ok()
+                .and_then(|id| language.node_kind_for_id(id))
+                .unwrap_or("")
+        })
+        .collect();
+    let mut fields: Vec<(&'static str, u16)> = (1..=language.field_count())
+        .filter_map(|id| {
+            let id = u16::try_from(id).ok()?;
+            Some((language.field_name_for_id(id)?, id))
+        })
+        .collect();
+    fields.sort_unstable();
+    Tables {
+        kinds,
+        fields,
+        multiple: multiple_fields(dialect.node_types()),
+    }
+}
+
+fn tables_of(dialect: Dialect) -> &'static Tables {
+    static JAVASCRIPT: OnceLock<Tables> = OnceLock::new();
+    static TYPESCRIPT: OnceLock<Tables> = OnceLock::new();
+    match dialect {
+        Dialect::JavaScript => JAVASCRIPT.get_or_init(|| build_tables(Dialect::JavaScript)),
+        Dialect::TypeScript => TYPESCRIPT.get_or_init(|| build_tables(Dialect::TypeScript)),
+    }
+}
+
 fn tables() -> &'static Tables {
-    static TABLES: OnceLock<Tables> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        let language = crate::language();
-        let kinds = (0..language.node_kind_count())
-            .map(|id| {
-                u16::try_from(id)
-                    .ok()
-                    .and_then(|id| language.node_kind_for_id(id))
-                    .unwrap_or("")
-            })
-            .collect();
-        let mut fields: Vec<(&'static str, u16)> = (1..=language.field_count())
-            .filter_map(|id| {
-                let id = u16::try_from(id).ok()?;
-                Some((language.field_name_for_id(id)?, id))
-            })
-            .collect();
-        fields.sort_unstable();
-        Tables {
-            kinds,
-            fields,
-            multiple: multiple_fields(),
-        }
-    })
+    tables_of(Dialect::JavaScript)
+}
+
+/// The dialect whose grammar has `count` node kinds (JavaScript unless it is TypeScript's).
+pub(crate) fn dialect_of_kind_count(count: usize) -> Dialect {
+    if count == tables().kinds.len() {
+        Dialect::JavaScript
+    } else if count == tables_of(Dialect::TypeScript).kinds.len() {
+        Dialect::TypeScript
+    } else {
+        Dialect::JavaScript
+    }
 }
 
 /// The id of field `name` of the JavaScript grammar.
 pub fn field_id(name: &str) -> Option<u16> {
-    let fields = &tables().fields;
+    field_id_in(Dialect::JavaScript, name)
+}
+
+/// The id of field `name` of `dialect`'s grammar.
+pub fn field_id_in(dialect: Dialect, name: &str) -> Option<u16> {
+    let fields = &tables_of(dialect).fields;
     fields
         .binary_search_by(|(n, _)| (*n).cmp(name))
         .ok()
@@ -74,11 +100,16 @@ pub fn field_id(name: &str) -> Option<u16> {
         .map(|&(_, id)| id)
 }
 
-/// Whether no node kind of the grammar has field `id` more than once, so
+/// Whether no node kind of the JavaScript grammar has field `id` more than once, so
 /// [`Node::child_by_field_id`] finds every child in it. False for unknown ids (and if the
 /// grammar's node types cannot be read).
 pub fn field_is_single(id: u16) -> bool {
-    let t = tables();
+    field_is_single_in(Dialect::JavaScript, id)
+}
+
+/// [`field_is_single`] for `dialect`'s grammar.
+pub fn field_is_single_in(dialect: Dialect, id: u16) -> bool {
+    let t = tables_of(dialect);
     !t.multiple.is_empty()
         && t.fields
             .iter()
@@ -95,16 +126,33 @@ pub trait NodeExt<'t> {
     fn field(&self, name: &str) -> Option<Node<'t>>;
 }
 
+/// The tables of the grammar `node` belongs to: JavaScript's unless the node's language has
+/// another number of node kinds (one cheap call into tree-sitter).
+fn tables_for(node: &Node<'_>) -> &'static Tables {
+    let js = tables();
+    if node.language().node_kind_count() == js.kinds.len() {
+        js
+    } else {
+        tables_of(dialect_of_kind_count(node.language().node_kind_count()))
+    }
+}
+
 impl<'t> NodeExt<'t> for Node<'t> {
     fn kind_name(&self) -> &'static str {
-        match tables().kinds.get(usize::from(self.kind_id())) {
+        match tables_for(self).kinds.get(usize::from(self.kind_id())) {
             Some(name) => name,
             None => self.kind(),
         }
     }
 
     fn field(&self, name: &str) -> Option<Node<'t>> {
-        self.child_by_field_id(field_id(name)?)
+        let fields = &tables_for(self).fields;
+        let id = fields
+            .binary_search_by(|(n, _)| (*n).cmp(name))
+            .ok()
+            .and_then(|i| fields.get(i))
+            .map(|&(_, id)| id)?;
+        self.child_by_field_id(id)
     }
 }
 
@@ -114,26 +162,32 @@ mod tests {
 
     #[test]
     fn tables_agree_with_tree_sitter() {
-        let src = "const a = f(x, y); class C { m() { return /re/g.test(a) ? `t${a}` : -a; } }";
-        let tree = crate::parse(src).expect("parses");
-        let mut seen = 0;
-        crate::walk(tree.root_node(), &mut |node, _| {
-            assert_eq!(node.kind_name(), node.kind());
-            for name in [
-                "function",
-                "arguments",
-                "left",
-                "right",
-                "body",
-                "name",
-                "value",
-                "nope",
-            ] {
-                assert_eq!(node.field(name), node.child_by_field_name(name), "{name}");
-            }
-            seen += 1;
-        });
-        assert!(seen > 30);
+        let js = "const a = f(x, y); class C { m() { return /re/g.test(a) ? `t${a}` : -a; } }";
+        let ts = "const a: number = f<string>(x as any, y!); class C { m(p: Req): void { return /re/g.test(a) ? `t${a}` : -a; } }";
+        for (dialect, src) in [(Dialect::JavaScript, js), (Dialect::TypeScript, ts)] {
+            let tree = crate::parse_as(src, dialect).expect("parses");
+            assert!(!tree.root_node().has_error());
+            assert_eq!(Dialect::of_node(tree.root_node()), dialect);
+            let mut seen = 0;
+            crate::walk(tree.root_node(), &mut |node, _| {
+                assert_eq!(node.kind_name(), node.kind());
+                for name in [
+                    "function",
+                    "arguments",
+                    "left",
+                    "right",
+                    "body",
+                    "name",
+                    "value",
+                    "type",
+                    "nope",
+                ] {
+                    assert_eq!(node.field(name), node.child_by_field_name(name), "{name}");
+                }
+                seen += 1;
+            });
+            assert!(seen > 30);
+        }
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! tree-sitter JavaScript parsing for tarsier.
+//! tree-sitter JavaScript (and TypeScript) parsing for tarsier.
 //!
 //! This crate owns everything between "bytes of a file" and "a syntax tree with positions":
 //! decoding ([`decode_source`]: BOM, UTF-8, binary detection), parsing with one reusable parser
@@ -19,7 +19,7 @@ mod fast;
 mod lines;
 mod walk;
 
-pub use fast::{NodeExt, field_id, field_is_single};
+pub use fast::{NodeExt, field_id, field_id_in, field_is_single, field_is_single_in};
 pub use lines::LineIndex;
 pub use walk::{Entry, walk, walk_where};
 
@@ -55,6 +55,57 @@ pub fn language() -> Language {
     tree_sitter_javascript::LANGUAGE.into()
 }
 
+/// The grammars tarsier parses with. TypeScript's grammar extends JavaScript's and keeps its
+/// node kind and field names (`call_expression`, `member_expression`, `arguments`, ...), so rule
+/// queries written for JavaScript compile against it too; the kind and field *ids* differ, so
+/// queries are compiled once per dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+    /// JavaScript, JSX included (`.js`, `.cjs`, `.mjs`, `.jsx`, `node` scripts).
+    JavaScript,
+    /// TypeScript without JSX (`.ts`, `.mts`, `.cts`).
+    TypeScript,
+}
+
+impl Dialect {
+    /// Every dialect, in a fixed order.
+    pub const ALL: [Dialect; 2] = [Dialect::JavaScript, Dialect::TypeScript];
+
+    /// The tree-sitter language of this dialect.
+    pub fn language(self) -> Language {
+        match self {
+            Dialect::JavaScript => language(),
+            Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+        }
+    }
+
+    /// The grammar's `node-types.json`.
+    fn node_types(self) -> &'static str {
+        match self {
+            Dialect::JavaScript => tree_sitter_javascript::NODE_TYPES,
+            Dialect::TypeScript => tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            Dialect::JavaScript => 0,
+            Dialect::TypeScript => 1,
+        }
+    }
+
+    /// The dialect of `language` (by its number of node kinds, which differs between the
+    /// grammars); JavaScript for anything else.
+    pub fn of_language(language: &Language) -> Dialect {
+        fast::dialect_of_kind_count(language.node_kind_count())
+    }
+
+    /// The dialect of the tree `node` belongs to.
+    pub fn of_node(node: tree_sitter::Node<'_>) -> Dialect {
+        fast::dialect_of_kind_count(node.language().node_kind_count())
+    }
+}
+
 /// Turns file bytes into source text: strips a UTF-8 byte-order mark, refuses binary content and
 /// invalid UTF-8. CRLF line endings are kept as they are (tree-sitter handles them).
 pub fn decode_source(bytes: &[u8]) -> Result<&str, ParseError> {
@@ -68,19 +119,26 @@ pub fn decode_source(bytes: &[u8]) -> Result<&str, ParseError> {
 }
 
 thread_local! {
-    // Building a parser is cheap, but not free; rayon workers reuse theirs for every file.
-    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+    // Building a parser is cheap, but not free; rayon workers reuse theirs for every file (one
+    // per dialect).
+    static PARSERS: RefCell<[Option<Parser>; 2]> = const { RefCell::new([None, None]) };
 }
 
 /// Parses JavaScript source with this thread's parser. tree-sitter recovers from syntax errors, so
 /// a tree comes back for any text; see [`error_ratio`] to judge how much of it is meaningful.
 pub fn parse(source: &str) -> Result<Tree, ParseError> {
-    PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
+    parse_as(source, Dialect::JavaScript)
+}
+
+/// Parses `source` as `dialect` with this thread's parser for it (see [`parse`]).
+pub fn parse_as(source: &str, dialect: Dialect) -> Result<Tree, ParseError> {
+    PARSERS.with(|cell| {
+        let mut slots = cell.borrow_mut();
+        let slot = slots.get_mut(dialect.index()).ok_or(ParseError::NoTree)?;
         if slot.is_none() {
             let mut parser = Parser::new();
             parser
-                .set_language(&language())
+                .set_language(&dialect.language())
                 .map_err(|e| ParseError::Language(e.to_string()))?;
             *slot = Some(parser);
         }

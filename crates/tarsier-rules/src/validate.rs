@@ -52,6 +52,8 @@ pub const KNOWN_PREDICATES: &[&str] = &[
     "class-admits?",
     "file-lacks?",
     "writes-by-key?",
+    "constant-string?",
+    "caller-request-derived?",
 ];
 
 /// Checks one rule; returns its problems (empty when valid).
