@@ -86,6 +86,7 @@ fn env_beacon() {
         row(INSTALL_SCRIPT, "package.json", 8, Severity::Error),
         row(OBFUSCATED_CODE, "setup.js", 4, Severity::Warning),
         row(EXFILTRATION, "setup.js", 8, Severity::Error),
+        row(VERDICT, "package.json", 1, Severity::Error),
     ];
     want.sort();
     assert_eq!(got, want);
@@ -105,6 +106,7 @@ fn version_bump() {
         row(INSTALL_SCRIPT, "package.json", 8, Severity::Error),
         row(OBFUSCATED_CODE, "setup.js", 11, Severity::Warning),
         row(EXFILTRATION, "setup.js", 9, Severity::Error),
+        row(VERDICT, "package.json", 1, Severity::Error),
     ];
     want.sort();
     assert_eq!(got, want);
