@@ -57,7 +57,11 @@ fn weigh(f: &Finding) -> Option<(u32, String)> {
             (15, format!("{how} `{hook}`"))
         }
         OBFUSCATED_CODE => (20, format!("obfuscated {}", f.path)),
-        EXFILTRATION if error => (40, format!("secrets sent out from {}", f.path)),
+        // File-level co-occurrence in a large bundle is weaker evidence than in a small script.
+        EXFILTRATION if error && f.span.start_line <= 500 => {
+            (40, format!("secrets sent out from {}", f.path))
+        }
+        EXFILTRATION if error => (20, format!("secrets read and sent in {}", f.path)),
         WORM_MOVE if error => (45, f.matched_text.clone()),
         WORM_MOVE => (15, f.matched_text.clone()),
         RELEASE_CHANGED_CODE if error => (45, format!("{}: {}", f.path, f.matched_text)),
@@ -73,18 +77,21 @@ fn weigh(f: &Finding) -> Option<(u32, String)> {
 }
 
 pub(crate) fn check(ctx: &mut Ctx<'_, '_>, previous: Option<&PackageInput<'_>>) {
-    let mut score = 0u32;
+    // Each rule counts once, at its strongest finding: six hidden requires in one build are one
+    // reason, not six.
+    let mut by_rule: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
     let mut reasons: Vec<(u32, String)> = Vec::new();
     for f in ctx.findings() {
         let Some((points, reason)) = weigh(f) else {
             continue;
         };
-        score += points;
+        let best = by_rule.entry(f.rule_id.as_str()).or_default();
+        *best = (*best).max(points);
         if !reasons.iter().any(|(_, r)| *r == reason) {
             reasons.push((points, reason));
         }
     }
-    let score = score.min(100);
+    let score = by_rule.values().sum::<u32>().min(100);
     if score < MIN_SCORE {
         return;
     }
