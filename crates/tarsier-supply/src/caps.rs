@@ -601,12 +601,37 @@ fn passes_environment_on(text: &str, at: usize) -> bool {
     if !tail.ends_with("env:") {
         return false;
     }
-    let from = crate::text::floor_boundary(text, at.saturating_sub(300));
-    let to = crate::text::floor_boundary(text, at + 300);
-    let near = text.get(from..to).unwrap_or_default();
-    ["stdio", "cwd:", "shell:", "spawn", "exec", "fork("]
+    // Spawn options: an option key beside it in the same object, or a spawn call open in the
+    // same statement.
+    let from = crate::text::floor_boundary(text, at.saturating_sub(200));
+    let to = crate::text::floor_boundary(text, at + 200);
+    let statement_before = text
+        .get(from..at)
+        .unwrap_or_default()
+        .rsplit([';', '}'])
+        .next()
+        .unwrap_or_default();
+    let statement_after = text
+        .get(at..to)
+        .unwrap_or_default()
+        .split([';', '}'])
+        .next()
+        .unwrap_or_default();
+    let options = ["stdio", "cwd:", "shell:", "windowsHide", "detached"];
+    let calls = [
+        "spawn(",
+        "spawnSync(",
+        "exec(",
+        "execSync(",
+        "execFile(",
+        "execFileSync(",
+        "fork(",
+        "execa(",
+    ];
+    options
         .iter()
-        .any(|w| near.contains(w))
+        .any(|w| statement_before.contains(w) || statement_after.contains(w))
+        || calls.iter().any(|c| statement_before.contains(c))
 }
 
 /// `const h = require('https'); h.request(...)` and `const { request: r } = require('https');

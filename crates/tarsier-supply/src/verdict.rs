@@ -64,7 +64,7 @@ fn weigh(f: &Finding) -> Option<(u32, String)> {
         EXFILTRATION if error => (20, format!("secrets read and sent in {}", f.path)),
         WORM_MOVE if error => (45, f.matched_text.clone()),
         WORM_MOVE => (15, f.matched_text.clone()),
-        RELEASE_CHANGED_CODE if error => (45, format!("{}: {}", f.path, f.matched_text)),
+        RELEASE_CHANGED_CODE if error => (55, format!("{}: {}", f.path, f.matched_text)),
         RELEASE_CHANGED_CODE if warning => (20, format!("{}: {}", f.path, f.matched_text)),
         DYNAMIC_REQUIRE => (10, format!("hidden require in {}", f.path)),
         NATIVE_BINARY if warning || error => (10, format!("bundled binary {}", f.path)),
