@@ -101,29 +101,31 @@ impl Hit {
     }
 }
 
-/// Whether an environment variable's name says it holds a secret.
+/// Whether an environment variable's name says it holds a secret: one of its `_`-separated
+/// words is `TOKEN`, `SECRET`, `PASSWORD`, `AUTH`, `KEY`, ... (`SASS_REJECT_UNAUTHORIZED` is not).
 pub fn secret_env_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    [
+    const WORDS: &[&str] = &[
         "TOKEN",
         "SECRET",
+        "SECRETS",
         "PASS",
+        "PASSWD",
+        "PASSWORD",
         "AUTH",
+        "AUTHTOKEN",
         "KEY",
+        "APIKEY",
         "CREDENTIAL",
+        "CREDENTIALS",
         "SESSION",
         "COOKIE",
-        "NPMRC",
-        "AWS_",
-        "GITHUB_",
-        "GH_",
-        "AZURE_",
-        "GCP_",
-        "GOOGLE_APPLICATION",
         "PRIVATE",
-    ]
-    .iter()
-    .any(|s| upper.contains(s))
+        "NPMRC",
+        "PAT",
+    ];
+    name.to_ascii_uppercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| WORDS.contains(&word))
 }
 
 fn re(pattern: &str) -> Regex {
@@ -460,6 +462,7 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
     aliased_requests(text, &mut hits);
     // Destructuring reads the named variables only.
     if !may_match(ENV_NEEDS) {
+        hits.retain(|h| !on_comment_line(text, h.start));
         hits.sort_by_key(|h| (h.start, h.end));
         return hits;
     }
@@ -491,7 +494,12 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
         let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
         // `{ env: process.env }`, `{ ...process.env }`: the environment handed on to a child
         // process unread, as build tools do.
-        if name.is_none() && passes_environment_on(text, whole.start()) {
+        if name.is_none()
+            && (passes_environment_on(text, whole.start())
+                || text
+                    .get(..whole.start())
+                    .is_some_and(|b| b.trim_end().ends_with(" in")))
+        {
             continue;
         }
         // `const env = process.env; env.CI`: the names read through the alias.
@@ -528,8 +536,23 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
             decoded: None,
         });
     }
+    hits.retain(|h| !on_comment_line(text, h.start));
     hits.sort_by_key(|h| (h.start, h.end));
     hits
+}
+
+/// Whether the line holding `at` is a comment line (`// ...`, ` * ...`, `/* ...`): documentation
+/// that names `.npmrc` or `process.env` reads nothing.
+fn on_comment_line(text: &str, at: usize) -> bool {
+    let at = crate::text::floor_boundary(text, at);
+    let line = text
+        .get(..at)
+        .unwrap_or_default()
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .trim_start();
+    line.starts_with("//") || line.starts_with('*') || line.starts_with("/*")
 }
 
 /// Finds the capabilities a shell command (a `scripts` value) uses.
@@ -565,15 +588,35 @@ fn alias_reads(text: &str, start: usize, end: usize) -> Option<Vec<String>> {
         return None;
     }
     let uses = Regex::new(&format!(
-        r"(?:^|[^.\w$]){}\b(\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['\x22]([^'\x22]+)['\x22]\s*\])?",
+        r"(\.\.\.\s*)?(?:^|[^.\w$]){}\b(\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['\x22]([^'\x22]+)['\x22]\s*\]|\s*\[)?",
         regex::escape(alias)
     ))
     .ok()?;
+    let rest = text.get(end..)?;
     let mut names = Vec::new();
-    for c in uses.captures_iter(text.get(end..)?) {
-        match c.get(2).or_else(|| c.get(3)) {
-            Some(n) => names.push(n.as_str().to_owned()),
-            None => return None,
+    for c in uses.captures_iter(rest) {
+        match (c.get(3).or_else(|| c.get(4)), c.get(2), c.get(1)) {
+            (Some(n), _, _) => names.push(n.as_str().to_owned()),
+            // `env[key]` (one variable picked at run time) and `...env` (handed on whole).
+            (None, Some(_), _) | (None, None, Some(_)) => {}
+            // `{ env: ... }` as an object key, or a word inside a string or comment, is not a use.
+            (None, None, None) => {
+                let at = c.get(0).map_or(0, |m| m.end());
+                let after = rest.get(at..).unwrap_or_default().trim_start();
+                let line_start = rest
+                    .get(..at)
+                    .unwrap_or_default()
+                    .rsplit('\n')
+                    .next()
+                    .unwrap_or_default();
+                if after.starts_with(':')
+                    || after.starts_with(['\'', '"', '`'])
+                    || line_start.contains("//")
+                {
+                    continue;
+                }
+                return None;
+            }
         }
     }
     names.sort();
@@ -820,6 +863,24 @@ mod tests {
             "process.env.NPM_TOKEN"
         );
         assert_eq!(caps("fetch(url)")[0].1, "fetch");
+    }
+
+    /// Measured on registry install scripts: sharp@0.32.6 `lib/libvips.js`, @prisma/client@5.22.0
+    /// `scripts/colors.js`, node-sass@9.0.0 (`.npmrc` named in comments,
+    /// `SASS_REJECT_UNAUTHORIZED`).
+    #[test]
+    fn reads_that_are_not_secret_reads() {
+        let alias = "const env = process.env;\nconst v = env.npm_package_config_libvips;\n\
+            const i = env[`npm_package_config_${p}`];\nspawnSync(c, { env: { ...env, X: 1 } });\n";
+        let hits = scan_js(alias);
+        assert!(hits.iter().all(|h| !h.is_secret_read()), "{hits:?}");
+        let dump = "const env = process.env;\nsend(JSON.stringify(env));\n";
+        assert!(scan_js(dump).iter().any(Hit::is_secret_read));
+        assert!(caps("if ('FORCE_COLOR' in process.env) {}").is_empty());
+        assert!(caps(" * the `.npmrc` config file.\n// reads ~/.npmrc\n").is_empty());
+        assert!(!secret_env_name("SASS_REJECT_UNAUTHORIZED"));
+        assert!(secret_env_name("NPM_TOKEN") && secret_env_name("AWS_SECRET_ACCESS_KEY"));
+        assert!(secret_env_name("npm_config__auth"));
     }
 
     #[test]
