@@ -34,8 +34,12 @@ pub fn score_of(finding: &Finding) -> Option<u32> {
         .ok()
 }
 
-/// What one finding adds to the verdict: points and a short reason.
-fn weigh(f: &Finding) -> Option<(u32, String)> {
+/// Files from this size are bundles: file-level co-occurrence in them is weaker evidence.
+const BUNDLE_BYTES: usize = 200 * 1024;
+
+/// What one finding adds to the verdict: points and a short reason. `bytes` is the size of the
+/// finding's file.
+fn weigh(f: &Finding, bytes: usize) -> Option<(u32, String)> {
     let error = f.severity == Severity::Error;
     let warning = f.severity == Severity::Warning;
     let (points, reason) = match f.rule_id.as_str() {
@@ -58,7 +62,7 @@ fn weigh(f: &Finding) -> Option<(u32, String)> {
         }
         OBFUSCATED_CODE => (20, format!("obfuscated {}", f.path)),
         // File-level co-occurrence in a large bundle is weaker evidence than in a small script.
-        EXFILTRATION if error && f.span.start_line <= 500 => {
+        EXFILTRATION if error && bytes < BUNDLE_BYTES => {
             (40, format!("secrets sent out from {}", f.path))
         }
         EXFILTRATION if error => (20, format!("secrets read and sent in {}", f.path)),
@@ -82,7 +86,8 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>, previous: Option<&PackageInput<'_>>) 
     let mut by_rule: std::collections::BTreeMap<&str, u32> = std::collections::BTreeMap::new();
     let mut reasons: Vec<(u32, String)> = Vec::new();
     for f in ctx.findings() {
-        let Some((points, reason)) = weigh(f) else {
+        let bytes = ctx.text(&f.path).map_or(0, str::len);
+        let Some((points, reason)) = weigh(f, bytes) else {
             continue;
         };
         let best = by_rule.entry(f.rule_id.as_str()).or_default();
