@@ -204,11 +204,11 @@ static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(||
             "child_process",
         ),
         (
-            r"\b(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|copyFile|copyFileSync)\s*\(",
+            r"(?-u:\b)(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|copyFile|copyFileSync)\s*\(",
             Cap::FileWrite,
             "$1",
         ),
-        (r"/etc/(passwd|shadow)\b", Cap::SystemFile, "/etc/$1"),
+        (r"/etc/(passwd|shadow)(?-u:\b)", Cap::SystemFile, "/etc/$1"),
         // Sends that are not HTTP requests: realtime, database and messaging SDKs.
         (
             r#"(?:require\s*\(|from|import\s*\()\s*['"](ws|socket\.io-client|firebase(?:/[\w/-]+)?|@firebase/[\w-]+|@supabase/supabase-js|pusher-js|pusher|mqtt|nodemailer|ably|discord\.js|node-telegram-bot-api)['"]"#,
@@ -370,7 +370,7 @@ static SHELL_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new
             "$1",
         ),
         (r"\bbase64\s+(?:-d|--decode)\b", Cap::ChildProcess, "base64 --decode"),
-        (r"/etc/(passwd|shadow)\b", Cap::SystemFile, "/etc/$1"),
+        (r"/etc/(passwd|shadow)(?-u:\b)", Cap::SystemFile, "/etc/$1"),
         (
             r"(?:>>?|\btee\s+(?:-a\s+)?|\s-o\s*)\s*[^\s&|;]+",
             Cap::FileWrite,
@@ -588,7 +588,7 @@ fn alias_reads(text: &str, start: usize, end: usize) -> Option<Vec<String>> {
         return None;
     }
     let uses = Regex::new(&format!(
-        r"(\.\.\.\s*)?(?:^|[^.\w$]){}\b(\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['\x22]([^'\x22]+)['\x22]\s*\]|\s*\[)?",
+        r"(\.\.\.\s*)?(?:^|[^.\w$]){}(?-u:\b)(\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['\x22]([^'\x22]+)['\x22]\s*\]|\s*\[)?",
         regex::escape(alias)
     ))
     .ok()?;
@@ -681,7 +681,7 @@ fn passes_environment_on(text: &str, at: usize) -> bool {
 /// r(...)`: request functions under another name.
 static NETWORK_ALIAS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"(?:\b(?:const|let|var)\s+|[,;{(]\s*)(?:([A-Za-z_$][\w$]*)|\{([^{}]{1,200})\})\s*=\s*require\s*\(\s*['"](?:node:)?(https?|http2|net|tls)['"]\s*\)"#,
+        r#"(?:(?-u:\b)(?:const|let|var)\s+|[,;{(]\s*)(?:([A-Za-z_$][\w$]*)|\{([^{}]{1,200})\})\s*=\s*require\s*\(\s*['"](?:node:)?(https?|http2|net|tls)['"]\s*\)"#,
     )
 });
 

@@ -39,14 +39,15 @@ const MAX_VALUE: usize = 64 * 1024;
 /// Rotations replayed at most (a rotation count is taken modulo the table length).
 const MAX_TABLE: usize = 100_000;
 
-/// The shapes that make a file worth parsing for deobfuscation.
+/// The shapes that make a file worth parsing for deobfuscation: each names constants in a
+/// hiding position (literal character codes, literal base64, an array joined with `''`, an
+/// escaped or concatenated name in `require(` or `[`).
 static GATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"_0x[0-9a-fA-F]{2,}",
-        r"|fromCharCode\s*\(",
-        r"|\batob\s*\(\s*['\x22]",
+        r"fromCharCode\s*\(\s*(?:0x[0-9a-fA-F]+|\d+)\s*,",
+        r"|(?-u:\b)atob\s*\(\s*['\x22]",
         r"|Buffer\s*\.\s*from\s*\(\s*['\x22][A-Za-z0-9+/=]{8,}['\x22]\s*,\s*['\x22](?:base64|hex)",
-        r"|['\x22]\s*\]\s*\.\s*join\s*\(",
+        r"|['\x22]\s*\]\s*\.\s*join\s*\(\s*(?:''|\x22\x22)\s*\)",
         r"|\.split\s*\(\s*(?:''|\x22\x22)\s*\)\s*\.\s*reverse\s*\(",
         r"|(?:require\s*\(|\[)\s*['\x22][^'\x22\n]{0,100}\\(?:x[0-9a-fA-F]|u[0-9a-fA-F{]|[0-7])",
         r"|(?:require\s*\(|\[)\s*['\x22][^'\x22\n]{0,100}['\x22]\s*\+\s*['\x22]",
@@ -54,9 +55,32 @@ static GATE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap_or_else(|_| Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!()))
 });
 
+/// `_0x`-style names (javascript-obfuscator's string-table shape).
+static HEX_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)_0x[0-9a-fA-F]+(?-u:\b)")
+        .unwrap_or_else(|_| Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!()))
+});
+
+/// Files above this size are parsed for deobfuscation only when they have `_0x` names: large
+/// bundles use `fromCharCode` and escapes for ordinary reasons, and a parse of them costs as
+/// much as the engine's own.
+pub const MAX_PLAIN_DECODE_BYTES: usize = 128 * 1024;
+
 /// Whether `code` has one of the shapes this module resolves (a cheap text test).
 pub fn needs_decoding(code: &str) -> bool {
-    code.len() <= MAX_DECODE_BYTES && GATE.is_match(code)
+    if code.len() > MAX_DECODE_BYTES {
+        return false;
+    }
+    let hex_names = || {
+        let mut seen = std::collections::BTreeSet::new();
+        HEX_NAME
+            .find_iter(code)
+            .any(|m| seen.insert(m.as_str()) && seen.len() >= 3)
+    };
+    if code.contains("_0x") && hex_names() {
+        return true;
+    }
+    code.len() <= MAX_PLAIN_DECODE_BYTES && GATE.is_match(code)
 }
 
 /// One resolved expression.
@@ -284,6 +308,10 @@ impl<'s> Eval<'s> {
         if !matches!(function.kind(), "function_expression" | "arrow_function") {
             return;
         }
+        // Rotation functions are small; a bundle's module wrapper is not one.
+        if function.byte_range().len() > 2000 {
+            return;
+        }
         let body = self.text(function);
         if !(body.contains("push") && body.contains("shift")) || body.contains("parseInt") {
             return;
@@ -451,6 +479,8 @@ impl<'s> Eval<'s> {
             }
             // A name bound once to a constant, where a module name or key is expected.
             "identifier" => {
+                // `parent()` walks down from the root: look the name up first.
+                self.consts.get(self.text(node))?.as_ref()?;
                 let parent = node.parent()?;
                 let is_argument = parent.kind() == "arguments"
                     && parent
@@ -520,8 +550,9 @@ impl<'s> Eval<'s> {
             "identifier" => Val::Str(self.consts.get(self.text(node))?.clone()?),
             "subscript_expression" => {
                 let object = node.child_by_field_name("object")?;
-                let table = self.tables.get(self.text(object))?;
-                let _ = table;
+                if object.kind() != "identifier" || !self.tables.contains_key(self.text(object)) {
+                    return None;
+                }
                 let index = node.child_by_field_name("index")?;
                 let i = match self.eval(index, depth + 1)? {
                     Val::Num(n) => n,
@@ -574,7 +605,19 @@ impl<'s> Eval<'s> {
         }
         let object = function.child_by_field_name("object")?;
         let property = self.text(function.child_by_field_name("property")?);
-        let object_text: String = self.text(object).split_whitespace().collect();
+        // Only these methods resolve; anything else is left before looking at the receiver (a
+        // receiver can be a whole bundle's IIFE).
+        if !matches!(
+            property,
+            "fromCharCode" | "from" | "join" | "split" | "reverse" | "toString"
+        ) {
+            return None;
+        }
+        let object_text: String = if object.byte_range().len() <= 16 {
+            self.text(object).split_whitespace().collect()
+        } else {
+            String::new()
+        };
         match (object_text.as_str(), property) {
             ("String", "fromCharCode") => {
                 let mut s = String::new();

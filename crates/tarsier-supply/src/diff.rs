@@ -125,45 +125,57 @@ fn changed_code(ctx: &mut Ctx<'_, '_>, prev: &PackageInput<'_>, from: &str) {
         };
         let mut kinds: Vec<String> = Vec::new();
         let mut details: Vec<String> = Vec::new();
+        // What the file's own scan found (after deobfuscation) inside the added range; the
+        // previous version is scanned only to rule out what it already had.
         let signals = obfuscation::signals(path, added);
-        let was_clean = obfuscation::signals(path, &before).is_empty();
-        let obfuscated = !signals.is_empty() && was_clean;
+        let obfuscated = !signals.is_empty() && obfuscation::signals(path, &before).is_empty();
         if obfuscated {
             kinds.push("obfuscated code".to_owned());
             let whats: Vec<&str> = signals.iter().map(|s| s.what.as_str()).collect();
             details.push(format!("looks obfuscated ({})", whats.join("; ")));
         }
-        let old_hooks: BTreeSet<&str> = moves::global_hooks(&before)
+        let decoded = ctx.decoded(path);
+        let in_range = |offset: usize| range.contains(&offset);
+        let (hook_source, hook_at): (&str, Box<dyn Fn(usize) -> usize>) = match decoded {
+            Some(d) => (d.text.as_str(), Box::new(|o| d.original_offset(o))),
+            None => (added, Box::new(|o| o + range.start)),
+        };
+        let mut hooks: Vec<&str> = moves::global_hooks(hook_source)
             .into_iter()
+            .filter(|m| in_range(hook_at(m.start)))
             .map(|m| m.what)
             .collect();
-        let (added_hits, decoded) = caps::scan_js_decoded(added);
-        let hook_source = decoded.as_ref().map_or(added, |d| d.text.as_str());
-        let hooks: Vec<&str> = moves::global_hooks(hook_source)
-            .into_iter()
-            .map(|m| m.what)
-            .filter(|w| !old_hooks.contains(w))
-            .collect();
+        if !hooks.is_empty() {
+            let old_hooks: BTreeSet<&str> = moves::global_hooks(&before)
+                .into_iter()
+                .map(|m| m.what)
+                .collect();
+            hooks.retain(|w| !old_hooks.contains(w));
+        }
         if !hooks.is_empty() {
             kinds.push("global API hooks".to_owned());
             details.push(hooks.join(", "));
         }
-        let (wallets, _) = moves::wallet_addresses(hook_source);
-        let wallets = wallets >= 3 && moves::wallet_addresses(&before).0 < 3;
+        let added_wallets = match decoded {
+            Some(d) => moves::wallet_addresses(&d.text).0,
+            None => moves::wallet_addresses(added).0,
+        };
+        let wallets = added_wallets >= 3 && moves::wallet_addresses(&before).0 < 3;
         if wallets {
             kinds.push("wallet addresses".to_owned());
-            details.push(format!(
-                "holds {} wallet addresses",
-                moves::wallet_addresses(hook_source).0
-            ));
+            details.push(format!("holds {added_wallets} wallet addresses"));
         }
-        if matches!(bump, "patch" | "minor") {
+        let added_hits: Vec<&caps::Hit> = ctx
+            .hits(path)
+            .iter()
+            .filter(|h| in_range(h.start) && (h.cap.is_sink() || h.is_secret_read()))
+            .collect();
+        if matches!(bump, "patch" | "minor") && !added_hits.is_empty() {
             let old_caps: BTreeSet<Cap> = caps::scan_js(&before).iter().map(|h| h.cap).collect();
             let mut new_caps: Vec<String> = Vec::new();
             let mut seen = BTreeSet::new();
-            for h in &added_hits {
-                let counts = h.cap.is_sink() || h.is_secret_read();
-                if counts && !old_caps.contains(&h.cap) && seen.insert(h.cap) {
+            for h in added_hits {
+                if !old_caps.contains(&h.cap) && seen.insert(h.cap) {
                     new_caps.push(format!("{} ({})", h.cap.describe(), h.describe()));
                 }
             }

@@ -45,51 +45,51 @@ fn re(p: &str) -> Regex {
 static MOVES: LazyLock<Vec<(Regex, &'static str, Needs)>> = LazyLock::new(|| {
     [
         (
-            r"\b(?:trufflehog|gitleaks|detect-secrets|noseyparker)\b",
+            r"(?-u:\b)(?:trufflehog|gitleaks|detect-secrets|noseyparker)(?-u:\b)",
             "runs a secret scanner",
             Needs::ChildProcess,
         ),
-        (r"\bgh\s+auth\s+token\b", "reads the GitHub CLI token (`gh auth token`)", Needs::Nothing),
+        (r"(?-u:\b)gh\s+auth\s+token(?-u:\b)", "reads the GitHub CLI token (`gh auth token`)", Needs::Nothing),
         (
-            r"--dangerously-skip-permissions\b|--yolo\b|--trust-all-tools\b|--dangerously-bypass-approvals-and-sandbox\b|--allow-all-tools\b",
+            r"--dangerously-skip-permissions(?-u:\b)|--yolo(?-u:\b)|--trust-all-tools(?-u:\b)|--dangerously-bypass-approvals-and-sandbox(?-u:\b)|--allow-all-tools(?-u:\b)",
             "runs an AI coding CLI with its permission checks off",
             Needs::Nothing,
         ),
         (
-            r#"\bnpm\s+publish\b|\bnpm['"`]\s*,\s*\[\s*['"`]publish\b"#,
+            r#"(?-u:\b)npm\s+publish(?-u:\b)|(?-u:\b)npm['"`]\s*,\s*\[\s*['"`]publish(?-u:\b)"#,
             "runs `npm publish`",
             Needs::ChildProcess,
         ),
         (
-            r"\bnpm\s+version\s+(?:patch|minor|major|prepatch|preminor|premajor|prerelease)\b",
+            r"(?-u:\b)npm\s+version\s+(?:patch|minor|major|prepatch|preminor|premajor|prerelease)(?-u:\b)",
             "bumps its package version (`npm version`)",
             Needs::ChildProcess,
         ),
         (
-            r"\.github/workflows\b",
+            r"\.github/workflows(?-u:\b)",
             "writes GitHub Actions workflows",
             Needs::FileWrite,
         ),
         (
-            r"[/~]\.(?:bashrc|zshrc|bash_profile|zprofile|zshenv|profile)\b",
+            r"[/~]\.(?:bashrc|zshrc|bash_profile|zprofile|zshenv|profile)(?-u:\b)",
             "writes a shell profile",
             Needs::FileWrite,
         ),
         (r"\.claude/", "writes AI assistant settings (`.claude/`)", Needs::FileWrite),
         (r"\.vscode/tasks\.json", "writes editor tasks (`.vscode/tasks.json`)", Needs::FileWrite),
-        (r"\bLaunchAgents\b", "installs a macOS LaunchAgent", Needs::FileWrite),
+        (r"(?-u:\b)LaunchAgents(?-u:\b)", "installs a macOS LaunchAgent", Needs::FileWrite),
         (
-            r"systemd/(?:user|system)\b|\.config/systemd\b",
+            r"systemd/(?:user|system)(?-u:\b)|\.config/systemd(?-u:\b)",
             "installs a systemd unit",
             Needs::FileWrite,
         ),
         (
-            r#"\b(?:curl|wget)\b[^|;&'"`\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b"#,
+            r#"(?-u:\b)(?:curl|wget)(?-u:\b)[^|;&'"`\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z|da)?sh(?-u:\b)"#,
             "pipes a download into a shell",
             Needs::Nothing,
         ),
         (
-            r#"\brm\s+-(?:rf|fr|Rf|rF|r)\s+(?:--no-preserve-root\s+)?(?:~|\$HOME|\$\{HOME\}|/\*?)/?(?:[\s'"`;&|)]|$)|\b(?:rmSync|rmdirSync|rm|rimraf(?:\.sync)?)\s*\(\s*(?:os\s*\.\s*)?homedir\s*\(\s*\)|\bdel\s+/[sSqQ]\s+/[sSqQ]\s+%USERPROFILE%"#,
+            r#"(?-u:\b)rm\s+-(?:rf|fr|Rf|rF|r)\s+(?:--no-preserve-root\s+)?(?:~|\$HOME|\$\{HOME\}|/\*?)/?(?:[\s'"`;&|)]|$)|(?-u:\b)(?:rmSync|rmdirSync|rm|rimraf(?:\.sync)?)\s*\(\s*(?:os\s*\.\s*)?homedir\s*\(\s*\)|(?-u:\b)del\s+/[sSqQ]\s+/[sSqQ]\s+%USERPROFILE%"#,
             "deletes the home directory",
             Needs::Nothing,
         ),
@@ -103,20 +103,20 @@ static MOVES: LazyLock<Vec<(Regex, &'static str, Needs)>> = LazyLock::new(|| {
 static HOOKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     [
         (
-            r"\b(?:window|globalThis|self|global)\s*\.\s*fetch\s*=[^=]",
+            r"(?-u:\b)(?:window|globalThis|self|global)\s*\.\s*fetch\s*=[^=]",
             "replaces fetch",
         ),
         (
-            r"\bXMLHttpRequest\s*\.\s*prototype\s*\.\s*(?:open|send|setRequestHeader)\s*=[^=]",
+            r"(?-u:\b)XMLHttpRequest\s*\.\s*prototype\s*\.\s*(?:open|send|setRequestHeader)\s*=[^=]",
             "replaces XMLHttpRequest.prototype methods",
         ),
-        (r"\bwindow\s*\.\s*ethereum\b", "uses window.ethereum"),
+        (r"(?-u:\b)window\s*\.\s*ethereum(?-u:\b)", "uses window.ethereum"),
         (
-            r"\bModule\s*\.\s*(?:_load|prototype\s*\.\s*require)\s*=[^=]",
+            r"(?-u:\b)Module\s*\.\s*(?:_load|prototype\s*\.\s*require)\s*=[^=]",
             "replaces the module loader (Module._load / require)",
         ),
         (
-            r"\bFunction\s*\.\s*prototype\s*\.\s*(?:call|apply|bind|toString)\s*=[^=]",
+            r"(?-u:\b)Function\s*\.\s*prototype\s*\.\s*(?:call|apply|bind|toString)\s*=[^=]",
             "replaces Function.prototype methods",
         ),
     ]
@@ -125,8 +125,9 @@ static HOOKS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
     .collect()
 });
 
-static WALLET: LazyLock<Regex> =
-    LazyLock::new(|| re(r"\b0x[a-fA-F0-9]{40}\b|\bbc1[02-9ac-hj-np-z]{25,59}\b"));
+static WALLET: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?-u:\b)0x[a-fA-F0-9]{40}(?-u:\b)|(?-u:\b)bc1[02-9ac-hj-np-z]{25,59}(?-u:\b)")
+});
 
 /// The worm moves in a text; `caps` are the capabilities of the same file (some moves count
 /// only with a child process or a file write beside them).
