@@ -358,6 +358,11 @@ static SHELL_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new
         (r"\|\s*(?:ba|z|da)?sh\b", Cap::ChildProcess, "a pipe into a shell"),
         (r"\b(?:bash|sh)\s+-c\b", Cap::ChildProcess, "sh -c"),
         (
+            r"(?:^|[\s;&|(])(?:(?:ba|z|da)?sh\s+[^-\s;&|]|chmod\s+\+?[0-7]*x)",
+            Cap::ChildProcess,
+            "a shell script run or made executable",
+        ),
+        (
             r"\$\{?([A-Z_]*(?:TOKEN|SECRET|KEY|PASS|AUTH)[A-Z_]*)\b",
             Cap::Env,
             "$$$1",

