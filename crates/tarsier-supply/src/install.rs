@@ -248,11 +248,6 @@ fn judge(
         .filter(|f| f.secret)
         .map(|f| f.what.as_str())
         .collect();
-    let sinks: BTreeSet<&str> = found
-        .iter()
-        .filter(|f| f.cap.is_sink())
-        .map(|f| f.cap.describe())
-        .collect();
     if !moves.is_empty() {
         return Some((Severity::Error, format!("it {}", moves.join(", "))));
     }
@@ -262,6 +257,19 @@ fn judge(
             format!("the code it runs is obfuscated ({})", obfuscated.join(", ")),
         ));
     }
+    // The read and the way out must be in the same file (or both in the command): a token read
+    // in one module and a file written by another of the same install are not a flow.
+    let file_of = |f: &Found| {
+        f.place
+            .rsplit_once(':')
+            .map_or(f.place.clone(), |(p, _)| p.to_owned())
+    };
+    let secret_files: BTreeSet<String> = found.iter().filter(|f| f.secret).map(file_of).collect();
+    let sinks: BTreeSet<&str> = found
+        .iter()
+        .filter(|f| f.cap.is_sink() && secret_files.contains(&file_of(f)))
+        .map(|f| f.cap.describe())
+        .collect();
     if !secrets.is_empty() && !sinks.is_empty() {
         return Some((
             Severity::Error,
