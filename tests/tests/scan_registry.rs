@@ -413,3 +413,107 @@ fn findings_in_a_packages_test_code_are_lowered() {
         "{kept:?}"
     );
 }
+
+/// Issue 16: compromised releases that hide what they do, each published after a clean version
+/// on the loopback registry and scanned with `tarsier scan`.
+#[test]
+fn compromised_releases_after_clean_ones_are_judged_by_what_they_hide_and_add() {
+    let (_runtime, registry) = start_registry();
+    let fixtures = [
+        ("tarsier-fixture-string-table", "supply-string-table"),
+        ("tarsier-fixture-appended-hook", "supply-appended-hook"),
+        ("tarsier-fixture-funding-ci", "supply-funding-ci"),
+        ("tarsier-fixture-worm-moves", "supply-worm-moves"),
+    ];
+    for (name, dir) in fixtures {
+        for version in ["1.0.0", "1.0.1"] {
+            registry.add_package(name, version, pack_corpus(&format!("{dir}/{version}")));
+        }
+    }
+    let dir = temp_dir("scan-issue-16");
+    let out = dir.join("scan.sarif");
+    let cache = dir.join("cache");
+    let url = registry.url();
+    let mut args = vec![
+        "scan".to_string(),
+        "--registry".to_string(),
+        url.to_string(),
+        "--cache-dir".to_string(),
+        cache.to_string_lossy().into_owned(),
+    ];
+    for (name, _) in fixtures {
+        args.push("--package".to_string());
+        args.push(format!("{name}@1.0.1"));
+    }
+    args.extend(["-q", "-o"].map(String::from));
+    args.push(out.to_string_lossy().into_owned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(tarsier(&args), 1, "findings in the compromised releases");
+    let log = read_json(&out);
+    let levels = |package: &str| -> BTreeSet<(String, String, String)> {
+        package_results(&log, package)
+            .into_iter()
+            .filter(|r| r["ruleId"].as_str().unwrap().starts_with("supply-chain/"))
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    r["properties"]["file"].as_str().unwrap_or("").to_string(),
+                    r["level"].as_str().unwrap_or("warning").to_string(),
+                )
+            })
+            .collect()
+    };
+    let has = |package: &str, rule: &str, file: &str, level: &str| {
+        let got = levels(package);
+        assert!(
+            got.contains(&(rule.to_string(), file.to_string(), level.to_string())),
+            "{package}: no {level} {rule} at {file} in {got:?}"
+        );
+    };
+    has(
+        "tarsier-fixture-string-table",
+        "supply-chain/install-script",
+        "package.json",
+        "error",
+    );
+    has(
+        "tarsier-fixture-string-table",
+        "supply-chain/exfiltration",
+        "setup.js",
+        "error",
+    );
+    has(
+        "tarsier-fixture-appended-hook",
+        "supply-chain/release-changed-code",
+        "index.js",
+        "error",
+    );
+    has(
+        "tarsier-fixture-worm-moves",
+        "supply-chain/worm-move",
+        "bundle.js",
+        "error",
+    );
+    for package in [
+        "tarsier-fixture-string-table",
+        "tarsier-fixture-appended-hook",
+        "tarsier-fixture-worm-moves",
+    ] {
+        has(package, "supply-chain/verdict", "package.json", "error");
+        let verdict = package_results(&log, package)
+            .into_iter()
+            .find(|r| r["ruleId"] == "supply-chain/verdict")
+            .unwrap();
+        let score = verdict["properties"]["suspicionScore"].as_u64().unwrap();
+        assert!(score >= 70, "{package}: score {score}");
+    }
+    // The funding message that reads CI stays a note, with no verdict.
+    assert_eq!(
+        levels("tarsier-fixture-funding-ci"),
+        BTreeSet::from([(
+            "supply-chain/install-script".to_string(),
+            "package.json".to_string(),
+            "note".to_string()
+        )])
+    );
+}

@@ -32,6 +32,9 @@ pub const KNOWN_ANALYZERS: &[&str] = &[
     "supply-provenance-dropped",
     "supply-new-publisher",
     "supply-maintainers-changed",
+    "supply-worm-move",
+    "supply-release-changed-code",
+    "supply-verdict",
 ];
 
 /// Custom query predicates the engine implements (besides tree-sitter's own `#eq?`, `#match?`,

@@ -469,11 +469,32 @@ fn result(
             })
             .collect(),
         baseline_state: None,
-        properties: finding
-            .package
-            .as_ref()
-            .map(|p| package_properties(p, Some(&finding.path))),
+        properties: finding.package.as_ref().map(|p| {
+            let mut properties = package_properties(p, Some(&finding.path));
+            if let Some(score) = suspicion_score(finding) {
+                properties
+                    .other
+                    .insert("suspicionScore".to_string(), serde_json::json!(score));
+            }
+            properties
+        }),
     }
+}
+
+/// The score of a `supply-chain/verdict` result, written in its matched text as
+/// `score N: ...` (see tarsier-supply's `verdict` module), for the `suspicionScore` property.
+fn suspicion_score(finding: &Finding) -> Option<u32> {
+    if finding.rule_id != "supply-chain/verdict" {
+        return None;
+    }
+    finding
+        .matched_text
+        .strip_prefix("score ")?
+        .split(':')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn notification(n: &Notification, base_ids: &mut BaseIds) -> SarifNotification {

@@ -26,6 +26,10 @@ pub enum Cap {
     HostInfo,
     /// Loads `child_process` or runs a shell.
     ChildProcess,
+    /// Writes files (`fs.writeFile*`, `appendFile*`, `createWriteStream`, `copyFile*`).
+    FileWrite,
+    /// Reads system account files (`/etc/passwd`, `/etc/shadow`).
+    SystemFile,
 }
 
 impl Cap {
@@ -38,6 +42,8 @@ impl Cap {
             Cap::Credentials => "credential files",
             Cap::HostInfo => "host information",
             Cap::ChildProcess => "child processes",
+            Cap::FileWrite => "file writes",
+            Cap::SystemFile => "system account files",
         }
     }
 
@@ -45,8 +51,14 @@ impl Cap {
     pub fn is_read(self) -> bool {
         matches!(
             self,
-            Cap::Env | Cap::Home | Cap::Credentials | Cap::HostInfo
+            Cap::Env | Cap::Home | Cap::Credentials | Cap::HostInfo | Cap::SystemFile
         )
+    }
+
+    /// Whether what the capability does can carry data out of the process: a send, a child
+    /// process, a written file.
+    pub fn is_sink(self) -> bool {
+        matches!(self, Cap::Network | Cap::ChildProcess | Cap::FileWrite)
     }
 }
 
@@ -61,6 +73,59 @@ pub struct Hit {
     pub start: usize,
     /// Byte offset just past the end.
     pub end: usize,
+    /// What deobfuscation resolved to reveal this hit (`` `_0x12('0x0')` → `https` ``).
+    pub decoded: Option<String>,
+}
+
+impl Hit {
+    /// Whether the hit reads something worth stealing: the whole environment, a variable whose
+    /// name says it holds a secret, credential or system account files, host facts. The home
+    /// directory's path and configuration variables (`PUPPETEER_DOWNLOAD_HOST`) are not.
+    pub fn is_secret_read(&self) -> bool {
+        match self.cap {
+            Cap::Credentials | Cap::HostInfo | Cap::SystemFile => true,
+            Cap::Env => self
+                .what
+                .strip_prefix("process.env.")
+                .is_none_or(secret_env_name),
+            _ => false,
+        }
+    }
+
+    /// `what`, with what was decoded to find it.
+    pub fn describe(&self) -> String {
+        match &self.decoded {
+            Some(d) => format!("{} (decoded: {d})", self.what),
+            None => self.what.clone(),
+        }
+    }
+}
+
+/// Whether an environment variable's name says it holds a secret: one of its `_`-separated
+/// words is `TOKEN`, `SECRET`, `PASSWORD`, `AUTH`, `KEY`, ... (`SASS_REJECT_UNAUTHORIZED` is not).
+pub fn secret_env_name(name: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "TOKEN",
+        "SECRET",
+        "SECRETS",
+        "PASS",
+        "PASSWD",
+        "PASSWORD",
+        "AUTH",
+        "AUTHTOKEN",
+        "KEY",
+        "APIKEY",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "SESSION",
+        "COOKIE",
+        "PRIVATE",
+        "NPMRC",
+        "PAT",
+    ];
+    name.to_ascii_uppercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| WORDS.contains(&word))
 }
 
 fn re(pattern: &str) -> Regex {
@@ -138,6 +203,18 @@ static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(||
             Cap::ChildProcess,
             "child_process",
         ),
+        (
+            r"(?-u:\b)(writeFile|writeFileSync|appendFile|appendFileSync|createWriteStream|copyFile|copyFileSync)\s*\(",
+            Cap::FileWrite,
+            "$1",
+        ),
+        (r"/etc/(passwd|shadow)(?-u:\b)", Cap::SystemFile, "/etc/$1"),
+        // Sends that are not HTTP requests: realtime, database and messaging SDKs.
+        (
+            r#"(?:require\s*\(|from|import\s*\()\s*['"](ws|socket\.io-client|firebase(?:/[\w/-]+)?|@firebase/[\w-]+|@supabase/supabase-js|pusher-js|pusher|mqtt|nodemailer|ably|discord\.js|node-telegram-bot-api)['"]"#,
+            Cap::Network,
+            "$1 client",
+        ),
     ]
     .into_iter()
     .map(|(p, c, d)| (re(p), c, d))
@@ -191,6 +268,20 @@ const JS_NEEDS: &[&[&str]] = &[
         ".yarnrc",
     ],
     &["child_process"],
+    &["writefile", "appendfile", "createwritestream", "copyfile"],
+    &["/etc/"],
+    &[
+        "ws",
+        "socket.io-client",
+        "firebase",
+        "supabase",
+        "pusher",
+        "mqtt",
+        "nodemailer",
+        "ably",
+        "discord.js",
+        "telegram",
+    ],
 ];
 
 /// The texts [`ENV`] and [`ENV_DESTRUCTURE`] need.
@@ -267,6 +358,11 @@ static SHELL_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new
         (r"\|\s*(?:ba|z|da)?sh\b", Cap::ChildProcess, "a pipe into a shell"),
         (r"\b(?:bash|sh)\s+-c\b", Cap::ChildProcess, "sh -c"),
         (
+            r"(?:^|[\s;&|(])(?:(?:ba|z|da)?sh\s+[^-\s;&|]|chmod\s+\+?[0-7]*x)",
+            Cap::ChildProcess,
+            "a shell script run or made executable",
+        ),
+        (
             r"\$\{?([A-Z_]*(?:TOKEN|SECRET|KEY|PASS|AUTH)[A-Z_]*)\b",
             Cap::Env,
             "$$$1",
@@ -279,6 +375,12 @@ static SHELL_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new
             "$1",
         ),
         (r"\bbase64\s+(?:-d|--decode)\b", Cap::ChildProcess, "base64 --decode"),
+        (r"/etc/(passwd|shadow)(?-u:\b)", Cap::SystemFile, "/etc/$1"),
+        (
+            r"(?:>>?|\btee\s+(?:-a\s+)?|\s-o\s*)\s*[^\s&|;]+",
+            Cap::FileWrite,
+            "a file written by the command",
+        ),
     ]
     .into_iter()
     .map(|(p, c, d)| (re(p), c, d))
@@ -358,11 +460,14 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
                 what: describe(what, &c),
                 start,
                 end: whole.end(),
+                decoded: None,
             });
         }
     }
+    aliased_requests(text, &mut hits);
     // Destructuring reads the named variables only.
     if !may_match(ENV_NEEDS) {
+        hits.retain(|h| !on_comment_line(text, h.start));
         hits.sort_by_key(|h| (h.start, h.end));
         return hits;
     }
@@ -381,6 +486,7 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
                     what: format!("process.env.{name}"),
                     start: whole.start(),
                     end: whole.end(),
+                    decoded: None,
                 });
             }
             continue;
@@ -391,6 +497,36 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
             continue;
         }
         let name = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
+        // `{ env: process.env }`, `{ ...process.env }`: the environment handed on to a child
+        // process unread, as build tools do.
+        if name.is_none()
+            && (passes_environment_on(text, whole.start())
+                || text
+                    .get(..whole.start())
+                    .is_some_and(|b| b.trim_end().ends_with(" in")))
+        {
+            continue;
+        }
+        // `const env = process.env; env.CI`: the names read through the alias.
+        if name.is_none()
+            && let Some(names) = alias_reads(text, whole.start(), whole.end())
+        {
+            for n in names {
+                let (cap, what) = match n.as_str() {
+                    "HOME" | "USERPROFILE" => (Cap::Home, "process.env.HOME".to_owned()),
+                    n if harmless_env(n) => continue,
+                    n => (Cap::Env, format!("process.env.{n}")),
+                };
+                hits.push(Hit {
+                    cap,
+                    what,
+                    start: whole.start(),
+                    end: whole.end(),
+                    decoded: None,
+                });
+            }
+            continue;
+        }
         let (cap, what) = match name {
             Some("HOME" | "USERPROFILE") => (Cap::Home, "process.env.HOME".to_owned()),
             Some(n) if harmless_env(n) => continue,
@@ -402,10 +538,26 @@ pub fn scan_js(text: &str) -> Vec<Hit> {
             what,
             start: whole.start(),
             end: whole.end(),
+            decoded: None,
         });
     }
+    hits.retain(|h| !on_comment_line(text, h.start));
     hits.sort_by_key(|h| (h.start, h.end));
     hits
+}
+
+/// Whether the line holding `at` is a comment line (`// ...`, ` * ...`, `/* ...`): documentation
+/// that names `.npmrc` or `process.env` reads nothing.
+fn on_comment_line(text: &str, at: usize) -> bool {
+    let at = crate::text::floor_boundary(text, at);
+    let line = text
+        .get(..at)
+        .unwrap_or_default()
+        .rsplit('\n')
+        .next()
+        .unwrap_or_default()
+        .trim_start();
+    line.starts_with("//") || line.starts_with('*') || line.starts_with("/*")
 }
 
 /// Finds the capabilities a shell command (a `scripts` value) uses.
@@ -419,11 +571,199 @@ pub fn scan_shell(command: &str) -> Vec<Hit> {
                 what: describe(what, &c),
                 start: whole.start(),
                 end: whole.end(),
+                decoded: None,
             });
         }
     }
     hits.sort_by_key(|h| (h.start, h.end));
     hits
+}
+
+/// For `const env = process.env` (the bare object at `start..end`): the names read as
+/// `env.NAME` or `env['NAME']`; `None` when the alias is used otherwise (passed, iterated,
+/// dumped), which reads the whole environment.
+fn alias_reads(text: &str, start: usize, end: usize) -> Option<Vec<String>> {
+    static DECLARED: LazyLock<Regex> =
+        LazyLock::new(|| re(r"(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*$"));
+    let before = text.get(crate::text::floor_boundary(text, start.saturating_sub(60))..start)?;
+    let alias = DECLARED.captures(before)?.get(1)?.as_str();
+    if !text.get(end..)?.trim_start().starts_with([';', ',', '\n'])
+        && !text.get(end..)?.trim().is_empty()
+    {
+        return None;
+    }
+    let uses = Regex::new(&format!(
+        r"(\.\.\.\s*)?(?:^|[^.\w$]){}(?-u:\b)(\s*\.\s*([A-Za-z_$][\w$]*)|\s*\[\s*['\x22]([^'\x22]+)['\x22]\s*\]|\s*\[)?",
+        regex::escape(alias)
+    ))
+    .ok()?;
+    let rest = text.get(end..)?;
+    let mut names = Vec::new();
+    for c in uses.captures_iter(rest) {
+        match (c.get(3).or_else(|| c.get(4)), c.get(2), c.get(1)) {
+            (Some(n), _, _) => names.push(n.as_str().to_owned()),
+            // `env[key]` (one variable picked at run time) and `...env` (handed on whole).
+            (None, Some(_), _) | (None, None, Some(_)) => {}
+            // `{ env: ... }` as an object key, or a word inside a string or comment, is not a use.
+            (None, None, None) => {
+                let at = c.get(0).map_or(0, |m| m.end());
+                let after = rest.get(at..).unwrap_or_default().trim_start();
+                let line_start = rest
+                    .get(..at)
+                    .unwrap_or_default()
+                    .rsplit('\n')
+                    .next()
+                    .unwrap_or_default();
+                if after.starts_with(':')
+                    || after.starts_with(['\'', '"', '`'])
+                    || line_start.contains("//")
+                {
+                    continue;
+                }
+                return None;
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Some(names)
+}
+
+/// Whether the bare `process.env` at `at` is handed on whole to a child process: `env:
+/// process.env` among spawn options (`stdio`, `cwd`, `shell` or a spawn call nearby),
+/// `...process.env`, `Object.assign({}, process.env`.
+fn passes_environment_on(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or_default();
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(40)
+        .filter(|c| !c.is_whitespace())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if tail.ends_with("...") || tail.ends_with("Object.assign({},") {
+        return true;
+    }
+    if !tail.ends_with("env:") {
+        return false;
+    }
+    // Spawn options: an option key beside it in the same object, or a spawn call open in the
+    // same statement.
+    let from = crate::text::floor_boundary(text, at.saturating_sub(200));
+    let to = crate::text::floor_boundary(text, at + 200);
+    let statement_before = text
+        .get(from..at)
+        .unwrap_or_default()
+        .rsplit([';', '}'])
+        .next()
+        .unwrap_or_default();
+    let statement_after = text
+        .get(at..to)
+        .unwrap_or_default()
+        .split([';', '}'])
+        .next()
+        .unwrap_or_default();
+    let options = ["stdio", "cwd:", "shell:", "windowsHide", "detached"];
+    let calls = [
+        "spawn(",
+        "spawnSync(",
+        "exec(",
+        "execSync(",
+        "execFile(",
+        "execFileSync(",
+        "fork(",
+        "execa(",
+    ];
+    options
+        .iter()
+        .any(|w| statement_before.contains(w) || statement_after.contains(w))
+        || calls.iter().any(|c| statement_before.contains(c))
+}
+
+/// `const h = require('https'); h.request(...)` and `const { request: r } = require('https');
+/// r(...)`: request functions under another name.
+static NETWORK_ALIAS: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:(?-u:\b)(?:const|let|var)\s+|[,;{(]\s*)(?:([A-Za-z_$][\w$]*)|\{([^{}]{1,200})\})\s*=\s*require\s*\(\s*['"](?:node:)?(https?|http2|net|tls)['"]\s*\)"#,
+    )
+});
+
+fn aliased_requests(text: &str, hits: &mut Vec<Hit>) {
+    if !text.contains("require") {
+        return;
+    }
+    for c in NETWORK_ALIAS.captures_iter(text) {
+        let module = c.get(3).map_or("", |m| m.as_str());
+        let mut calls: Vec<String> = Vec::new();
+        if let Some(alias) = c.get(1).map(|m| m.as_str())
+            && alias != module
+        {
+            for method in ["request", "get", "connect", "createConnection"] {
+                calls.push(format!("{alias}.{method}"));
+            }
+        }
+        if let Some(names) = c.get(2) {
+            for part in names.as_str().split(',') {
+                let mut sides = part.split(':').map(str::trim);
+                let (Some(key), local) = (sides.next(), sides.next()) else {
+                    continue;
+                };
+                if matches!(key, "request" | "get" | "connect" | "createConnection") {
+                    calls.push(local.unwrap_or(key).to_owned());
+                }
+            }
+        }
+        let from = c.get(0).map_or(0, |m| m.end());
+        let rest = text.get(from..).unwrap_or_default();
+        for call in calls {
+            let Ok(pattern) = Regex::new(&format!(
+                r"(?:^|[^.\w$]){}\s*\(",
+                regex::escape(&call).replace(r"\.", r"\s*\.\s*")
+            )) else {
+                continue;
+            };
+            if let Some(m) = pattern.find(rest) {
+                let start = from + m.start() + usize::from(!m.as_str().starts_with(&call[..1]));
+                hits.push(Hit {
+                    cap: Cap::Network,
+                    what: format!("{module} request (as {call})"),
+                    start,
+                    end: from + m.end(),
+                    decoded: None,
+                });
+            }
+        }
+    }
+}
+
+/// A file's capability hits after deobfuscation ([`crate::deobfuscate`]): offsets are in the
+/// original text, and a hit found through a decoded expression says what was decoded. Hits the
+/// plain text already shows come first and are not repeated.
+pub fn scan_js_decoded(text: &str) -> (Vec<Hit>, Option<crate::deobfuscate::Decoded>) {
+    let plain = scan_js(text);
+    let Some(decoded) = crate::deobfuscate::decode(text) else {
+        return (plain, None);
+    };
+    let mut hits = plain;
+    for mut h in scan_js(&decoded.text) {
+        let via = decoded.decoding_in(h.start, h.end).map(|d| d.describe());
+        let start = decoded.original_offset(h.start);
+        let end = decoded.original_offset(h.end).max(start);
+        if via.is_none() && hits.iter().any(|p| p.what == h.what && p.start == start) {
+            continue;
+        }
+        if hits.iter().any(|p| p.what == h.what && p.start == start) {
+            continue;
+        }
+        h.start = start;
+        h.end = end;
+        h.decoded = via;
+        hits.push(h);
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    (hits, Some(decoded))
 }
 
 #[cfg(test)]
@@ -459,6 +799,7 @@ mod tests {
 
     #[test]
     fn every_pattern_compiles() {
+        assert_ne!(NETWORK_ALIAS.as_str(), r"[^\s\S]");
         for (p, _, _) in JS_PATTERNS.iter().chain(SHELL_PATTERNS.iter()) {
             assert!(Regex::new(p.as_str()).is_ok());
             // The never-matching fallback would make a pattern silently useless.
@@ -527,6 +868,24 @@ mod tests {
             "process.env.NPM_TOKEN"
         );
         assert_eq!(caps("fetch(url)")[0].1, "fetch");
+    }
+
+    /// Measured on registry install scripts: sharp@0.32.6 `lib/libvips.js`, @prisma/client@5.22.0
+    /// `scripts/colors.js`, node-sass@9.0.0 (`.npmrc` named in comments,
+    /// `SASS_REJECT_UNAUTHORIZED`).
+    #[test]
+    fn reads_that_are_not_secret_reads() {
+        let alias = "const env = process.env;\nconst v = env.npm_package_config_libvips;\n\
+            const i = env[`npm_package_config_${p}`];\nspawnSync(c, { env: { ...env, X: 1 } });\n";
+        let hits = scan_js(alias);
+        assert!(hits.iter().all(|h| !h.is_secret_read()), "{hits:?}");
+        let dump = "const env = process.env;\nsend(JSON.stringify(env));\n";
+        assert!(scan_js(dump).iter().any(Hit::is_secret_read));
+        assert!(caps("if ('FORCE_COLOR' in process.env) {}").is_empty());
+        assert!(caps(" * the `.npmrc` config file.\n// reads ~/.npmrc\n").is_empty());
+        assert!(!secret_env_name("SASS_REJECT_UNAUTHORIZED"));
+        assert!(secret_env_name("NPM_TOKEN") && secret_env_name("AWS_SECRET_ACCESS_KEY"));
+        assert!(secret_env_name("npm_config__auth"));
     }
 
     #[test]

@@ -8,12 +8,13 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use tarsier_model::Severity;
 
+use crate::caps::{self, Cap};
 use crate::install::INSTALL_HOOKS;
 use crate::rule_ids::{
-    RELEASE_ENTRY_POINT, RELEASE_INSTALL_SCRIPT, RELEASE_NEW_DEPENDENCY, RELEASE_NEW_FILE,
-    RELEASE_SIZE_JUMP,
+    RELEASE_CHANGED_CODE, RELEASE_ENTRY_POINT, RELEASE_INSTALL_SCRIPT, RELEASE_NEW_DEPENDENCY,
+    RELEASE_NEW_FILE, RELEASE_SIZE_JUMP,
 };
-use crate::{Ctx, PackageInput, obfuscation, text};
+use crate::{Ctx, PackageInput, moves, obfuscation, text};
 
 /// The dependency fields compared.
 const DEPENDENCY_FIELDS: &[&str] = &["dependencies", "optionalDependencies", "peerDependencies"];
@@ -28,6 +29,202 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>, prev: &PackageInput<'_>) {
     entry_points(ctx, prev, next, from);
     new_files(ctx, prev, from);
     size_jump(ctx, prev, from);
+    changed_code(ctx, prev, from);
+}
+
+/// How a version moved from another: `major`, `minor`, `patch` (or `other`).
+fn bump(from: &str, to: &str) -> &'static str {
+    let parts = |v: &str| -> Vec<u64> {
+        v.split(['-', '+'])
+            .next()
+            .unwrap_or_default()
+            .split('.')
+            .filter_map(|p| p.parse().ok())
+            .collect()
+    };
+    match (parts(from).as_slice(), parts(to).as_slice()) {
+        ([a, ..], [b, ..]) if a != b => "major",
+        ([0, a, ..], [0, b, ..]) if a != b => "major",
+        ([_, a, ..], [_, b, ..]) if a != b => "minor",
+        ([_, _, a, ..], [_, _, b, ..]) if a != b => "patch",
+        _ => "other",
+    }
+}
+
+/// The files `main`, `module`, `browser` and `exports` name (without `./`), and `index.js`.
+pub fn entry_files(manifest: &Value) -> BTreeSet<String> {
+    fn strings(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::String(s) => {
+                let s = s.trim_start_matches("./");
+                out.insert(s.to_owned());
+                if !s.ends_with(".js") && !s.ends_with(".cjs") && !s.ends_with(".mjs") {
+                    out.insert(format!("{s}.js"));
+                    out.insert(format!("{}/index.js", s.trim_end_matches('/')));
+                }
+            }
+            Value::Object(m) => m.values().for_each(|v| strings(v, out)),
+            Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::from(["index.js".to_owned()]);
+    for field in ["main", "module", "browser", "exports"] {
+        if let Some(v) = manifest.get(field) {
+            strings(v, &mut out);
+        }
+    }
+    out
+}
+
+/// The part of `now` that is not in `before`: the bytes between their common prefix (cut back
+/// to a line start) and their common suffix, as a range of `now`.
+pub fn added_range(before: &str, now: &str) -> std::ops::Range<usize> {
+    let (b, n) = (before.as_bytes(), now.as_bytes());
+    let prefix = b.iter().zip(n).take_while(|(x, y)| x == y).count();
+    let max_suffix = b.len().min(n.len()) - prefix;
+    let suffix = b
+        .iter()
+        .rev()
+        .zip(n.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count();
+    let prefix = text::floor_boundary(now, prefix);
+    // The addition starts at a line start: after the newline the common part ends with (or is
+    // followed by), otherwise at the start of the line the common part ends in.
+    let start = if now.get(prefix..).is_some_and(|r| r.starts_with('\n')) {
+        prefix + 1
+    } else {
+        now.get(..prefix)
+            .and_then(|p| p.rfind('\n'))
+            .map_or(0, |i| i + 1)
+    };
+    let end = text::floor_boundary(now, n.len() - suffix);
+    start..end.max(start)
+}
+
+/// What a changed file added: obfuscated code, capabilities the file did not have, global API
+/// hooks, wallet addresses. An obfuscated addition to an entry file that was clean before is an
+/// error, and so are hooks or wallet addresses in obfuscated code or together.
+fn changed_code(ctx: &mut Ctx<'_, '_>, prev: &PackageInput<'_>, from: &str) {
+    let bump = bump(from, ctx.package.version);
+    let entries = entry_files(&ctx.package.manifest);
+    let mut reports = Vec::new();
+    for (path, code) in ctx.js_files() {
+        let Some(before_bytes) = prev.file(path) else {
+            continue;
+        };
+        if before_bytes == code.as_bytes() || before_bytes.len() > ctx.options.max_file_bytes {
+            continue;
+        }
+        let before = String::from_utf8_lossy(before_bytes);
+        let range = added_range(&before, code);
+        let Some(added) = code.get(range.clone()).filter(|a| !a.trim().is_empty()) else {
+            continue;
+        };
+        let mut kinds: Vec<String> = Vec::new();
+        let mut details: Vec<String> = Vec::new();
+        // What the file's own scan found (after deobfuscation) inside the added range; the
+        // previous version is scanned only to rule out what it already had.
+        let signals = obfuscation::signals(path, added);
+        let obfuscated = !signals.is_empty() && obfuscation::signals(path, &before).is_empty();
+        if obfuscated {
+            kinds.push("obfuscated code".to_owned());
+            let whats: Vec<&str> = signals.iter().map(|s| s.what.as_str()).collect();
+            details.push(format!("looks obfuscated ({})", whats.join("; ")));
+        }
+        let decoded = ctx.decoded(path);
+        let in_range = |offset: usize| range.contains(&offset);
+        let (hook_source, hook_at): (&str, Box<dyn Fn(usize) -> usize>) = match decoded {
+            Some(d) => (d.text.as_str(), Box::new(|o| d.original_offset(o))),
+            None => (added, Box::new(|o| o + range.start)),
+        };
+        let mut hooks: Vec<&str> = moves::global_hooks(hook_source)
+            .into_iter()
+            .filter(|m| in_range(hook_at(m.start)))
+            .map(|m| m.what)
+            .collect();
+        if !hooks.is_empty() {
+            let old_hooks: BTreeSet<&str> = moves::global_hooks(&before)
+                .into_iter()
+                .map(|m| m.what)
+                .collect();
+            hooks.retain(|w| !old_hooks.contains(w));
+        }
+        if !hooks.is_empty() {
+            kinds.push("global API hooks".to_owned());
+            details.push(hooks.join(", "));
+        }
+        let added_wallets = match decoded {
+            Some(d) => moves::wallet_addresses(&d.text).0,
+            None => moves::wallet_addresses(added).0,
+        };
+        let wallets = added_wallets >= 3 && moves::wallet_addresses(&before).0 < 3;
+        if wallets {
+            kinds.push("wallet addresses".to_owned());
+            details.push(format!("holds {added_wallets} wallet addresses"));
+        }
+        let added_hits: Vec<&caps::Hit> = ctx
+            .hits(path)
+            .iter()
+            .filter(|h| in_range(h.start) && (h.cap.is_sink() || h.is_secret_read()))
+            .collect();
+        if matches!(bump, "patch" | "minor") && !added_hits.is_empty() {
+            let old_caps: BTreeSet<Cap> = caps::scan_js(&before).iter().map(|h| h.cap).collect();
+            let mut new_caps: Vec<String> = Vec::new();
+            let mut seen = BTreeSet::new();
+            for h in added_hits {
+                if !old_caps.contains(&h.cap) && seen.insert(h.cap) {
+                    new_caps.push(format!("{} ({})", h.cap.describe(), h.describe()));
+                }
+            }
+            if !new_caps.is_empty() {
+                kinds.push("new capabilities".to_owned());
+                details.push(format!("adds {}", new_caps.join(", ")));
+            }
+        }
+        if kinds.is_empty() {
+            continue;
+        }
+        let entry = entries.contains(path);
+        let severity = if (obfuscated && entry)
+            || ((!hooks.is_empty() || wallets) && (obfuscated || decoded.is_some()))
+            || (!hooks.is_empty() && wallets)
+        {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        let lines = text::LineIndex::new(code);
+        let message = format!(
+            "{}: {path}{} changed since {from} (a {bump} release); the added code (line {}, {} bytes) {}",
+            ctx.package.spec(),
+            if entry { ", an entry file," } else { "" },
+            lines.line(range.start),
+            added.len(),
+            details.join("; ")
+        );
+        reports.push((
+            path,
+            range.start,
+            range.end,
+            severity,
+            message,
+            kinds.join(", "),
+        ));
+    }
+    for (path, start, end, severity, message, matched) in reports {
+        ctx.report_in(
+            RELEASE_CHANGED_CODE,
+            severity,
+            message,
+            path,
+            start,
+            end.min(start + 200),
+            &matched,
+        );
+    }
 }
 
 fn install_scripts(

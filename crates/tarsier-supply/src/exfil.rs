@@ -14,7 +14,7 @@ use crate::{Ctx, text};
 pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
     let mut reports = Vec::new();
     for (path, code) in ctx.js_files() {
-        let hits = caps::scan_js(code);
+        let hits = ctx.hits(path);
         let Some(send) = hits.iter().find(|h| h.cap == Cap::Network) else {
             continue;
         };
@@ -22,7 +22,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
         let mut seen = BTreeSet::new();
         let reads: Vec<&caps::Hit> = hits
             .iter()
-            .filter(|h| h.cap.is_read() && seen.insert(h.what.as_str()))
+            .filter(|h| h.is_secret_read() && seen.insert(h.what.as_str()))
             .collect();
         if reads.is_empty() {
             continue;
@@ -31,13 +31,13 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
         let read_list: Vec<String> = reads
             .iter()
             .take(6)
-            .map(|h| format!("{} (line {})", h.what, lines.line(h.start)))
+            .map(|h| format!("{} (line {})", h.describe(), lines.line(h.start)))
             .collect();
         let message = format!(
             "{path} in {} reads {} and sends data out with {} (line {})",
             ctx.package.spec(),
             read_list.join(", "),
-            send.what,
+            send.describe(),
             lines.line(send.start)
         );
         let matched = format!(

@@ -39,16 +39,19 @@
 #![deny(missing_docs)]
 
 pub mod caps;
+pub mod deobfuscate;
 pub mod diff;
 pub mod dynamic;
 pub mod exfil;
 pub mod install;
+pub mod moves;
 pub mod native;
 pub mod obfuscation;
 pub mod registry;
 pub mod selftest;
 mod text;
 pub mod typosquat;
+pub mod verdict;
 
 pub use registry::{RegistrySignals, SignatureCheck, registry_findings};
 pub use selftest::{CaseOutcome, case_findings, self_test};
@@ -89,6 +92,14 @@ pub mod rule_ids {
     pub const NEW_PUBLISHER: &str = "supply-chain/new-publisher";
     /// Maintainers added or removed since the previous version.
     pub const MAINTAINERS_CHANGED: &str = "supply-chain/maintainers-changed";
+    /// A move of the 2025 npm worms (secret scanners, `gh auth token`, AI CLIs without
+    /// permission checks, `npm publish` from code, persistence writes, `curl | sh`, deleting home).
+    pub const WORM_MOVE: &str = "supply-chain/worm-move";
+    /// What a changed file added since the previous version: obfuscated code, new capabilities,
+    /// global API hooks, wallet addresses.
+    pub const RELEASE_CHANGED_CODE: &str = "supply-chain/release-changed-code";
+    /// One verdict per package version: why it looks compromised, with a score.
+    pub const VERDICT: &str = "supply-chain/verdict";
 
     /// Every rule id above, in order.
     pub const ALL: &[&str] = &[
@@ -107,6 +118,9 @@ pub mod rule_ids {
         PROVENANCE_DROPPED,
         NEW_PUBLISHER,
         MAINTAINERS_CHANGED,
+        WORM_MOVE,
+        RELEASE_CHANGED_CODE,
+        VERDICT,
     ];
 }
 
@@ -128,6 +142,9 @@ pub const ANALYZERS: &[&str] = &[
     "supply-provenance-dropped",
     "supply-new-publisher",
     "supply-maintainers-changed",
+    "supply-worm-move",
+    "supply-release-changed-code",
+    "supply-verdict",
 ];
 
 /// Why a package could not be turned into a [`PackageInput`].
@@ -271,11 +288,13 @@ pub fn analyze(
     obfuscation::check(&mut ctx);
     exfil::check(&mut ctx);
     dynamic::check(&mut ctx);
+    moves::check(&mut ctx);
     native::check(&mut ctx);
     typosquat::check(&mut ctx);
     if let Some(prev) = previous {
         diff::check(&mut ctx, prev);
     }
+    verdict::check(&mut ctx, previous);
     ctx.finish()
 }
 
@@ -285,7 +304,15 @@ pub(crate) struct Ctx<'p, 'a> {
     pub(crate) options: &'p Options,
     /// Text of each file small enough to scan, lossily decoded, by path.
     texts: std::collections::BTreeMap<&'a str, String>,
+    /// Capability hits of each scanned JavaScript file, after deobfuscation.
+    hits: std::collections::BTreeMap<&'a str, Vec<caps::Hit>>,
+    /// What deobfuscation resolved in each JavaScript file where it resolved something.
+    decoded: std::collections::BTreeMap<&'a str, deobfuscate::Decoded>,
     manifest_text: String,
+    /// Files that run at install time (set by [`install`]).
+    pub(crate) install_files: std::collections::BTreeSet<String>,
+    /// Files with signs of obfuscation (set by [`obfuscation`]).
+    pub(crate) obfuscated: std::collections::BTreeSet<String>,
     findings: Vec<Finding>,
     notifications: Vec<Notification>,
 }
@@ -318,11 +345,24 @@ impl<'p, 'a> Ctx<'p, 'a> {
             }
         }
         let manifest_text = texts.get("package.json").cloned().unwrap_or_default();
+        let mut hits = std::collections::BTreeMap::new();
+        let mut decoded = std::collections::BTreeMap::new();
+        for (&path, text) in texts.iter().filter(|(p, _)| text::is_js_path(p)) {
+            let (found, resolved) = caps::scan_js_decoded(text);
+            hits.insert(path, found);
+            if let Some(resolved) = resolved {
+                decoded.insert(path, resolved);
+            }
+        }
         Self {
             package,
             options,
             texts,
+            hits,
+            decoded,
             manifest_text,
+            install_files: std::collections::BTreeSet::new(),
+            obfuscated: std::collections::BTreeSet::new(),
             findings: Vec::new(),
             notifications,
         }
@@ -334,6 +374,21 @@ impl<'p, 'a> Ctx<'p, 'a> {
             .iter()
             .filter(|(p, _)| text::is_js_path(p))
             .map(|(p, t)| (*p, t.as_str()))
+    }
+
+    /// The capability hits of a scanned JavaScript file, after deobfuscation.
+    pub(crate) fn hits(&self, path: &str) -> &[caps::Hit] {
+        self.hits.get(path).map_or(&[], Vec::as_slice)
+    }
+
+    /// What deobfuscation resolved in a scanned JavaScript file, if anything.
+    pub(crate) fn decoded(&self, path: &str) -> Option<&deobfuscate::Decoded> {
+        self.decoded.get(path)
+    }
+
+    /// The findings recorded so far.
+    pub(crate) fn findings(&self) -> &[Finding] {
+        &self.findings
     }
 
     /// The text of a scanned file.

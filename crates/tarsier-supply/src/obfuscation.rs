@@ -204,8 +204,16 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
         let found = signals(path, code);
         let Some(first) = found.first() else { continue };
         let whats: Vec<&str> = found.iter().map(|s| s.what.as_str()).collect();
+        let decoded = ctx.decoded(path).map_or_else(String::new, |d| {
+            let shown: Vec<String> = d.decodings.iter().take(4).map(|x| x.describe()).collect();
+            format!(
+                "; {} expressions decoded, e.g. {}",
+                d.decodings.len(),
+                shown.join(", ")
+            )
+        });
         let message = format!(
-            "{path} in {} looks obfuscated: {}",
+            "{path} in {} looks obfuscated: {}{decoded}",
             ctx.package.spec(),
             whats.join("; ")
         );
@@ -218,6 +226,7 @@ pub(crate) fn check(ctx: &mut Ctx<'_, '_>) {
         reports.push((path, first.start, first.end, message, matched));
     }
     for (path, start, end, message, matched) in reports {
+        ctx.obfuscated.insert(path.to_owned());
         ctx.report_in(
             OBFUSCATED_CODE,
             Severity::Warning,

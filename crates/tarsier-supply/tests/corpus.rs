@@ -86,6 +86,7 @@ fn env_beacon() {
         row(INSTALL_SCRIPT, "package.json", 8, Severity::Error),
         row(OBFUSCATED_CODE, "setup.js", 4, Severity::Warning),
         row(EXFILTRATION, "setup.js", 8, Severity::Error),
+        row(VERDICT, "package.json", 1, Severity::Error),
     ];
     want.sort();
     assert_eq!(got, want);
@@ -105,6 +106,7 @@ fn version_bump() {
         row(INSTALL_SCRIPT, "package.json", 8, Severity::Error),
         row(OBFUSCATED_CODE, "setup.js", 11, Severity::Warning),
         row(EXFILTRATION, "setup.js", 9, Severity::Error),
+        row(VERDICT, "package.json", 1, Severity::Error),
     ];
     want.sort();
     assert_eq!(got, want);
@@ -139,4 +141,82 @@ fn the_other_corpus_packages_are_quiet() {
         let got = findings(dir, None);
         assert!(got.is_empty(), "{dir}: {got:?}");
     }
+}
+
+/// The (rule, file, severity) rows of a release, lines left out.
+fn kinds(dir: &str, previous: &str) -> Vec<(String, String, Severity)> {
+    let mut got: Vec<_> = findings(dir, Some(previous))
+        .into_iter()
+        .map(|(rule, path, _, severity)| (rule, path, severity))
+        .collect();
+    got.sort();
+    got
+}
+
+fn has(got: &[(String, String, Severity)], rule: &str, path: &str, severity: Severity) -> bool {
+    got.iter()
+        .any(|(r, p, s)| r == rule && p == path && *s == severity)
+}
+
+#[test]
+fn string_table_install_script_is_seen_through() {
+    let got = kinds("supply-string-table/1.0.1", "supply-string-table/1.0.0");
+    assert!(
+        has(&got, INSTALL_SCRIPT, "package.json", Severity::Error),
+        "{got:?}"
+    );
+    assert!(
+        has(&got, EXFILTRATION, "setup.js", Severity::Error),
+        "{got:?}"
+    );
+    assert!(
+        has(&got, VERDICT, "package.json", Severity::Error),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn appended_hooking_blob_in_a_patch_release_is_an_error() {
+    let got = kinds("supply-appended-hook/1.0.1", "supply-appended-hook/1.0.0");
+    assert!(
+        has(&got, RELEASE_CHANGED_CODE, "index.js", Severity::Error),
+        "{got:?}"
+    );
+    assert!(got.iter().any(|(r, _, _)| r == VERDICT), "{got:?}");
+    // The clean release against itself: nothing.
+    assert!(kinds("supply-appended-hook/1.0.0", "supply-appended-hook/1.0.0").is_empty());
+}
+
+#[test]
+fn a_funding_message_that_reads_ci_is_a_note() {
+    let got = kinds("supply-funding-ci/1.0.1", "supply-funding-ci/1.0.0");
+    assert_eq!(
+        got,
+        vec![(
+            INSTALL_SCRIPT.to_owned(),
+            "package.json".to_owned(),
+            Severity::Note
+        )]
+    );
+}
+
+#[test]
+fn worm_moves_are_errors_in_an_install_script() {
+    let got = kinds("supply-worm-moves/1.0.1", "supply-worm-moves/1.0.0");
+    assert!(
+        has(&got, WORM_MOVE, "bundle.js", Severity::Error),
+        "{got:?}"
+    );
+    assert!(
+        has(&got, EXFILTRATION, "bundle.js", Severity::Error),
+        "{got:?}"
+    );
+    assert!(
+        has(&got, INSTALL_SCRIPT, "package.json", Severity::Error),
+        "{got:?}"
+    );
+    assert!(
+        has(&got, VERDICT, "package.json", Severity::Error),
+        "{got:?}"
+    );
 }
