@@ -77,8 +77,11 @@ pub struct CompiledRule {
     pub message: Vec<MessagePart>,
     /// Pre-filter words.
     pub requires: Vec<String>,
-    /// Rule-specific sanitizers.
+    /// Rule-specific sanitizers, with the rule's sink kinds and library-input choice: the key
+    /// under which it asks about taint ([`crate::taint::taint_key`]).
     pub sanitizers: Vec<String>,
+    /// Whether parameters of exported functions are a (lower-precision) source for it.
+    pub library_inputs: bool,
     /// Severity when `@arg` is not request-derived.
     pub untainted_severity: Option<Severity>,
 }
@@ -167,7 +170,12 @@ impl CompiledRule {
             finding,
             message,
             requires: rule.requires.clone(),
-            sanitizers: rule.sanitizers.clone(),
+            sanitizers: crate::taint::taint_key(
+                &rule.sanitizers,
+                &rule.sink_kinds,
+                rule.library_inputs,
+            ),
+            library_inputs: rule.library_inputs,
             untainted_severity: rule.untainted_severity,
             query,
         }))
