@@ -585,6 +585,22 @@ impl Engine {
         if !ok {
             return;
         }
+        // A rule about a call outside `try` (an exception that escapes): data that came through
+        // a call site inside a `try` is caught there.
+        let about_try = rule
+            .predicates
+            .get(local_pattern)
+            .is_some_and(|ps| ps.iter().any(|p| matches!(p, Predicate::NotInTry(_))));
+        if about_try
+            && flow.iter().any(|step| {
+                taint::is_call_site_step(step)
+                    && root
+                        .descendant_for_byte_range(step.start, step.end)
+                        .is_some_and(|n| !structure::not_in_try(root, n))
+            })
+        {
+            return;
+        }
         let Some(node) = capture(rule.finding) else {
             return;
         };

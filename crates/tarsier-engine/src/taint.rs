@@ -180,6 +180,15 @@ pub struct FileTaint<'a> {
     in_progress: RefCell<Vec<usize>>,
 }
 
+/// How the step where a call site passes data to a local function's parameter begins.
+const CALL_SITE_STEP: &str = "passed to `";
+
+/// Whether `step` is where a call site passes data to a local function's parameter (the
+/// step's span is the argument).
+pub fn is_call_site_step(step: &Step) -> bool {
+    step.message.starts_with(CALL_SITE_STEP)
+}
+
 /// Deepest chain of call sites followed to find what a parameter receives.
 const MAX_CALL_DEPTH: usize = 3;
 /// Most call sites of one function examined.
@@ -759,14 +768,14 @@ impl<'a> FileTaint<'a> {
                     Origin::LibraryInput,
                     &format!(
                         "library input: a parameter of the exported function `{}`",
-                        fname.unwrap_or("(anonymous)")
+                        fname.map_or("(anonymous)", |(n, _)| n)
                     ),
                 );
             }
         }
         // What local call sites pass in.
-        if let Some(name) = fname {
-            self.bind_from_call_sites(func, name, &params, extra, scope);
+        if let Some((name, method)) = fname {
+            self.bind_from_call_sites(func, name, method, &params, extra, scope);
         }
     }
 
@@ -916,6 +925,7 @@ impl<'a> FileTaint<'a> {
         &self,
         func: Node<'a>,
         name: &str,
+        method: bool,
         params: &[Node<'a>],
         extra: &[String],
         scope: &mut Scope,
@@ -931,7 +941,7 @@ impl<'a> FileTaint<'a> {
             }
         }
         self.in_progress.borrow_mut().push(func.id());
-        let calls = self.call_sites(name, func);
+        let calls = self.call_sites(name, method, func);
         for call in calls {
             let Some(args) = call.field("arguments") else {
                 continue;
@@ -952,7 +962,7 @@ impl<'a> FileTaint<'a> {
                     steps.push(Step {
                         start: arg.start_byte(),
                         end: arg.end_byte(),
-                        message: format!("passed to `{name}` as argument {}", j + 1),
+                        message: format!("{CALL_SITE_STEP}{name}` as argument {}", j + 1),
                     });
                     self.taint_param_with(param, scope, origin, &steps);
                 }
@@ -961,8 +971,10 @@ impl<'a> FileTaint<'a> {
         self.in_progress.borrow_mut().pop();
     }
 
-    /// Calls of `name` in the file (`name(...)`, `x.name(...)`), outside `func`'s own body.
-    fn call_sites(&self, name: &str, func: Node<'a>) -> Vec<Node<'a>> {
+    /// Calls of `name` in the file outside `func`'s own body: `name(...)` for a plain function,
+    /// `this.name(...)` (or `self.`, `that.`, `_this.`) for a method; a method of another
+    /// object (`res.setHeader(...)` for a `setHeader` method of one's own) is not one of them.
+    fn call_sites(&self, name: &str, method: bool, func: Node<'a>) -> Vec<Node<'a>> {
         let mut out = Vec::new();
         let bytes = self.source.as_bytes();
         let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
@@ -987,11 +999,17 @@ impl<'a> FileTaint<'a> {
             let Some(parent) = node.parent() else {
                 continue;
             };
-            let call = match (node.kind_name(), parent.kind_name()) {
-                ("identifier", "call_expression") => Some(parent),
-                ("property_identifier", "member_expression") => parent
-                    .parent()
-                    .filter(|c| c.kind_name() == "call_expression"),
+            let call = match (node.kind_name(), parent.kind_name(), method) {
+                ("identifier", "call_expression", false) => Some(parent),
+                ("property_identifier", "member_expression", true)
+                    if parent.field("object").is_some_and(|o| {
+                        o.kind_name() == "this" || matches!(self.text(o), "self" | "that" | "_this")
+                    }) =>
+                {
+                    parent
+                        .parent()
+                        .filter(|c| c.kind_name() == "call_expression")
+                }
                 _ => None,
             };
             if let Some(call) = call.filter(|c| {
@@ -1458,30 +1476,36 @@ fn parameters(func: Node<'_>) -> Vec<Node<'_>> {
     func.field("parameter").into_iter().collect()
 }
 
-/// The name a function is called by: its own, or the variable, property or method it is
-/// assigned to.
-fn function_name<'s>(func: Node<'_>, source: &'s str) -> Option<&'s str> {
-    if let Some(name) = func.field("name") {
-        return Some(node_text(name, source));
+/// The name a function is called by, and whether it is a method (called as `this.name(...)`)
+/// rather than by a plain name: its declaration's, or the variable, property or method it is
+/// assigned to. A named function expression's own name is visible only inside it.
+fn function_name<'s>(func: Node<'_>, source: &'s str) -> Option<(&'s str, bool)> {
+    let named = |n: Node<'_>| n.field("name").map(|x| node_text(x, source));
+    match func.kind_name() {
+        "method_definition" => return named(func).map(|n| (n, true)),
+        "function_declaration" | "generator_function_declaration" => {
+            return named(func).map(|n| (n, false));
+        }
+        _ => {}
     }
     let parent = func.parent()?;
     match parent.kind_name() {
         "variable_declarator" => parent
             .field("name")
             .filter(|n| n.kind_name() == "identifier")
-            .map(|n| node_text(n, source)),
+            .map(|n| (node_text(n, source), false)),
         "assignment_expression" => {
             let left = parent.field("left")?;
             match left.kind_name() {
-                "identifier" => Some(node_text(left, source)),
-                "member_expression" => left.field("property").map(|p| node_text(p, source)),
+                "identifier" => Some((node_text(left, source), false)),
+                "member_expression" => left.field("property").map(|p| (node_text(p, source), true)),
                 _ => None,
             }
         }
         "pair" => parent
             .field("key")
             .filter(|k| k.kind_name() == "property_identifier")
-            .map(|k| node_text(k, source)),
+            .map(|k| (node_text(k, source), true)),
         _ => None,
     }
 }

@@ -193,3 +193,56 @@ function show(header, res) {
         "{findings:#?}"
     );
 }
+
+#[test]
+fn a_call_site_inside_try_catches_what_the_callee_throws() {
+    let src = "\
+function decode(str) {
+  return decodeURIComponent(str);
+}
+app.get('/a', (req, res) => {
+  try {
+    res.json(decode(req.query.q));
+  } catch (e) {
+    res.sendStatus(400);
+  }
+});
+";
+    assert!(of(&scan(src), "express/uncaught-exception").is_empty());
+    let unguarded = "\
+function decode(str) {
+  return decodeURIComponent(str);
+}
+app.get('/a', (req, res) => {
+  res.json(decode(req.query.q));
+});
+";
+    let findings = scan(unguarded);
+    assert_eq!(
+        of(&findings, "express/uncaught-exception")
+            .iter()
+            .map(|f| f.span.start_line)
+            .collect::<Vec<_>>(),
+        vec![2],
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn a_method_of_another_object_is_not_a_call_site() {
+    // `res.setHeader(...)` calls the response's method, not this object's `setHeader`.
+    let src = "\
+Stream.prototype.setHeader = function (path, stat) {
+  this.res.setHeader('Last-Modified', stat.mtime);
+};
+Stream.prototype.pipe = function (res) {
+  res.setHeader('Content-Range', this.req.headers.range);
+};
+";
+    let findings = scan(src);
+    let lines: Vec<usize> = of(&findings, "express/header-injection")
+        .iter()
+        .map(|f| f.span.start_line)
+        .collect();
+    assert_eq!(lines, vec![5], "{findings:#?}");
+}
