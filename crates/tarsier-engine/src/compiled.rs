@@ -29,6 +29,9 @@ pub enum Predicate {
     FunctionHas(u32, Vec<String>),
     /// `#function-lacks? @c "word" ...`: the function around `@c` contains none of the words.
     FunctionLacks(u32, Vec<String>),
+    /// `#bound-to? @c "package" ...`: `@c` names (through the file's `require`s and `import`s
+    /// of modelled packages) one of the packages, or one of their exports (`fs.promises`).
+    BoundTo(u32, Vec<String>),
     /// `#file-has? @c "word" ...`: the file contains one of the words (`@c` only anchors it).
     FileHas(u32, Vec<String>),
     /// `#file-lacks? @c "word" ...`: the file contains none of the words (`@c` only anchors it).
@@ -129,6 +132,7 @@ impl CompiledRule {
                 let p = match predicate.operator.as_ref() {
                     "not-in-try?" => Predicate::NotInTry(capture),
                     "function-has?" | "function-lacks?" | "file-has?" | "class-admits?"
+                    | "bound-to?"
                         if words.is_empty() =>
                     {
                         return Err(EngineError::Query {
@@ -140,6 +144,7 @@ impl CompiledRule {
                     "function-has?" => Predicate::FunctionHas(capture, words),
                     "function-lacks?" => Predicate::FunctionLacks(capture, words),
                     "file-has?" => Predicate::FileHas(capture, words),
+                    "bound-to?" => Predicate::BoundTo(capture, words),
                     "file-lacks?" => Predicate::FileLacks(capture, words),
                     "writes-by-key?" => Predicate::WritesByKey(capture),
                     "iterated-key?" => Predicate::IteratedKey(capture),

@@ -528,6 +528,14 @@ impl Engine {
                 }
                 Predicate::FunctionLacks(c, ref words) => capture(c)
                     .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
+                Predicate::BoundTo(c, ref words) => capture(c).is_some_and(|n| {
+                    file.taint.binding_of(n).is_some_and(|b| {
+                        words.iter().any(|w| {
+                            *w == b.package
+                                || (!b.path.is_empty() && *w == format!("{}.{}", b.package, b.path))
+                        })
+                    })
+                }),
                 Predicate::FileHas(c, ref words) => capture(c)
                     .is_some_and(|_| words.iter().any(|w| file.source.contains(w.as_str()))),
                 Predicate::FileLacks(c, ref words) => capture(c)

@@ -28,8 +28,10 @@ pub struct ModelIndex {
     sanitizers: HashMap<(String, String), Vec<String>>,
     /// Per modelled call: the argument indexes whose data reaches the return value.
     summaries: HashMap<(String, String), Vec<usize>>,
-    /// Every package a model names, quoted as a `require`/`import` would quote it.
+    /// Every package whose model gives sources, quoted as a `require`/`import` would quote it.
     quoted: Vec<String>,
+    /// Every package a model names, quoted.
+    quoted_any: Vec<String>,
     packages: HashSet<String>,
 }
 
@@ -83,20 +85,33 @@ impl ModelIndex {
         for row in models.sinks() {
             index.packages.insert(row.package.clone());
         }
-        let mut quoted: Vec<String> = index
-            .packages
-            .iter()
-            .flat_map(|p| [format!("'{p}"), format!("\"{p}"), format!("`{p}")])
-            .collect();
-        quoted.sort();
-        index.quoted = quoted;
+        let quote = |names: &mut dyn Iterator<Item = &String>| {
+            let mut quoted: Vec<String> = names
+                .flat_map(|p| [format!("'{p}"), format!("\"{p}"), format!("`{p}")])
+                .collect();
+            quoted.sort();
+            quoted.dedup();
+            quoted
+        };
+        let mut with_sources = index
+            .sources
+            .keys()
+            .map(|(p, _)| p)
+            .chain(index.events.keys());
+        index.quoted = quote(&mut with_sources);
+        index.quoted_any = quote(&mut index.packages.iter());
         index
     }
 
-    /// Whether `source` may name a modelled package in a `require` or `import` (a cheap text
-    /// check before any binding is resolved).
+    /// Whether `source` may name a package whose model gives sources, in a `require` or
+    /// `import` (a cheap text check before any binding is resolved).
     pub fn mentioned_in(&self, source: &str) -> bool {
-        !self.quoted.is_empty() && self.quoted.iter().any(|q| source.contains(q.as_str()))
+        self.quoted.iter().any(|q| source.contains(q.as_str()))
+    }
+
+    /// Whether `source` may name any modelled package.
+    pub fn any_mentioned_in(&self, source: &str) -> bool {
+        self.quoted_any.iter().any(|q| source.contains(q.as_str()))
     }
 
     /// Whether any model names `package`.

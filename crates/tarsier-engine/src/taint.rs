@@ -305,12 +305,22 @@ impl<'a> FileTaint<'a> {
 
     fn imports(&self) -> &Imports {
         self.imports.get_or_init(|| {
-            if !self.model.models.mentioned_in(self.source) {
+            if !self.model.models.any_mentioned_in(self.source) {
                 return Imports::default();
             }
             let models = &self.model.models;
             Imports::collect(self.root, self.source, &|p| models.models_package(p))
         })
+    }
+
+    /// What `expr` is bound to through the file's `require`s and `import`s of modelled
+    /// packages (`const shell = require('child_process')`, `_fs2.default`), if anything.
+    pub fn binding_of(&self, expr: Node<'_>) -> Option<crate::models::Binding> {
+        let imports = self.imports();
+        if imports.is_empty() {
+            return None;
+        }
+        imports.resolve(expr, self.source)
     }
 
     fn exports(&self) -> &Exported {

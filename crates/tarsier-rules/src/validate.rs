@@ -52,6 +52,7 @@ pub const KNOWN_PREDICATES: &[&str] = &[
     "class-admits?",
     "file-lacks?",
     "writes-by-key?",
+    "bound-to?",
 ];
 
 /// Checks one rule; returns its problems (empty when valid).
