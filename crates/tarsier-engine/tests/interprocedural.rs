@@ -246,3 +246,34 @@ Stream.prototype.pipe = function (res) {
         .collect();
     assert_eq!(lines, vec![5], "{findings:#?}");
 }
+
+#[test]
+fn indirect_eval_is_eval() {
+    let src = "app.get('/a', (req, res) => { (0, eval)(req.query.code); });\n";
+    let findings = scan(src);
+    let hits = of(&findings, "node/dynamic-code");
+    assert_eq!(hits.len(), 1, "{findings:#?}");
+    assert_eq!(hits[0].severity, Severity::Error);
+    assert!(of(&scan("(0, evaluate)(x);\n"), "node/dynamic-code").is_empty());
+}
+
+/// Every pattern of the rules this issue touched keeps a text anchor, so the sparse walk (and
+/// the scan's cost) is unchanged for them.
+#[test]
+fn the_new_patterns_have_text_anchors() {
+    let rules = tarsier_rules::embedded().unwrap();
+    let language = tarsier_parse::language();
+    for id in [
+        "node/dynamic-code",
+        "node/command-exec",
+        "express/path-traversal",
+    ] {
+        let rule = rules.rules.iter().find(|r| r.meta.id == id).unwrap();
+        let compiled = tarsier_engine::compiled::CompiledRule::compile(rule, &language)
+            .unwrap()
+            .unwrap();
+        for (i, pattern) in compiled.query.patterns.iter().enumerate() {
+            assert!(pattern.clause(&language).is_some(), "{id} pattern {i}");
+        }
+    }
+}
