@@ -1,4 +1,12 @@
-//! Intra-procedural request-data taint: the `#request-derived?` query predicate.
+//! Request-data taint: the `#request-derived?` query predicate.
+//!
+//! Beyond one function: a local function's parameters receive what its call sites in the file
+//! pass (a plain function's `name(...)`, a method's `this.name(...)`; [`MAX_CALL_DEPTH`] levels),
+//! promise and array callbacks their receiver's data, and the models of `rules/models/`
+//! ([`crate::models`]) name further sources (a package's own modelled exports' parameters,
+//! modelled callbacks, listeners and return values), summaries, and sanitizers by sink kind
+//! (a rule's [`taint_key`] carries its kinds). For the rules that opt in, the parameters of the
+//! exported functions of a package's entry points are library inputs ([`Origin::LibraryInput`]).
 //!
 //! Sources, request names and sanitizers come from the rule pack's `taint.toml` (see
 //! [`tarsier_rules::TaintSpec`]). Sources are `req.<property>`, `req.<method>(...)`, the same on
