@@ -567,16 +567,17 @@ impl Engine {
                 Predicate::NotLiteral(c) => {
                     capture(c).is_some_and(|n| !literal::is_literal(n, file.source))
                 }
+                // Request data only: a library input does not make a pattern match, it only
+                // explains and rates a finding the pattern gives anyway (`@arg` below).
                 Predicate::RequestDerived(c) => {
                     match capture(c)
                         .and_then(|n| file.taint.derived_with_origin(n, &rule.sanitizers))
                     {
-                        Some((path, from)) => {
+                        Some((path, Origin::Request)) => {
                             flow = path;
-                            origin = from;
                             true
                         }
-                        None => false,
+                        _ => false,
                     }
                 }
                 Predicate::NotRequestDerived(c) => capture(c).is_none_or(|n| {

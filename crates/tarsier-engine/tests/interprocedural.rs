@@ -277,3 +277,15 @@ fn the_new_patterns_have_text_anchors() {
         }
     }
 }
+
+#[test]
+fn a_library_input_never_makes_a_request_data_pattern_match() {
+    // `setTimeout(fn)` with a function from the caller is not code from anywhere.
+    let src = "\
+module.exports = function randomBytes(size, callback) {
+  setTimeout(callback, 10);
+  setTimeout(generate.bind(null, size, callback), 10);
+};
+";
+    assert!(of(&scan(src), "node/dynamic-code").is_empty());
+}
