@@ -289,3 +289,25 @@ module.exports = function randomBytes(size, callback) {
 ";
     assert!(of(&scan(src), "node/dynamic-code").is_empty());
 }
+
+#[test]
+fn a_buffer_made_from_request_text_with_an_encoding_is_not_escalated() {
+    let src = "\
+Response.prototype.send = function (body) {
+  var chunk = body;
+  return new Buffer(chunk, 'utf8');
+};
+Response.prototype.jsonp = function () {
+  return this.send(this.req.query.callback + '({})');
+};
+";
+    let findings = scan(src);
+    let hits = of(&findings, "node/deprecated-buffer");
+    assert_eq!(hits.len(), 1, "{findings:#?}");
+    assert_eq!(hits[0].severity, Severity::Warning);
+    // A size from the request is the dangerous form: escalated, through the call site.
+    let sized = src.replace("new Buffer(chunk, 'utf8')", "new Buffer(chunk)");
+    let findings = scan(&sized);
+    let hits = of(&findings, "node/deprecated-buffer");
+    assert_eq!(hits[0].severity, Severity::Error, "{findings:#?}");
+}
