@@ -28,10 +28,10 @@ pub struct ModelIndex {
     sanitizers: HashMap<(String, String), Vec<String>>,
     /// Per modelled call: the argument indexes whose data reaches the return value.
     summaries: HashMap<(String, String), Vec<usize>>,
-    /// Every package whose model gives sources, quoted as a `require`/`import` would quote it.
-    quoted: Vec<String>,
-    /// Every package a model names, quoted.
-    quoted_any: Vec<String>,
+    /// Every package a model names, quoted as a `require`/`import` would quote it, in one
+    /// automaton (one pass over a file's text), with whether that package's model gives sources.
+    quoted: Option<aho_corasick::AhoCorasick>,
+    quoted_sources: Vec<bool>,
     packages: HashSet<String>,
 }
 
@@ -85,33 +85,48 @@ impl ModelIndex {
         for row in models.sinks() {
             index.packages.insert(row.package.clone());
         }
-        let quote = |names: &mut dyn Iterator<Item = &String>| {
-            let mut quoted: Vec<String> = names
-                .flat_map(|p| [format!("'{p}"), format!("\"{p}"), format!("`{p}")])
-                .collect();
-            quoted.sort();
-            quoted.dedup();
-            quoted
-        };
-        let mut with_sources = index
+        let with_sources: HashSet<&String> = index
             .sources
             .keys()
             .map(|(p, _)| p)
-            .chain(index.events.keys());
-        index.quoted = quote(&mut with_sources);
-        index.quoted_any = quote(&mut index.packages.iter());
+            .chain(index.events.keys())
+            .collect();
+        let mut packages: Vec<&String> = index.packages.iter().collect();
+        packages.sort();
+        let mut patterns = Vec::new();
+        for p in packages {
+            for quote in ['\'', '"', '`'] {
+                patterns.push(format!("{quote}{p}"));
+                index.quoted_sources.push(with_sources.contains(p));
+            }
+        }
+        index.quoted = aho_corasick::AhoCorasick::new(&patterns).ok();
         index
     }
 
     /// Whether `source` may name a package whose model gives sources, in a `require` or
     /// `import` (a cheap text check before any binding is resolved).
     pub fn mentioned_in(&self, source: &str) -> bool {
-        self.quoted.iter().any(|q| source.contains(q.as_str()))
+        self.mentions(source, true)
     }
 
     /// Whether `source` may name any modelled package.
     pub fn any_mentioned_in(&self, source: &str) -> bool {
-        self.quoted_any.iter().any(|q| source.contains(q.as_str()))
+        self.mentions(source, false)
+    }
+
+    fn mentions(&self, source: &str, with_sources: bool) -> bool {
+        let Some(automaton) = &self.quoted else {
+            return false;
+        };
+        automaton.find_iter(source).any(|m| {
+            !with_sources
+                || self
+                    .quoted_sources
+                    .get(m.pattern().as_usize())
+                    .copied()
+                    .unwrap_or(false)
+        })
     }
 
     /// Whether any model names `package`.

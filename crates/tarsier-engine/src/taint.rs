@@ -183,6 +183,9 @@ pub struct FileTaint<'a> {
     model_sources: std::cell::OnceCell<bool>,
     /// Whether the file exports anything (for library inputs).
     exports_something: std::cell::OnceCell<bool>,
+    /// Where each name is followed by `(` (a call, or a declaration), found in one pass over
+    /// the text on the first call-site question.
+    call_index: std::cell::OnceCell<HashMap<&'a str, Vec<usize>>>,
     /// Functions whose scope is being computed (a call-site question may ask about another
     /// function's scope, never about one already in progress); also bounds the depth.
     in_progress: RefCell<Vec<usize>>,
@@ -246,6 +249,7 @@ impl<'a> FileTaint<'a> {
             model_sources: std::cell::OnceCell::new(),
             exports_something: std::cell::OnceCell::new(),
             in_progress: RefCell::new(Vec::new()),
+            call_index: std::cell::OnceCell::new(),
         }
     }
 
@@ -994,20 +998,14 @@ impl<'a> FileTaint<'a> {
     /// object (`res.setHeader(...)` for a `setHeader` method of one's own) is not one of them.
     fn call_sites(&self, name: &str, method: bool, func: Node<'a>) -> Vec<Node<'a>> {
         let mut out = Vec::new();
-        let bytes = self.source.as_bytes();
-        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
-        for (at, _) in self.source.match_indices(name) {
+        let index = self.call_index.get_or_init(|| call_index(self.source));
+        // A common method name (`get(`) occurs everywhere: a bounded number are looked at.
+        let positions = index.get(name).map_or(&[][..], Vec::as_slice);
+        for &at in positions.iter().take(4 * MAX_CALL_SITES) {
             if out.len() >= MAX_CALL_SITES {
                 break;
             }
             let end = at + name.len();
-            if at > 0 && bytes.get(at - 1).copied().is_some_and(ident) {
-                continue;
-            }
-            let after = self.source.get(end..).unwrap_or("").trim_start();
-            if !after.starts_with('(') || bytes.get(end).copied().is_some_and(ident) {
-                continue;
-            }
             if at >= func.start_byte() && end <= func.end_byte() {
                 continue;
             }
@@ -1480,6 +1478,34 @@ enum ModelledCall<'t> {
     Passes(Vec<Node<'t>>),
     /// No model says anything.
     Unknown,
+}
+
+/// Every identifier-like word followed (after spaces) by `(`, with its offsets: one pass.
+fn call_index(source: &str) -> HashMap<&str, Vec<usize>> {
+    let bytes = source.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes.get(i).copied().is_some_and(ident) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).copied().is_some_and(ident) {
+            i += 1;
+        }
+        let mut j = i;
+        while bytes.get(j).is_some_and(|b| b.is_ascii_whitespace()) {
+            j += 1;
+        }
+        if bytes.get(j) == Some(&b'(')
+            && let Some(word) = source.get(start..i)
+        {
+            index.entry(word).or_default().push(start);
+        }
+    }
+    index
 }
 
 /// A function's parameters, in order (an arrow function's single bare parameter too).
