@@ -710,9 +710,8 @@ impl Engine {
                     }
                     (Some(line), Origin::LibraryInput) => {
                         message.push_str(&format!(
-                            "; applied on line {line} to a parameter of an exported function"
+                            "; applied on line {line} to a parameter of an exported function (the Express threat model trusts input from application code)"
                         ));
-                        message.push_str(LIBRARY_INPUT_NOTE);
                     }
                     (None, _) => {}
                 }
