@@ -29,6 +29,9 @@ pub enum Predicate {
     FunctionHas(u32, Vec<String>),
     /// `#function-lacks? @c "word" ...`: the function around `@c` contains none of the words.
     FunctionLacks(u32, Vec<String>),
+    /// `#bound-to? @c "package" ...`: `@c` names (through the file's `require`s and `import`s
+    /// of modelled packages) one of the packages, or one of their exports (`fs.promises`).
+    BoundTo(u32, Vec<String>),
     /// `#file-has? @c "word" ...`: the file contains one of the words (`@c` only anchors it).
     FileHas(u32, Vec<String>),
     /// `#file-lacks? @c "word" ...`: the file contains none of the words (`@c` only anchors it).
@@ -85,8 +88,11 @@ pub struct CompiledRule {
     pub message: Vec<MessagePart>,
     /// Pre-filter words.
     pub requires: Vec<String>,
-    /// Rule-specific sanitizers.
+    /// Rule-specific sanitizers, with the rule's sink kinds and library-input choice: the key
+    /// under which it asks about taint ([`crate::taint::taint_key`]).
     pub sanitizers: Vec<String>,
+    /// Whether parameters of exported functions are a (lower-precision) source for it.
+    pub library_inputs: bool,
     /// Severity when `@arg` is not request-derived.
     pub untainted_severity: Option<Severity>,
 }
@@ -134,6 +140,7 @@ impl CompiledRule {
                 let p = match predicate.operator.as_ref() {
                     "not-in-try?" => Predicate::NotInTry(capture),
                     "function-has?" | "function-lacks?" | "file-has?" | "class-admits?"
+                    | "bound-to?"
                         if words.is_empty() =>
                     {
                         return Err(EngineError::Query {
@@ -145,6 +152,7 @@ impl CompiledRule {
                     "function-has?" => Predicate::FunctionHas(capture, words),
                     "function-lacks?" => Predicate::FunctionLacks(capture, words),
                     "file-has?" => Predicate::FileHas(capture, words),
+                    "bound-to?" => Predicate::BoundTo(capture, words),
                     "file-lacks?" => Predicate::FileLacks(capture, words),
                     "writes-by-key?" => Predicate::WritesByKey(capture),
                     "iterated-key?" => Predicate::IteratedKey(capture),
@@ -177,7 +185,12 @@ impl CompiledRule {
             finding,
             message,
             requires: rule.requires.clone(),
-            sanitizers: rule.sanitizers.clone(),
+            sanitizers: crate::taint::taint_key(
+                &rule.sanitizers,
+                &rule.sink_kinds,
+                rule.library_inputs,
+            ),
+            library_inputs: rule.library_inputs,
             untainted_severity: rule.untainted_severity,
             query,
         }))

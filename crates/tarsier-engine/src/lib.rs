@@ -22,7 +22,9 @@
 pub mod anchor;
 pub mod charclass;
 pub mod compiled;
+pub mod exports;
 pub mod literal;
+pub mod models;
 pub mod pattern;
 pub mod redos;
 pub mod selftest;
@@ -36,7 +38,7 @@ use compiled::{CompiledRule, MessagePart, PatternIndex, Predicate};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use taint::{FileTaint, Step, TaintModel};
+use taint::{FileTaint, Origin, PackageFile, Step, TaintModel};
 use tarsier_model::{
     Finding, FlowStep, Notification, NotificationLevel, RuleMeta, Severity, Span, Suppression,
     SuppressionKind,
@@ -343,7 +345,11 @@ impl Engine {
                     exponential: analyzer == "redos-exponential",
                     message: rule.message.clone(),
                     tainted_severity: rule.tainted_severity,
-                    sanitizers: rule.sanitizers.clone(),
+                    sanitizers: taint::taint_key(
+                        &rule.sanitizers,
+                        &rule.sink_kinds,
+                        rule.library_inputs,
+                    ),
                 });
             } else if let Some(c) = CompiledRule::compile(rule, &language)? {
                 compiled.push(c);
@@ -395,7 +401,9 @@ impl Engine {
 
     /// Scans in-memory files in parallel; `files` are (path, bytes). JavaScript files (see
     /// [`source_kind`]: also `node` scripts without an extension) are scanned; TypeScript files
-    /// are reported in one note; other files are ignored.
+    /// are reported in one note; other files are ignored. A `package.json` among them names the
+    /// package (for the models of its own API) and its entry points (whose exported functions
+    /// take library inputs).
     pub fn scan_files(&self, files: &[(String, Vec<u8>)]) -> ScanReport {
         self.scan_files_with(files, self.options.suppressions)
     }
@@ -407,6 +415,10 @@ impl Engine {
         files: &[(String, Vec<u8>)],
         mode: SuppressionMode,
     ) -> ScanReport {
+        let package = files
+            .iter()
+            .find(|(path, _)| path == "package.json")
+            .and_then(|(_, bytes)| PackageInfo::from_manifest(bytes));
         let kinds: Vec<SourceKind> = files
             .iter()
             .map(|(path, bytes)| source_kind(path, bytes))
@@ -415,7 +427,7 @@ impl Engine {
             .par_iter()
             .zip(kinds.par_iter())
             .filter(|(_, kind)| self.parses(**kind))
-            .map(|((path, bytes), kind)| self.scan_as(path, bytes, *kind, mode))
+            .map(|((path, bytes), kind)| self.scan_as(path, bytes, *kind, mode, package.as_ref()))
             .reduce(ScanReport::default, |mut a, b| {
                 a.extend(b);
                 a
@@ -518,7 +530,7 @@ impl Engine {
             Err(e) => return unreadable(e.to_string()),
         }
         match std::fs::read(&file.path) {
-            Ok(bytes) => self.scan_as(path, &bytes, kind, mode),
+            Ok(bytes) => self.scan_as(path, &bytes, kind, mode, None),
             Err(e) => unreadable(e.to_string()),
         }
     }
@@ -545,17 +557,29 @@ impl Engine {
 
     /// [`Engine::scan_source`] with suppression comments treated as `mode` says.
     pub fn scan_source_with(&self, path: &str, bytes: &[u8], mode: SuppressionMode) -> ScanReport {
-        self.scan_as(path, bytes, source_kind(path, b""), mode)
+        self.scan_as(path, bytes, source_kind(path, b""), mode, None)
+    }
+
+    /// Scans one file of `package` (an entry point of it when `package.entries` names `path`).
+    pub fn scan_source_in(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        package: Option<&PackageInfo>,
+    ) -> ScanReport {
+        let kind = source_kind(path, b"");
+        self.scan_as(path, bytes, kind, self.options.suppressions, package)
     }
 
     /// Scans one file of `kind` (TypeScript with the TypeScript grammar, anything else as
-    /// JavaScript), suppression comments treated as `mode` says.
+    /// JavaScript) of `package`, suppression comments treated as `mode` says.
     fn scan_as(
         &self,
         path: &str,
         bytes: &[u8],
         kind: SourceKind,
         mode: SuppressionMode,
+        package: Option<&PackageInfo>,
     ) -> ScanReport {
         let (dialect, rules, index) = match (&self.typescript, kind) {
             (Some((rules, index)), SourceKind::TypeScript) => {
@@ -611,7 +635,14 @@ impl Engine {
             path,
             source,
             lines: std::cell::OnceCell::new(),
-            taint: FileTaint::new(&self.taint, source, root),
+            taint: match package {
+                Some(p) => FileTaint::new(&self.taint, source, root).with_package(PackageFile {
+                    name: &p.name,
+                    path,
+                    entry: p.is_entry(path),
+                }),
+                None => FileTaint::new(&self.taint, source, root),
+            },
         };
         // One pass over the text decides which rules' pre-filters let them run and where their
         // anchors are (see [`anchor`]); one walk of the tree then serves every enabled rule and
@@ -712,6 +743,7 @@ impl Engine {
                 .map(|&(_, node)| node)
         };
         let mut flow = Vec::new();
+        let mut origin = Origin::Request;
         let mut ok = true;
         for predicate in rule.predicates.get(local_pattern).into_iter().flatten() {
             let holds = match *predicate {
@@ -723,6 +755,14 @@ impl Engine {
                 }
                 Predicate::FunctionLacks(c, ref words) => capture(c)
                     .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
+                Predicate::BoundTo(c, ref words) => capture(c).is_some_and(|n| {
+                    file.taint.binding_of(n).is_some_and(|b| {
+                        words.iter().any(|w| {
+                            *w == b.package
+                                || (!b.path.is_empty() && *w == format!("{}.{}", b.package, b.path))
+                        })
+                    })
+                }),
                 Predicate::FileHas(c, ref words) => capture(c)
                     .is_some_and(|_| words.iter().any(|w| file.source.contains(w.as_str()))),
                 Predicate::FileLacks(c, ref words) => capture(c)
@@ -776,17 +816,24 @@ impl Engine {
                 Predicate::NotLiteral(c) => {
                     capture(c).is_some_and(|n| !literal::is_literal(n, file.source))
                 }
+                // Request data only: a library input does not make a pattern match, it only
+                // explains and rates a finding the pattern gives anyway (`@arg` below).
                 Predicate::RequestDerived(c) => {
-                    match capture(c).and_then(|n| file.taint.request_derived(n, &rule.sanitizers)) {
-                        Some(path) => {
+                    match capture(c)
+                        .and_then(|n| file.taint.derived_with_origin(n, &rule.sanitizers))
+                    {
+                        Some((path, Origin::Request)) => {
                             flow = path;
                             true
                         }
-                        None => false,
+                        _ => false,
                     }
                 }
-                Predicate::NotRequestDerived(c) => capture(c)
-                    .is_none_or(|n| file.taint.request_derived(n, &rule.sanitizers).is_none()),
+                Predicate::NotRequestDerived(c) => capture(c).is_none_or(|n| {
+                    file.taint
+                        .derived_with_origin(n, &rule.sanitizers)
+                        .is_none_or(|(_, from)| from != Origin::Request)
+                }),
             };
             if !holds {
                 ok = false;
@@ -794,6 +841,22 @@ impl Engine {
             }
         }
         if !ok {
+            return;
+        }
+        // A rule about a call outside `try` (an exception that escapes): data that came through
+        // a call site inside a `try` is caught there.
+        let about_try = rule
+            .predicates
+            .get(local_pattern)
+            .is_some_and(|ps| ps.iter().any(|p| matches!(p, Predicate::NotInTry(_))));
+        if about_try
+            && flow.iter().any(|step| {
+                taint::is_call_site_step(step)
+                    && root
+                        .descendant_for_byte_range(step.start, step.end)
+                        .is_some_and(|n| !structure::not_in_try(root, n))
+            })
+        {
             return;
         }
         let Some(node) = capture(rule.finding) else {
@@ -804,13 +867,25 @@ impl Engine {
             match rule
                 .arg
                 .and_then(capture)
-                .and_then(|n| file.taint.request_derived(n, &rule.sanitizers))
+                .and_then(|n| file.taint.derived_with_origin(n, &rule.sanitizers))
             {
-                Some(path) => flow = path,
+                Some((path, from)) => {
+                    flow = path;
+                    origin = from;
+                }
                 None => severity = lower,
             }
         }
-        let message = render_message(&rule.message, &capture, file.source);
+        let mut message = render_message(&rule.message, &capture, file.source);
+        if origin == Origin::LibraryInput && !flow.is_empty() {
+            // Input from the calling application: the threat model trusts it, so the finding
+            // is rated below one from request data, and says why.
+            severity = rule
+                .untainted_severity
+                .unwrap_or_else(|| lower_one(rule.meta.severity))
+                .min(severity);
+            message.push_str(LIBRARY_INPUT_NOTE);
+        }
         let key = (rule_index, node.start_byte(), node.end_byte());
         let keep_existing = found
             .get(&key)
@@ -845,25 +920,49 @@ impl Engine {
                 let mut severity = rule.meta.severity;
                 let mut flow: Vec<Step> = Vec::new();
                 let mut applied_at = None;
-                if let Some((subject, path)) = site.subjects.iter().find_map(|s| {
+                let tainted = site.subjects.iter().filter_map(|s| {
                     file.taint
-                        .request_derived(*s, &rule.sanitizers)
+                        .derived_with_origin(*s, &rule.sanitizers)
                         .map(|p| (*s, p))
-                }) {
+                });
+                // Request data on any subject wins over a library input on another.
+                let mut best: Option<(Node<'_>, (Vec<Step>, Origin))> = None;
+                for (subject, found) in tainted {
+                    let request = found.1 == Origin::Request;
+                    if best.is_none() || request {
+                        best = Some((subject, found));
+                    }
+                    if request {
+                        break;
+                    }
+                }
+                let mut origin = Origin::Request;
+                if let Some((subject, (path, from))) = best {
                     flow = path;
+                    origin = from;
                     flow.push(Step {
                         start: subject.start_byte(),
                         end: subject.end_byte(),
                         message: "matched against the regular expression".to_string(),
                     });
-                    severity = severity.max(rule.tainted_severity.unwrap_or(severity));
+                    if from == Origin::Request {
+                        severity = severity.max(rule.tainted_severity.unwrap_or(severity));
+                    }
                     applied_at = Some(subject.start_position().row + 1);
                 }
                 let mut message = redos_message(&rule.message, &site, &analysis);
                 // The finding sits on the definition; the message names the use too, which may
                 // be far away (a regex from a table of patterns, a module constant).
-                if let Some(line) = applied_at {
-                    message.push_str(&format!("; applied to request data on line {line}"));
+                match (applied_at, origin) {
+                    (Some(line), Origin::Request) => {
+                        message.push_str(&format!("; applied to request data on line {line}"))
+                    }
+                    (Some(line), Origin::LibraryInput) => {
+                        message.push_str(&format!(
+                            "; applied on line {line} to a parameter of an exported function (the Express threat model trusts input from application code)"
+                        ));
+                    }
+                    (None, _) => {}
                 }
                 out.push(file.finding(&rule.meta.id, severity, message, site.node, &flow));
             }
@@ -937,6 +1036,39 @@ impl Engine {
                 }
             }
         }
+    }
+}
+
+/// What the engine needs to know of the package a file belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageInfo {
+    /// The package's name.
+    pub name: String,
+    /// Paths (inside the package) of its entry points: `main` and `index.js`. Empty: every
+    /// file counts as one.
+    pub entries: Vec<String>,
+}
+
+impl PackageInfo {
+    /// Reads a `package.json`; `None` when it has no name (or is not JSON).
+    pub fn from_manifest(bytes: &[u8]) -> Option<PackageInfo> {
+        let manifest: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let name = manifest.get("name")?.as_str()?.to_string();
+        let mut entries = vec!["index.js".to_string()];
+        if let Some(main) = manifest.get("main").and_then(|m| m.as_str()) {
+            let main = main.trim_start_matches("./").trim_end_matches('/');
+            if !main.is_empty() {
+                entries.push(main.to_string());
+                entries.push(format!("{main}.js"));
+                entries.push(format!("{main}/index.js"));
+            }
+        }
+        Some(PackageInfo { name, entries })
+    }
+
+    /// Whether `path` is an entry point.
+    pub fn is_entry(&self, path: &str) -> bool {
+        self.entries.is_empty() || self.entries.iter().any(|e| e == path)
     }
 }
 
@@ -1100,6 +1232,17 @@ fn redos_message(
         .replace("{{flags}}", &site.flags)
         .replace("{{pump}}", &pump)
         .replace("{{attack}}", &attack)
+}
+
+/// What a finding whose data is a library input adds to its message.
+pub const LIBRARY_INPUT_NOTE: &str = " (from a parameter of an exported function; the Express threat model trusts input from application code)";
+
+/// One level lower (a library input is rated below request data).
+fn lower_one(severity: Severity) -> Severity {
+    match severity {
+        Severity::Error => Severity::Warning,
+        Severity::Warning | Severity::Note => Severity::Note,
+    }
 }
 
 /// Lowest severity that counts, for `--fail-on`.

@@ -1,4 +1,12 @@
-//! Intra-procedural request-data taint: the `#request-derived?` query predicate.
+//! Request-data taint: the `#request-derived?` query predicate.
+//!
+//! Beyond one function: a local function's parameters receive what its call sites in the file
+//! pass (a plain function's `name(...)`, a method's `this.name(...)`; [`MAX_CALL_DEPTH`] levels),
+//! promise and array callbacks their receiver's data, and the models of `rules/models/`
+//! ([`crate::models`]) name further sources (a package's own modelled exports' parameters,
+//! modelled callbacks, listeners and return values), summaries, and sanitizers by sink kind
+//! (a rule's [`taint_key`] carries its kinds). For the rules that opt in, the parameters of the
+//! exported functions of a package's entry points are library inputs ([`Origin::LibraryInput`]).
 //!
 //! Sources, request names and sanitizers come from the rule pack's `taint.toml` (see
 //! [`tarsier_rules::TaintSpec`]). Sources are `req.<property>`, `req.<method>(...)`, the same on
@@ -20,12 +28,15 @@
 //! methods, array literals and `join` propagate. Every walk is iterative, so hostile nesting
 //! cannot overflow the stack.
 
+use crate::exports::Exported;
 use crate::literal::node_text;
+use crate::models::{Imports, ModelIndex};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use tarsier_parse::NodeExt;
 use tarsier_rules::TaintSpec;
+use tarsier_rules::models::AccessStep;
 use tree_sitter::Node;
 
 /// One step of a taint path, as byte offsets into the file.
@@ -50,6 +61,56 @@ pub struct TaintModel {
     normalizers: HashSet<String>,
     containment: HashSet<String>,
     negotiators: HashSet<String>,
+    models: ModelIndex,
+}
+
+/// Where the data of a taint path comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Data from the network: the request, or what a model says carries request data.
+    Request,
+    /// A parameter of a package's exported function that no model names: input from the
+    /// calling application, which the Express threat model trusts (a lower-precision source).
+    LibraryInput,
+}
+
+/// The key under which a rule asks about taint: its extra sanitizers, the sink kinds it guards
+/// (`\0sink:html-text`, so that model sanitizers apply to it by kind) and whether library
+/// inputs count (`\0library`). Pass it where the `extra_sanitizers` of
+/// [`FileTaint::request_derived`] go: the markers never equal a callee name.
+pub fn taint_key(
+    sanitizers: &[String],
+    sink_kinds: &[String],
+    library_inputs: bool,
+) -> Vec<String> {
+    let mut key = sanitizers.to_vec();
+    key.extend(sink_kinds.iter().map(|k| format!("{SINK_MARK}{k}")));
+    if library_inputs {
+        key.push(LIBRARY_MARK.to_string());
+    }
+    key
+}
+
+const SINK_MARK: &str = "\0sink:";
+const LIBRARY_MARK: &str = "\0library";
+
+fn wants_library(key: &[String]) -> bool {
+    key.iter().any(|k| k == LIBRARY_MARK)
+}
+
+fn sink_kinds(key: &[String]) -> impl Iterator<Item = &str> {
+    key.iter().filter_map(|k| k.strip_prefix(SINK_MARK))
+}
+
+/// The package a file belongs to, for the models of its own API and its library inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct PackageFile<'a> {
+    /// The package's name (from its `package.json`).
+    pub name: &'a str,
+    /// The file's path inside the package.
+    pub path: &'a str,
+    /// Whether the file is an entry point (`main`, `index.js`): its exports are the package's.
+    pub entry: bool,
 }
 
 impl TaintModel {
@@ -65,6 +126,7 @@ impl TaintModel {
             normalizers: set(&spec.path_normalizers),
             containment: set(&spec.containment_methods),
             negotiators: set(&spec.negotiators),
+            models: ModelIndex::new(&spec.models),
         }
     }
 }
@@ -78,6 +140,8 @@ struct Scope {
     guards: Vec<Guard>,
     /// Variables assigned from a path normaliser (`path.resolve(...)`).
     normalized: HashSet<String>,
+    /// Tainted names whose data is a library input ([`Origin::LibraryInput`]), not request data.
+    library: HashSet<String>,
 }
 
 /// `if (!check(name)) return;`: from `after` on, `name` passed the check.
@@ -108,7 +172,38 @@ pub struct FileTaint<'a> {
     /// Whether the file names a request or response object at all (decided on the first
     /// question): without one nothing in it can be request data, and no scope is computed.
     names_requests: std::cell::OnceCell<bool>,
+    /// The package the file belongs to, when known.
+    package: Option<PackageFile<'a>>,
+    /// Names bound to modelled packages (`const { parse } = require('cookie')`), found on the
+    /// first question that needs them.
+    imports: std::cell::OnceCell<Imports>,
+    /// The file's exported functions, found on the first question that needs them.
+    exports: std::cell::OnceCell<Exported>,
+    /// Whether the file mentions a modelled package or exports functions that models name.
+    model_sources: std::cell::OnceCell<bool>,
+    /// Whether the file exports anything (for library inputs).
+    exports_something: std::cell::OnceCell<bool>,
+    /// Where each name is followed by `(` (a call, or a declaration), found in one pass over
+    /// the text on the first call-site question.
+    call_index: std::cell::OnceCell<HashMap<&'a str, Vec<usize>>>,
+    /// Functions whose scope is being computed (a call-site question may ask about another
+    /// function's scope, never about one already in progress); also bounds the depth.
+    in_progress: RefCell<Vec<usize>>,
 }
+
+/// How the step where a call site passes data to a local function's parameter begins.
+const CALL_SITE_STEP: &str = "passed to `";
+
+/// Whether `step` is where a call site passes data to a local function's parameter (the
+/// step's span is the argument).
+pub fn is_call_site_step(step: &Step) -> bool {
+    step.message.starts_with(CALL_SITE_STEP)
+}
+
+/// Deepest chain of call sites followed to find what a parameter receives.
+const MAX_CALL_DEPTH: usize = 3;
+/// Most call sites of one function examined.
+const MAX_CALL_SITES: usize = 24;
 
 /// Function scopes by the rule's extra sanitizers, then by function node id.
 type ScopeCache = HashMap<Vec<String>, HashMap<usize, Rc<Scope>>>;
@@ -148,18 +243,43 @@ impl<'a> FileTaint<'a> {
             facts: RefCell::new(HashMap::new()),
             anchor: RefCell::new(None),
             names_requests: std::cell::OnceCell::new(),
+            package: None,
+            imports: std::cell::OnceCell::new(),
+            exports: std::cell::OnceCell::new(),
+            model_sources: std::cell::OnceCell::new(),
+            exports_something: std::cell::OnceCell::new(),
+            in_progress: RefCell::new(Vec::new()),
+            call_index: std::cell::OnceCell::new(),
         }
     }
 
-    /// If `expr` carries request data, the path from the source to `expr`.
-    pub fn request_derived(
+    /// Tells the analysis which package the file belongs to: parameters of the package's
+    /// exported functions that a model names become request data, and (for the rules that opt
+    /// in) the other exported functions' parameters library inputs.
+    pub fn with_package(mut self, package: PackageFile<'a>) -> Self {
+        self.package = Some(package);
+        self
+    }
+
+    /// Like [`FileTaint::request_derived`], with where the data comes from; `key` is a
+    /// [`taint_key`].
+    pub fn derived_with_origin(
         &self,
         expr: Node<'a>,
-        extra_sanitizers: &[String],
-    ) -> Option<Vec<Step>> {
-        // Every source reads a request object, and every request object is named in the text:
-        // `req` (a request name), `this.req`, a handler's first parameter (next to a response
-        // name), or a variable assigned from one of those.
+        key: &[String],
+    ) -> Option<(Vec<Step>, Origin)> {
+        if !self.may_have_sources(key) {
+            return None;
+        }
+        let scope = self.scope_at(expr, key);
+        self.derived_origin(expr, &scope, key)
+    }
+
+    /// Whether anything in the file can be a source for a rule asking with `key`.
+    fn may_have_sources(&self, key: &[String]) -> bool {
+        // Every request source reads a request object, and every request object is named in
+        // the text: `req` (a request name), `this.req`, a handler's first parameter (next to a
+        // response name), or a variable assigned from one of those.
         let names_requests = *self.names_requests.get_or_init(|| {
             let model = self.model;
             model
@@ -168,11 +288,66 @@ impl<'a> FileTaint<'a> {
                 .chain(&model.response_names)
                 .any(|name| crate::anchor::contains_word(self.source, name))
         });
-        if !names_requests {
+        if names_requests {
+            return true;
+        }
+        let model_sources = *self.model_sources.get_or_init(|| {
+            self.model.models.mentioned_in(self.source)
+                || self.package.is_some_and(|p| {
+                    self.model
+                        .models
+                        .sources_in_package(p.name)
+                        .next()
+                        .is_some()
+                })
+        });
+        if model_sources {
+            return true;
+        }
+        wants_library(key)
+            && self.is_entry()
+            && *self
+                .exports_something
+                .get_or_init(|| self.source.contains("exports") || self.source.contains("export "))
+    }
+
+    fn is_entry(&self) -> bool {
+        self.package.is_none_or(|p| p.entry)
+    }
+
+    fn imports(&self) -> &Imports {
+        self.imports.get_or_init(|| {
+            if !self.model.models.any_mentioned_in(self.source) {
+                return Imports::default();
+            }
+            let models = &self.model.models;
+            Imports::collect(self.root, self.source, &|p| models.models_package(p))
+        })
+    }
+
+    /// What `expr` is bound to through the file's `require`s and `import`s of modelled
+    /// packages (`const shell = require('child_process')`, `_fs2.default`), if anything.
+    pub fn binding_of(&self, expr: Node<'_>) -> Option<crate::models::Binding> {
+        let imports = self.imports();
+        if imports.is_empty() {
             return None;
         }
-        let scope = self.scope_at(expr, extra_sanitizers);
-        self.derived(expr, &scope, extra_sanitizers)
+        imports.resolve(expr, self.source)
+    }
+
+    fn exports(&self) -> &Exported {
+        self.exports
+            .get_or_init(|| crate::exports::exported_functions(self.root, self.source))
+    }
+
+    /// If `expr` carries request data, the path from the source to `expr`.
+    pub fn request_derived(
+        &self,
+        expr: Node<'a>,
+        extra_sanitizers: &[String],
+    ) -> Option<Vec<Step>> {
+        self.derived_with_origin(expr, extra_sanitizers)
+            .map(|(steps, _)| steps)
     }
 
     fn text(&self, node: Node<'_>) -> &'a str {
@@ -275,11 +450,15 @@ impl<'a> FileTaint<'a> {
                 .extend(outer.tainted.iter().map(|(k, v)| (k.clone(), v.clone())));
             scope.guards.extend(outer.guards.iter().cloned());
             scope.normalized.extend(outer.normalized.iter().cloned());
+            scope.library.extend(outer.library.iter().cloned());
         }
         scope
             .requests
             .extend(self.model.request_names.iter().cloned());
         self.bind_handler_params(func, &mut scope);
+        if is_function(func) {
+            self.bind_modelled_params(func, outer, extra, &mut scope);
+        }
 
         // The function's assignments, normalised variables and guards do not depend on the
         // rule's sanitizers: collected once per function, whatever the number of rules asking.
@@ -552,6 +731,393 @@ impl<'a> FileTaint<'a> {
         })
     }
 
+    /// Parameters that carry data because of where the function sits: a model names them
+    /// (the package's own exported API, a callback or listener of a modelled package), a
+    /// promise or array chain hands them tainted data, a local call site passes tainted data
+    /// to them, or (for the rules that opt in) they are library inputs.
+    fn bind_modelled_params(
+        &self,
+        func: Node<'a>,
+        outer: Option<&Scope>,
+        extra: &[String],
+        scope: &mut Scope,
+    ) {
+        let params = parameters(func);
+        if params.is_empty() {
+            return;
+        }
+        let fname = function_name(func, self.source);
+        // The package's own API: `parse(str, options)` of `cookie`, whose model says its first
+        // parameter is a Cookie header.
+        if let Some(package) = self.package
+            && let Some(path) = self.exports().get(&func.id())
+        {
+            let stem = file_stem(package.path);
+            for (model_path, row) in self.model.models.sources_in_package(package.name) {
+                let same = model_path == path
+                    || (path.is_empty() && model_path == stem)
+                    || (package.entry && path.is_empty() && model_path.is_empty());
+                if let (true, [AccessStep::Argument(i)]) = (same, row.access.as_slice())
+                    && let Some(&param) = params.get(*i)
+                {
+                    let what = if model_path.is_empty() {
+                        format!("`{}`", package.name)
+                    } else {
+                        format!("`{}.{model_path}`", package.name)
+                    };
+                    self.taint_param(
+                        param,
+                        scope,
+                        Origin::Request,
+                        &format!(
+                            "request data ({}): a parameter of {what}, by its model",
+                            row.kind
+                        ),
+                    );
+                }
+            }
+        }
+        // Where the function is an argument of a call.
+        if let Some((call, position, member)) = self.enclosing_call(func) {
+            self.bind_callback_params(func, &params, call, position, member, outer, extra, scope);
+        }
+        // Library inputs: the exported function's other parameters.
+        if wants_library(extra) && self.is_entry() && self.exports().contains_key(&func.id()) {
+            for &param in &params {
+                self.taint_param(
+                    param,
+                    scope,
+                    Origin::LibraryInput,
+                    &format!(
+                        "library input: a parameter of the exported function `{}`",
+                        fname.map_or("(anonymous)", |(n, _)| n)
+                    ),
+                );
+            }
+        }
+        // What local call sites pass in.
+        if let Some((name, method)) = fname {
+            self.bind_from_call_sites(func, name, method, &params, extra, scope);
+        }
+    }
+
+    /// `f(..., function (a, b) {...})`: the call, the function's argument position and, for a
+    /// function that is a member of an object argument (`{ filename(req, file, cb) {} }`), the
+    /// member's name.
+    fn enclosing_call(&self, func: Node<'a>) -> Option<(Node<'a>, usize, Option<&'a str>)> {
+        let parent = func.parent()?;
+        let (holder, member) = match parent.kind_name() {
+            "arguments" => (func, None),
+            "pair" => {
+                let key = parent
+                    .field("key")
+                    .map(|k| self.text(k).trim_matches(['\'', '"']));
+                (parent.parent().filter(|o| o.kind_name() == "object")?, key)
+            }
+            "object" if func.kind_name() == "method_definition" => {
+                (parent, func.field("name").map(|k| self.text(k)))
+            }
+            _ => return None,
+        };
+        let arguments = if member.is_some() {
+            holder.parent().filter(|a| a.kind_name() == "arguments")?
+        } else {
+            parent
+        };
+        let call = arguments
+            .parent()
+            .filter(|c| matches!(c.kind_name(), "call_expression" | "new_expression"))?;
+        let mut cursor = arguments.walk();
+        let position = arguments
+            .named_children(&mut cursor)
+            .position(|a| a.id() == holder.id())?;
+        Some((call, position, member))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn bind_callback_params(
+        &self,
+        func: Node<'a>,
+        params: &[Node<'a>],
+        call: Node<'a>,
+        position: usize,
+        member: Option<&str>,
+        outer: Option<&Scope>,
+        extra: &[String],
+        scope: &mut Scope,
+    ) {
+        let Some(callee) = call.field("function").or_else(|| call.field("constructor")) else {
+            return;
+        };
+        let imports = self.imports();
+        if !imports.is_empty()
+            && let Some(binding) = imports.resolve(callee, self.source)
+        {
+            for row in self
+                .model
+                .models
+                .sources_of(&binding.package, &binding.path)
+            {
+                let param = match (row.access.as_slice(), member) {
+                    ([AccessStep::Argument(i), AccessStep::Parameter(j)], None)
+                        if *i == position =>
+                    {
+                        Some(*j)
+                    }
+                    (
+                        [
+                            AccessStep::Argument(i),
+                            AccessStep::Member(m),
+                            AccessStep::Parameter(j),
+                        ],
+                        Some(k),
+                    ) if *i == position && m == k => Some(*j),
+                    _ => None,
+                };
+                if let Some(&p) = param.and_then(|j| params.get(j)) {
+                    self.taint_param(
+                        p,
+                        scope,
+                        Origin::Request,
+                        &format!(
+                            "request data ({}): a parameter of the callback given to `{}`, by its model",
+                            row.kind,
+                            short(self.text(callee))
+                        ),
+                    );
+                }
+            }
+        }
+        if member.is_some() || callee.kind_name() != "member_expression" {
+            return;
+        }
+        let method = last_name(callee, self.source);
+        let args = call.field("arguments");
+        // `x.on('field', (name, value) => ...)` in a file that uses a modelled package.
+        if matches!(method, "on" | "once" | "addListener" | "prependListener")
+            && position == 1
+            && !imports.is_empty()
+            && let Some(event) = args
+                .and_then(|a| a.named_child(0))
+                .filter(|e| e.kind_name() == "string")
+                .map(|e| self.text(e).trim_matches(['\'', '"', '`']))
+        {
+            for package in self.model.models.event_packages() {
+                if !imports.binds_package(package) {
+                    continue;
+                }
+                for (name, j, kind) in self.model.models.events_of(package) {
+                    if name == event
+                        && let Some(&p) = params.get(*j)
+                    {
+                        self.taint_param(
+                            p,
+                            scope,
+                            Origin::Request,
+                            &format!("request data ({kind}): `{event}` event of `{package}`, by its model"),
+                        );
+                    }
+                }
+            }
+        }
+        // `tainted.then(v => ...)`, `tainted.forEach(v => ...)`: the callback gets the data.
+        if position == 0
+            && matches!(
+                method,
+                "then" | "map" | "forEach" | "filter" | "find" | "some" | "every" | "flatMap"
+            )
+            && let Some(outer) = outer
+            && let Some(object) = callee.field("object")
+            && let Some((path, origin)) = self.derived_origin(object, outer, extra)
+            && let Some(&p) = params.first()
+        {
+            let mut steps = path;
+            steps.push(Step {
+                start: func.start_byte(),
+                end: func.start_byte(),
+                message: format!("passed to the `{method}` callback"),
+            });
+            self.taint_param_with(p, scope, origin, &steps);
+        }
+    }
+
+    /// The data local calls of `name` pass to `func`'s parameters (one level of call sites
+    /// per question, [`MAX_CALL_DEPTH`] deep, [`MAX_CALL_SITES`] sites).
+    fn bind_from_call_sites(
+        &self,
+        func: Node<'a>,
+        name: &str,
+        method: bool,
+        params: &[Node<'a>],
+        extra: &[String],
+        scope: &mut Scope,
+    ) {
+        // Minified names match everywhere; a call site is looked for by its text.
+        if name.len() < 3 {
+            return;
+        }
+        {
+            let progress = self.in_progress.borrow();
+            if progress.len() >= MAX_CALL_DEPTH || progress.contains(&func.id()) {
+                return;
+            }
+        }
+        self.in_progress.borrow_mut().push(func.id());
+        let calls = self.call_sites(name, method, func);
+        for call in calls {
+            let Some(args) = call.field("arguments") else {
+                continue;
+            };
+            let mut cursor = args.walk();
+            let list: Vec<Node<'a>> = args.named_children(&mut cursor).collect();
+            for (j, &param) in params.iter().enumerate() {
+                let Some(&arg) = list.get(j) else { break };
+                if arg.kind_name() == "spread_element"
+                    || pattern_names(param, self.source)
+                        .iter()
+                        .all(|n| scope.tainted.contains_key(*n))
+                {
+                    continue;
+                }
+                let at = self.scope_at(arg, extra);
+                if let Some((mut steps, origin)) = self.derived_origin(arg, &at, extra) {
+                    steps.push(Step {
+                        start: arg.start_byte(),
+                        end: arg.end_byte(),
+                        message: format!("{CALL_SITE_STEP}{name}` as argument {}", j + 1),
+                    });
+                    self.taint_param_with(param, scope, origin, &steps);
+                }
+            }
+        }
+        self.in_progress.borrow_mut().pop();
+    }
+
+    /// Calls of `name` in the file outside `func`'s own body: `name(...)` for a plain function,
+    /// `this.name(...)` (or `self.`, `that.`, `_this.`) for a method; a method of another
+    /// object (`res.setHeader(...)` for a `setHeader` method of one's own) is not one of them.
+    fn call_sites(&self, name: &str, method: bool, func: Node<'a>) -> Vec<Node<'a>> {
+        let mut out = Vec::new();
+        let index = self.call_index.get_or_init(|| call_index(self.source));
+        // A common method name (`get(`) occurs everywhere: a bounded number are looked at.
+        let positions = index.get(name).map_or(&[][..], Vec::as_slice);
+        for &at in positions.iter().take(4 * MAX_CALL_SITES) {
+            if out.len() >= MAX_CALL_SITES {
+                break;
+            }
+            let end = at + name.len();
+            if at >= func.start_byte() && end <= func.end_byte() {
+                continue;
+            }
+            let Some(node) = self.root.descendant_for_byte_range(at, end) else {
+                continue;
+            };
+            let Some(parent) = node.parent() else {
+                continue;
+            };
+            let call = match (node.kind_name(), parent.kind_name(), method) {
+                ("identifier", "call_expression", false) => Some(parent),
+                ("property_identifier", "member_expression", true)
+                    if parent.field("object").is_some_and(|o| {
+                        o.kind_name() == "this" || matches!(self.text(o), "self" | "that" | "_this")
+                    }) =>
+                {
+                    parent
+                        .parent()
+                        .filter(|c| c.kind_name() == "call_expression")
+                }
+                _ => None,
+            };
+            if let Some(call) = call.filter(|c| {
+                c.field("function")
+                    .is_some_and(|f| f.id() == node.id() || f.id() == parent.id())
+            }) {
+                out.push(call);
+            }
+        }
+        out
+    }
+
+    fn taint_param(&self, param: Node<'_>, scope: &mut Scope, origin: Origin, message: &str) {
+        let steps = vec![Step {
+            start: param.start_byte(),
+            end: param.end_byte(),
+            message: message.to_string(),
+        }];
+        self.taint_param_with(param, scope, origin, &steps);
+    }
+
+    fn taint_param_with(&self, param: Node<'_>, scope: &mut Scope, origin: Origin, steps: &[Step]) {
+        for name in pattern_names(param, self.source) {
+            let known = scope.tainted.contains_key(name);
+            if known && !(origin == Origin::Request && scope.library.contains(name)) {
+                continue;
+            }
+            let mut path = steps.to_vec();
+            if path.last().is_none_or(|s| s.start != param.start_byte()) {
+                path.push(Step {
+                    start: param.start_byte(),
+                    end: param.end_byte(),
+                    message: format!("received as parameter `{name}`"),
+                });
+            }
+            scope.tainted.insert(name.to_string(), path);
+            match origin {
+                Origin::LibraryInput => scope.library.insert(name.to_string()),
+                Origin::Request => scope.library.remove(name),
+            };
+        }
+    }
+
+    /// What a call of a modelled API means for taint.
+    fn modelled_call<'t>(
+        &self,
+        call: Node<'t>,
+        callee: Node<'_>,
+        extra: &[String],
+    ) -> ModelledCall<'t> {
+        let imports = self.imports();
+        if imports.is_empty() {
+            return ModelledCall::Unknown;
+        }
+        let Some(binding) = imports.resolve(callee, self.source) else {
+            return ModelledCall::Unknown;
+        };
+        let models = &self.model.models;
+        if let Some(row) = models
+            .sources_of(&binding.package, &binding.path)
+            .iter()
+            .find(|r| matches!(r.access.as_slice(), [AccessStep::ReturnValue]))
+        {
+            return ModelledCall::Source(Step {
+                start: call.start_byte(),
+                end: call.end_byte(),
+                message: format!(
+                    "request data ({}) returned by `{}`, by its model",
+                    row.kind,
+                    short(node_text(callee, self.source))
+                ),
+            });
+        }
+        let safe_for = models.sanitizer_kinds(&binding.package, &binding.path);
+        if sink_kinds(extra).any(|k| safe_for.iter().any(|s| s == k)) {
+            return ModelledCall::Safe;
+        }
+        if let Some(inputs) = models.summary_inputs(&binding.package, &binding.path) {
+            let mut args = Vec::new();
+            if let Some(list) = call.field("arguments") {
+                let mut cursor = list.walk();
+                for (i, arg) in list.named_children(&mut cursor).enumerate() {
+                    if inputs.contains(&i) {
+                        args.push(arg);
+                    }
+                }
+            }
+            return ModelledCall::Passes(args);
+        }
+        ModelledCall::Unknown
+    }
+
     /// `(req, res) => ...`: the first parameter of a function whose second is a response.
     fn bind_handler_params(&self, func: Node<'_>, scope: &mut Scope) {
         if !is_function(func) {
@@ -605,12 +1171,15 @@ impl<'a> FileTaint<'a> {
             }
             return;
         }
-        let Some(mut path) = self.derived(value, scope, extra) else {
+        let Some((mut path, origin)) = self.derived_origin(value, scope, extra) else {
             return;
         };
         for name in pattern_names(target, self.source) {
             if scope.tainted.contains_key(name) {
                 continue;
+            }
+            if origin == Origin::LibraryInput {
+                scope.library.insert(name.to_string());
             }
             let mut steps = path.clone();
             steps.push(Step {
@@ -656,8 +1225,15 @@ impl<'a> FileTaint<'a> {
         }
     }
 
-    /// The taint path of `expr`, if any part of its value is request data.
-    fn derived(&self, expr: Node<'_>, scope: &Scope, extra: &[String]) -> Option<Vec<Step>> {
+    /// The taint path of `expr` and its origin; request data is preferred over a library input
+    /// when both flow in.
+    fn derived_origin(
+        &self,
+        expr: Node<'_>,
+        scope: &Scope,
+        extra: &[String],
+    ) -> Option<(Vec<Step>, Origin)> {
+        let mut library: Option<Vec<Step>> = None;
         let mut stack = vec![expr];
         while let Some(n) = stack.pop() {
             match n.kind_name() {
@@ -666,7 +1242,12 @@ impl<'a> FileTaint<'a> {
                     if let Some(path) = scope.tainted.get(name)
                         && !self.guarded(name, n.start_byte(), scope, extra)
                     {
-                        return Some(path.clone());
+                        if !scope.library.contains(name) {
+                            return Some((path.clone(), Origin::Request));
+                        }
+                        if library.is_none() {
+                            library = Some(path.clone());
+                        }
                     }
                     continue;
                 }
@@ -680,17 +1261,24 @@ impl<'a> FileTaint<'a> {
                 "member_expression" | "subscript_expression"
                     if self.is_request_source(n, scope) =>
                 {
-                    return Some(vec![Step {
-                        start: n.start_byte(),
-                        end: n.end_byte(),
-                        message: format!("request data `{}`", short(self.text(n))),
-                    }]);
+                    return Some(self.read_of_request(n));
                 }
                 "call_expression" => {
                     if let Some(callee) = n.field("function") {
                         let name = last_name(callee, self.source);
                         if self.model.sanitizers.contains(name) || extra.iter().any(|s| s == name) {
                             continue;
+                        }
+                        match self.modelled_call(n, callee, extra) {
+                            ModelledCall::Source(step) => {
+                                return Some((vec![step], Origin::Request));
+                            }
+                            ModelledCall::Safe => continue,
+                            ModelledCall::Passes(args) => {
+                                stack.extend(args);
+                                continue;
+                            }
+                            ModelledCall::Unknown => {}
                         }
                         if callee.kind_name() == "member_expression"
                             && self.model.negotiators.contains(name)
@@ -712,15 +1300,18 @@ impl<'a> FileTaint<'a> {
                                 .find(|a| self.is_request_object(*a, scope))
                         });
                         if let Some(arg) = request_arg {
-                            return Some(vec![Step {
-                                start: n.start_byte(),
-                                end: n.end_byte(),
-                                message: format!(
-                                    "request data: `{}` passed to `{}`",
-                                    short(self.text(arg)),
-                                    short(self.text(callee))
-                                ),
-                            }]);
+                            return Some((
+                                vec![Step {
+                                    start: n.start_byte(),
+                                    end: n.end_byte(),
+                                    message: format!(
+                                        "request data: `{}` passed to `{}`",
+                                        short(self.text(arg)),
+                                        short(self.text(callee))
+                                    ),
+                                }],
+                                Origin::Request,
+                            ));
                         }
                         if callee.kind_name() == "member_expression"
                             && self.model.methods.contains(name)
@@ -730,11 +1321,7 @@ impl<'a> FileTaint<'a> {
                                 o.kind_name() == "identifier"
                                     && scope.requests.contains(self.text(o))
                             }) {
-                                return Some(vec![Step {
-                                    start: n.start_byte(),
-                                    end: n.end_byte(),
-                                    message: format!("request data `{}`", short(self.text(n))),
-                                }]);
+                                return Some(self.read_of_request(n));
                             }
                         }
                     }
@@ -813,7 +1400,17 @@ impl<'a> FileTaint<'a> {
                 stack.push(child);
             }
         }
-        None
+        library.map(|steps| (steps, Origin::LibraryInput))
+    }
+
+    /// The one-step path of an expression that reads the request.
+    fn read_of_request(&self, n: Node<'_>) -> (Vec<Step>, Origin) {
+        let step = Step {
+            start: n.start_byte(),
+            end: n.end_byte(),
+            message: format!("request data `{}`", short(self.text(n))),
+        };
+        (vec![step], Origin::Request)
     }
 
     /// `req.query...`, `req.headers['x']`, `req['body']`: a member chain whose root is a request
@@ -881,6 +1478,99 @@ pub(crate) fn parameter_pattern(param: Node<'_>) -> Node<'_> {
         "required_parameter" | "optional_parameter" => param.field("pattern").unwrap_or(param),
         _ => param,
     }
+}
+
+/// What [`FileTaint::modelled_call`] found.
+enum ModelledCall<'t> {
+    /// The call returns request data.
+    Source(Step),
+    /// A sanitizer for one of the rule's sink kinds.
+    Safe,
+    /// A summary: only these arguments reach the result.
+    Passes(Vec<Node<'t>>),
+    /// No model says anything.
+    Unknown,
+}
+
+/// Every identifier-like word followed (after spaces) by `(`, with its offsets: one pass.
+fn call_index(source: &str) -> HashMap<&str, Vec<usize>> {
+    let bytes = source.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes.get(i).copied().is_some_and(ident) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while bytes.get(i).copied().is_some_and(ident) {
+            i += 1;
+        }
+        let mut j = i;
+        while bytes.get(j).is_some_and(|b| b.is_ascii_whitespace()) {
+            j += 1;
+        }
+        if bytes.get(j) == Some(&b'(')
+            && let Some(word) = source.get(start..i)
+        {
+            index.entry(word).or_default().push(start);
+        }
+    }
+    index
+}
+
+/// A function's parameters, in order (an arrow function's single bare parameter too).
+fn parameters(func: Node<'_>) -> Vec<Node<'_>> {
+    if let Some(params) = func.field("parameters") {
+        let mut cursor = params.walk();
+        return params
+            .named_children(&mut cursor)
+            .filter(|p| p.kind_name() != "comment")
+            .map(parameter_pattern)
+            .collect();
+    }
+    func.field("parameter").into_iter().collect()
+}
+
+/// The name a function is called by, and whether it is a method (called as `this.name(...)`)
+/// rather than by a plain name: its declaration's, or the variable, property or method it is
+/// assigned to. A named function expression's own name is visible only inside it.
+fn function_name<'s>(func: Node<'_>, source: &'s str) -> Option<(&'s str, bool)> {
+    let named = |n: Node<'_>| n.field("name").map(|x| node_text(x, source));
+    match func.kind_name() {
+        "method_definition" => return named(func).map(|n| (n, true)),
+        "function_declaration" | "generator_function_declaration" => {
+            return named(func).map(|n| (n, false));
+        }
+        _ => {}
+    }
+    let parent = func.parent()?;
+    match parent.kind_name() {
+        "variable_declarator" => parent
+            .field("name")
+            .filter(|n| n.kind_name() == "identifier")
+            .map(|n| (node_text(n, source), false)),
+        "assignment_expression" => {
+            let left = parent.field("left")?;
+            match left.kind_name() {
+                "identifier" => Some((node_text(left, source), false)),
+                "member_expression" => left.field("property").map(|p| (node_text(p, source), true)),
+                _ => None,
+            }
+        }
+        "pair" => parent
+            .field("key")
+            .filter(|k| k.kind_name() == "property_identifier")
+            .map(|k| (node_text(k, source), true)),
+        _ => None,
+    }
+}
+
+/// `lib/parse.js` -> `parse`.
+fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.split('.').next().unwrap_or(name)
 }
 
 fn unparenthesize(mut node: Node<'_>) -> Node<'_> {

@@ -3,7 +3,9 @@
 //! A rule is one TOML file, `rules/<pack>/<name>.toml`, whose id is `<pack>/<name>`. It holds the
 //! metadata that output formats need (severity, CWE, precision, help in Markdown), a tree-sitter
 //! query (or the name of a built-in analyzer) and inline test cases. The request-data sources and
-//! the sanitizers that taint tracking uses live beside them in `rules/taint.toml`.
+//! the sanitizers that taint tracking uses live beside them in `rules/taint.toml`, and the models
+//! of packages' APIs (where request data enters, goes and stops) in `rules/models/*.toml`
+//! ([`models`]).
 //!
 //! This crate parses rule files ([`schema`]), loads a directory or the packs embedded in the
 //! binary ([`load_dir`], [`embedded`]) and validates everything it loads ([`validate`]),
@@ -17,11 +19,13 @@
 #![deny(missing_docs)]
 
 pub mod load;
+pub mod models;
 pub mod schema;
 pub mod taint;
 pub mod validate;
 
 pub use load::{RuleSet, embedded, embedded_fully_validated, load_dir, load_path};
+pub use models::{ModelFile, Models};
 pub use schema::{InvalidCase, Rule, RuleFile, RuleTests};
 pub use taint::TaintSpec;
 pub use validate::{KNOWN_ANALYZERS, KNOWN_PREDICATES, REQUIRED_HELP_SECTIONS};

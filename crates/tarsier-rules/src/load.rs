@@ -12,6 +12,9 @@ include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 /// The name of the taint model file at the root of a rules directory.
 pub const TAINT_FILE: &str = "taint.toml";
 
+/// The folder of a rules directory that holds model files (`models/<package>.toml`).
+pub const MODELS_DIR: &str = "models/";
+
 /// A validated set of rules and the taint model they share.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -46,11 +49,18 @@ impl RuleSet {
             {
                 feed(s.as_str().as_bytes());
             }
-            for s in &rule.sanitizers {
+            for s in rule.sanitizers.iter().chain(&rule.sink_kinds) {
                 feed(s.as_bytes());
             }
+            feed(&[u8::from(rule.library_inputs)]);
         }
-        feed(format!("{:?}", self.taint).as_bytes());
+        // The models by content, not by where they were read from (embedded or a directory).
+        let mut spec = self.taint.clone();
+        let models = std::mem::take(&mut spec.models);
+        feed(format!("{spec:?}").as_bytes());
+        for (_, model) in &models.files {
+            feed(format!("{model:?}").as_bytes());
+        }
         hash.value()
     }
 }
@@ -107,7 +117,8 @@ pub fn load_path(path: &Path) -> Result<RuleSet, RulesError> {
             .collect::<Vec<_>>()
             .join("/");
         build(
-            std::iter::once((path.display().to_string(), rel, text)),
+            std::iter::once((path.display().to_string(), rel, text))
+                .chain(embedded_files().filter(|(_, rel, _)| rel.starts_with(MODELS_DIR))),
             Some(embedded_taint()?),
             Queries::Compile,
         )
@@ -130,11 +141,16 @@ pub fn load_dir(dir: &Path) -> Result<RuleSet, RulesError> {
         files.push((path.display().to_string(), rel, text));
     }
     let has_taint = files.iter().any(|(_, rel, _)| rel == TAINT_FILE);
+    let has_models = files.iter().any(|(_, rel, _)| rel.starts_with(MODELS_DIR));
     let fallback = if has_taint {
         None
     } else {
         Some(embedded_taint()?)
     };
+    // A directory without models of its own (a user's rules) keeps the shipped ones.
+    if !has_models {
+        files.extend(embedded_files().filter(|(_, rel, _)| rel.starts_with(MODELS_DIR)));
+    }
     build(files.into_iter(), fallback, Queries::Compile)
 }
 
@@ -189,7 +205,19 @@ fn build(
     let mut problems = Vec::new();
     let mut rules: BTreeMap<String, Rule> = BTreeMap::new();
     let mut taint = fallback_taint;
+    let mut models: Vec<(String, crate::models::ModelFile)> = Vec::new();
     for (display, rel, text) in files {
+        if rel.starts_with(MODELS_DIR) {
+            match toml::from_str::<crate::models::ModelFile>(&text) {
+                Ok(model) => models.push((display, model)),
+                Err(e) => problems.push(RuleProblem {
+                    file: display,
+                    rule_id: None,
+                    message: e.to_string(),
+                }),
+            }
+            continue;
+        }
         if rel == TAINT_FILE {
             match toml::from_str::<TaintSpec>(&text) {
                 Ok(spec) => taint = Some(spec),
@@ -237,7 +265,18 @@ fn build(
         }
         rules.insert(rule.meta.id.clone(), rule);
     }
-    let taint = match taint {
+    let rule_ids: Vec<&str> = rules.keys().map(String::as_str).collect();
+    for (display, model) in &models {
+        // The shipped models (kept beside a user's own rules) name the shipped rules in their
+        // cases, which a user's rule set need not have; they are checked with the shipped set.
+        let mut found = crate::models::validate_model(display, model, &rule_ids);
+        if display.starts_with("<embedded>/") {
+            found.retain(|p| !p.message.contains("in this rule set"));
+        }
+        problems.extend(found);
+    }
+    models.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut taint = match taint {
         Some(t) => t,
         None => {
             problems.push(RuleProblem {
@@ -248,6 +287,7 @@ fn build(
             TaintSpec::default()
         }
     };
+    taint.models = crate::models::Models { files: models };
     if !problems.is_empty() {
         return Err(RulesError::Invalid(problems));
     }

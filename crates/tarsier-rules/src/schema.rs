@@ -64,6 +64,17 @@ pub struct RuleFile {
     /// `severity`); used by analyzer rules such as `redos/polynomial`.
     #[serde(default)]
     pub tainted_severity: Option<Severity>,
+    /// The kinds of sink the rule guards (`html-text`, `command`, see
+    /// [`crate::models::SINK_KINDS`]): a model sanitizer stops taint for the rules whose sink
+    /// kinds it names, and only for those.
+    #[serde(default)]
+    pub sink_kinds: Vec<String>,
+    /// Whether parameters of a package's exported functions count as a (lower-precision) source
+    /// for this rule when no model names them: input from the calling application, which the
+    /// Express threat model trusts, but which a ReDoS, prototype-pollution or command-building
+    /// flaw in a library still turns into an advisory.
+    #[serde(default)]
+    pub library_inputs: bool,
     /// Inline test cases.
     pub tests: RuleTests,
 }
@@ -124,6 +135,10 @@ pub struct Rule {
     pub untainted_severity: Option<tarsier_model::Severity>,
     /// Severity when the flagged value is applied to request data.
     pub tainted_severity: Option<tarsier_model::Severity>,
+    /// Sink kinds the rule guards.
+    pub sink_kinds: Vec<String>,
+    /// Whether exported functions' parameters are a source for this rule.
+    pub library_inputs: bool,
     /// Inline tests.
     pub tests: RuleTests,
     /// Where the rule came from (a path, or `<embedded>/pack/name.toml`).
@@ -155,6 +170,8 @@ impl Rule {
             sanitizers: file.sanitizers,
             untainted_severity: file.untainted_severity,
             tainted_severity: file.tainted_severity,
+            sink_kinds: file.sink_kinds,
+            library_inputs: file.library_inputs,
             tests: file.tests,
             source,
         }

@@ -33,4 +33,8 @@ pub struct TaintSpec {
     /// literal choices, they return one of those literals, so the result is not request data.
     #[serde(default)]
     pub negotiators: Vec<String>,
+    /// The models of `rules/models/*.toml` (sources, sinks, sanitizers and summaries of
+    /// packages' APIs); not part of `taint.toml` itself.
+    #[serde(skip)]
+    pub models: crate::models::Models,
 }

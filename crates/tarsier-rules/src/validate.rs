@@ -57,6 +57,7 @@ pub const KNOWN_PREDICATES: &[&str] = &[
     "writes-by-key?",
     "constant-string?",
     "caller-request-derived?",
+    "bound-to?",
 ];
 
 /// Checks one rule; returns its problems (empty when valid).
@@ -153,6 +154,14 @@ fn check_rule(rule: &Rule, compile_query: bool) -> Vec<RuleProblem> {
                 }
             }
         },
+    }
+    for kind in &rule.sink_kinds {
+        if !crate::models::SINK_KINDS.contains(&kind.as_str()) {
+            problem(format!(
+                "unknown sink kind `{kind}` (known: {})",
+                crate::models::SINK_KINDS.join(", ")
+            ));
+        }
     }
     if rule.tests.invalid.is_empty() {
         problem("`tests.invalid` needs at least one case that must match".into());
