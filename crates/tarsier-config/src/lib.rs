@@ -14,7 +14,7 @@
 //! exclude = ["dist/**", "test/fixtures"] # paths (relative to this file) not reported
 //! fail-on = "error"                      # error | warning | note | never
 //! extra-rules = ["tools/tarsier-rules"]  # more rule folders (or files)
-//! extra-models = ["tools/models"]        # folders holding a taint.toml to add
+//! extra-models = ["tools/models"]        # folders of models (API models, a taint.toml) to add
 //!
 //! [severity]                             # per-rule overrides
 //! "express/open-redirect" = "warning"
@@ -359,17 +359,57 @@ impl Config {
         Ok(())
     }
 
+    /// Adds one `extra-models` entry: a folder's `taint.toml` (request names and properties,
+    /// sanitizers) and its API models (every other `*.toml`, the shape of `rules/models/`), or
+    /// one such file. API models are validated as the shipped ones are.
     fn add_model(&self, rules: &mut RuleSet, folder: &Path) -> Result<(), ConfigError> {
-        let file = if folder.is_dir() {
-            folder.join("taint.toml")
-        } else {
-            folder.to_path_buf()
-        };
         let error = |reason: String| ConfigError::Rules {
             path: self.file.clone(),
             key: "extra-models".to_string(),
             folder: folder.to_path_buf(),
             reason,
+        };
+        let mut api_models: Vec<PathBuf> = Vec::new();
+        let mut taint_file = None;
+        if folder.is_dir() {
+            let entries = std::fs::read_dir(folder)
+                .map_err(|e| error(format!("{}: {e}", folder.display())))?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.file_name().is_some_and(|n| n == "taint.toml") {
+                    taint_file = Some(path);
+                } else if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+                    api_models.push(path);
+                }
+            }
+            api_models.sort();
+        } else if folder.file_name().is_some_and(|n| n == "taint.toml") {
+            taint_file = Some(folder.to_path_buf());
+        } else {
+            api_models.push(folder.to_path_buf());
+        }
+        if api_models.is_empty() && taint_file.is_none() {
+            return Err(error(
+                "no taint.toml and no model files (*.toml) in it".to_string(),
+            ));
+        }
+        let rule_ids: Vec<String> = rules.rules.iter().map(|r| r.meta.id.clone()).collect();
+        let rule_ids: Vec<&str> = rule_ids.iter().map(String::as_str).collect();
+        for file in api_models {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| error(format!("{}: {e}", file.display())))?;
+            let model: tarsier_rules::ModelFile =
+                toml::from_str(&text).map_err(|e| error(format!("{}: {e}", file.display())))?;
+            let display = file.display().to_string();
+            let problems = tarsier_rules::models::validate_model(&display, &model, &rule_ids);
+            if !problems.is_empty() {
+                let reasons: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+                return Err(error(format!("{display}: {}", reasons.join("; "))));
+            }
+            rules.taint.models.files.push((display, model));
+        }
+        let Some(file) = taint_file else {
+            return Ok(());
         };
         let text = std::fs::read_to_string(&file)
             .map_err(|e| error(format!("{}: {e}", file.display())))?;
@@ -501,6 +541,44 @@ mod tests {
         assert!(config.is_excluded(&dir.join("lib/x/app.min.js")));
         assert!(!config.is_excluded(&dir.join("lib/dist.js")));
         assert!(!config.is_excluded(Path::new("/elsewhere/dist/a.js")));
+    }
+
+    /// A user's API models (the shape of `rules/models/*.toml`) join the shipped ones, and a
+    /// model with an unknown kind is an error naming its file.
+    #[test]
+    fn extra_models_add_api_models_and_report_bad_ones() {
+        let dir = temp("models");
+        write(
+            &dir.join("models/my-parser.toml"),
+            "description = \"my-parser: parse(header) takes the raw header\"\n\n[[source]]\npackage = \"my-parser\"\npath = \"parse\"\naccess = \"Argument[0]\"\nkind = \"header-string\"\n\n[[tests.invalid]]\nrule = \"redos/exponential\"\npackage = \"my-parser\"\ncode = \"exports.parse = function (str) { return /^(a+)+$/.test(str) }\"\nlines = [1]\n\n[[tests.valid]]\nrule = \"redos/exponential\"\npackage = \"my-parser\"\ncode = \"exports.parse = function (str) { return /^a+$/.test(str) }\"\n",
+        );
+        let file = dir.join(FILE_NAME);
+        write(&file, "extra-models = [\"models\"]\n");
+        let config = load(&file).expect("valid");
+        let mut rules = tarsier_rules::embedded().expect("embedded rules");
+        let shipped = rules.taint.models.files.len();
+        config
+            .apply_to_rules(&mut rules, &[])
+            .expect("a valid model");
+        assert_eq!(rules.taint.models.files.len(), shipped + 1);
+        assert!(
+            rules
+                .taint
+                .models
+                .sources()
+                .any(|s| s.package == "my-parser" && s.path == "parse")
+        );
+
+        write(
+            &dir.join("models/my-parser.toml"),
+            "[[source]]\npackage = \"my-parser\"\npath = \"parse\"\naccess = \"Argument[0]\"\nkind = \"no-such-kind\"\n\n[[tests.invalid]]\nrule = \"redos/exponential\"\ncode = \"/^(a+)+$/.test(x)\"\nlines = [1]\n\n[[tests.valid]]\nrule = \"redos/exponential\"\ncode = \"1\"\n",
+        );
+        let mut rules = tarsier_rules::embedded().expect("embedded rules");
+        let error = config
+            .apply_to_rules(&mut rules, &[])
+            .expect_err("an unknown kind")
+            .to_string();
+        assert!(error.contains("my-parser.toml"), "{error}");
     }
 
     #[test]
