@@ -1,7 +1,7 @@
 //! Request-data taint: the `#request-derived?` query predicate.
 //!
 //! Beyond one function: a local function's parameters receive what its call sites in the file
-//! pass (a plain function's `name(...)`, a method's `this.name(...)`; [`MAX_CALL_DEPTH`] levels),
+//! pass (a plain function's `name(...)`, a method's `this.name(...)`; `MAX_CALL_DEPTH` (3) levels),
 //! promise and array callbacks their receiver's data, and the models of `rules/models/`
 //! ([`crate::models`]) name further sources (a package's own modelled exports' parameters,
 //! modelled callbacks, listeners and return values), summaries, and sanitizers by sink kind
