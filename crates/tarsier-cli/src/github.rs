@@ -69,8 +69,13 @@ fn finding_command(f: &Finding) -> String {
     if !f.flow.is_empty() {
         message.push_str("\ntaint path:");
         for step in &f.flow {
+            let file = step
+                .path
+                .as_deref()
+                .map(|p| format!("{p} "))
+                .unwrap_or_default();
             message.push_str(&format!(
-                "\n  line {}: {}",
+                "\n  {file}line {}: {}",
                 step.span.start_line, step.message
             ));
         }
@@ -127,6 +132,7 @@ mod tests {
             matched_text: String::new(),
             package: None,
             flow: vec![FlowStep {
+                path: None,
                 span,
                 message: "source: req.query".into(),
             }],

@@ -512,7 +512,10 @@ fn write_findings(out: &mut Vec<u8>, findings: &[&Finding], color: bool) -> Resu
                 writeln!(
                     out,
                     "{:width$}     {}:{}  {}",
-                    "", f.path, step.span.start_line, step.message
+                    "",
+                    step.path.as_deref().unwrap_or(&f.path),
+                    step.span.start_line,
+                    step.message
                 )?;
             }
         }

@@ -103,6 +103,26 @@ pub fn run(args: ReproduceArgs) -> Result<u8> {
                 tarball: props.tarball.clone(),
                 integrity: Some(integrity),
             };
+            if unpacked.files.iter().any(|f| f.path == "package.json") {
+                // A code rule sees the package as `scan` does: its entry points, and data
+                // that other files of the package pass into this one.
+                let files: Vec<(String, Vec<u8>)> = unpacked
+                    .files
+                    .into_iter()
+                    .map(|f| (f.path, f.data))
+                    .collect();
+                let mut report = engine.scan_files(&files);
+                report.findings.retain(|f| f.path == *file);
+                let report = tarsier_scan::package::attach_origin(report, &origin);
+                return verdict(
+                    &report,
+                    &rules,
+                    &rule_id,
+                    &fingerprint,
+                    &origin.spec(),
+                    file,
+                );
+            }
             (file.clone(), entry.data.clone(), Some(origin))
         }
         _ => {

@@ -22,6 +22,7 @@
 pub mod anchor;
 pub mod charclass;
 pub mod compiled;
+pub mod crossfile;
 pub mod exports;
 pub mod literal;
 pub mod models;
@@ -35,6 +36,7 @@ pub mod walk;
 
 use anchor::{Anchor, AnchorIndex, FileAnchors, Owner, OwnerSpec};
 use compiled::{CompiledRule, MessagePart, PatternIndex, Predicate};
+use crossfile::{PassedIn, PassedOut};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -423,15 +425,18 @@ impl Engine {
             .iter()
             .map(|(path, bytes)| source_kind(path, bytes))
             .collect();
-        let mut report = files
-            .par_iter()
-            .zip(kinds.par_iter())
-            .filter(|(_, kind)| self.parses(**kind))
-            .map(|((path, bytes), kind)| self.scan_as(path, bytes, *kind, mode, package.as_ref()))
-            .reduce(ScanReport::default, |mut a, b| {
-                a.extend(b);
-                a
-            });
+        let mut report = match &package {
+            Some(package) => self.scan_package_files(files, &kinds, mode, package),
+            None => files
+                .par_iter()
+                .zip(kinds.par_iter())
+                .filter(|(_, kind)| self.parses(**kind))
+                .map(|((path, bytes), kind)| self.scan_as(path, bytes, *kind, mode, None))
+                .reduce(ScanReport::default, |mut a, b| {
+                    a.extend(b);
+                    a
+                }),
+        };
         let typescript: Vec<&str> = files
             .iter()
             .zip(&kinds)
@@ -446,6 +451,73 @@ impl Engine {
             .notifications
             .extend(typescript_not_scanned(&typescript, declarations));
         report.sort();
+        report
+    }
+
+    /// Scans the files of `package` in parallel, then again (for up to
+    /// [`crossfile::MAX_ROUNDS`] rounds) those whose exported functions other files pass
+    /// request data or library inputs to: a file's report from its last scan is kept.
+    fn scan_package_files(
+        &self,
+        files: &[(String, Vec<u8>)],
+        kinds: &[SourceKind],
+        mode: SuppressionMode,
+        package: &PackageInfo,
+    ) -> ScanReport {
+        let scanned: Vec<usize> = (0..files.len())
+            .filter(|&i| kinds.get(i).is_some_and(|k| self.parses(*k)))
+            .collect();
+        let scan = |i: usize, incoming: &[PassedIn]| {
+            let (path, bytes) = &files[i];
+            let kind = kinds.get(i).copied().unwrap_or(SourceKind::JavaScript);
+            self.scan_file(path, bytes, kind, mode, Some(package), Some(incoming))
+        };
+        let mut results: Vec<Option<(ScanReport, Vec<PassedOut>)>> =
+            (0..files.len()).map(|_| None).collect();
+        for (i, result) in scanned
+            .par_iter()
+            .map(|&i| (i, scan(i, &[])))
+            .collect::<Vec<_>>()
+        {
+            results[i] = Some(result);
+        }
+        let by_path: HashMap<&str, usize> =
+            scanned.iter().map(|&i| (files[i].0.as_str(), i)).collect();
+        let exists = |p: &str| by_path.contains_key(p);
+        let mut incoming: Vec<Vec<PassedIn>> = vec![Vec::new(); files.len()];
+        let mut pending = scanned;
+        for _ in 0..crossfile::MAX_ROUNDS {
+            let mut grown = std::collections::BTreeSet::new();
+            for &i in &pending {
+                let Some((_, passed_out)) = &results[i] else {
+                    continue;
+                };
+                for out in passed_out {
+                    let target = crossfile::resolve_module(&files[i].0, &out.specifier, &exists)
+                        .and_then(|p| by_path.get(p.as_str()).copied());
+                    if let Some(target) = target.filter(|&t| t != i)
+                        && crossfile::merge(&mut incoming[target], out.passed.clone())
+                    {
+                        grown.insert(target);
+                    }
+                }
+            }
+            if grown.is_empty() {
+                break;
+            }
+            pending = grown.into_iter().collect();
+            for (i, result) in pending
+                .par_iter()
+                .map(|&i| (i, scan(i, &incoming[i])))
+                .collect::<Vec<_>>()
+            {
+                results[i] = Some(result);
+            }
+        }
+        let mut report = ScanReport::default();
+        for (one, _) in results.into_iter().flatten() {
+            report.extend(one);
+        }
         report
     }
 
@@ -581,6 +653,22 @@ impl Engine {
         mode: SuppressionMode,
         package: Option<&PackageInfo>,
     ) -> ScanReport {
+        self.scan_file(path, bytes, kind, mode, package, None).0
+    }
+
+    /// [`Engine::scan_as`] for a file among the other files of its package: its exported
+    /// functions receive what `cross` says other files pass them, and the data it passes to
+    /// other files of the package is returned beside the report (see [`crossfile`]). Without
+    /// `cross`, nothing is collected.
+    fn scan_file(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        kind: SourceKind,
+        mode: SuppressionMode,
+        package: Option<&PackageInfo>,
+        cross: Option<&[PassedIn]>,
+    ) -> (ScanReport, Vec<PassedOut>) {
         let (dialect, rules, index) = match (&self.typescript, kind) {
             (Some((rules, index)), SourceKind::TypeScript) => {
                 (tarsier_parse::Dialect::TypeScript, rules, index)
@@ -589,7 +677,7 @@ impl Engine {
         };
         let mut report = ScanReport::default();
         if bytes.len() as u64 > self.options.max_file_bytes {
-            return self.scan_oversized(path, bytes.len() as u64);
+            return (self.scan_oversized(path, bytes.len() as u64), Vec::new());
         }
         let source = match tarsier_parse::decode_source(bytes) {
             Ok(s) => s,
@@ -600,7 +688,7 @@ impl Engine {
                     path,
                     format!("{path}: skipped, {e}"),
                 ));
-                return report;
+                return (report, Vec::new());
             }
         };
         // Offsets below are relative to the decoded text (BOM stripped).
@@ -613,7 +701,7 @@ impl Engine {
                     path,
                     format!("{path}: not parsed, {e}"),
                 ));
-                return report;
+                return (report, Vec::new());
             }
         };
         report.files_scanned = 1;
@@ -636,11 +724,13 @@ impl Engine {
             source,
             lines: std::cell::OnceCell::new(),
             taint: match package {
-                Some(p) => FileTaint::new(&self.taint, source, root).with_package(PackageFile {
-                    name: &p.name,
-                    path,
-                    entry: p.is_entry(path),
-                }),
+                Some(p) => FileTaint::new(&self.taint, source, root)
+                    .with_package(PackageFile {
+                        name: &p.name,
+                        path,
+                        entry: p.is_entry(path),
+                    })
+                    .with_incoming(cross.unwrap_or_default()),
                 None => FileTaint::new(&self.taint, source, root),
             },
         };
@@ -716,7 +806,11 @@ impl Engine {
         }
         self.apply_suppressions(&file, &mut report, mode);
         report.sort();
-        report
+        let passed_out = match cross {
+            Some(_) => file.passed_out(),
+            None => Vec::new(),
+        };
+        (report, passed_out)
     }
 
     /// Checks one structural match of pattern `local_pattern` of rule `rule_index` against
@@ -800,6 +894,7 @@ impl Engine {
                                 start: arg.start_byte(),
                                 end: arg.end_byte(),
                                 message: "request data passed to a local function".to_string(),
+                                elsewhere: None,
                             });
                             Some(path)
                         })
@@ -944,6 +1039,7 @@ impl Engine {
                         start: subject.start_byte(),
                         end: subject.end_byte(),
                         message: "matched against the regular expression".to_string(),
+                        elsewhere: None,
                     });
                     if from == Origin::Request {
                         severity = severity.max(rule.tainted_severity.unwrap_or(severity));
@@ -1099,15 +1195,10 @@ impl FileContext<'_> {
         node: Node<'_>,
         flow: &[Step],
     ) -> Finding {
-        let mut steps: Vec<FlowStep> = flow
-            .iter()
-            .map(|s| FlowStep {
-                span: self.span(s.start, s.end),
-                message: s.message.clone(),
-            })
-            .collect();
+        let mut steps: Vec<FlowStep> = flow.iter().map(|s| self.flow_step(s, None)).collect();
         if !steps.is_empty() {
             steps.push(FlowStep {
+                path: None,
                 span: self.span(node.start_byte(), node.end_byte()),
                 message: format!("reaches the sink ({rule_id})"),
             });
@@ -1125,6 +1216,55 @@ impl FileContext<'_> {
             flow: steps,
             suppression: None,
         }
+    }
+
+    /// `step` as a step of a finding's code flow; `path` names this file (for a path that goes
+    /// on in another file), or is `None` (the finding's own file).
+    fn flow_step(&self, step: &Step, path: Option<&str>) -> FlowStep {
+        match &step.elsewhere {
+            Some(elsewhere) => FlowStep::clone(elsewhere),
+            None => FlowStep {
+                path: path.map(str::to_string),
+                span: self.span(step.start, step.end),
+                message: step.message.clone(),
+            },
+        }
+    }
+
+    /// The data this file passes to other files of its package, with the path so far.
+    fn passed_out(&self) -> Vec<PassedOut> {
+        self.taint
+            .passed_out()
+            .into_iter()
+            .map(|out| {
+                let mut steps: Vec<FlowStep> = out
+                    .steps
+                    .iter()
+                    .map(|s| self.flow_step(s, Some(self.path)))
+                    .collect();
+                let arg = out.argument_node;
+                let callee = if out.export.is_empty() {
+                    format!("`{}`", out.specifier)
+                } else {
+                    format!("`{}` of `{}`", out.export, out.specifier)
+                };
+                steps.push(FlowStep {
+                    path: Some(self.path.to_string()),
+                    span: self.span(arg.start_byte(), arg.end_byte()),
+                    message: format!("passed to {callee} as argument {}", out.argument + 1),
+                });
+                steps.truncate(crossfile::MAX_STEPS);
+                PassedOut {
+                    specifier: out.specifier,
+                    passed: PassedIn {
+                        export: out.export,
+                        argument: out.argument,
+                        origin: out.origin,
+                        steps,
+                    },
+                }
+            })
+            .collect()
     }
 
     fn span(&self, start: usize, end: usize) -> Span {

@@ -417,6 +417,11 @@ impl Imports {
         }
     }
 
+    /// Whether `name` is bound to anything.
+    pub fn binds_name(&self, name: &str) -> bool {
+        self.names.contains_key(name)
+    }
+
     /// Whether any name is bound to `package`.
     pub fn binds_package(&self, package: &str) -> bool {
         self.names.values().any(|b| b.package == package)
@@ -441,8 +446,11 @@ fn unquote(text: &str) -> &str {
 }
 
 /// `node:fs` -> `fs`; `fs/promises` -> `fs` with the path kept by the caller as written;
-/// `@scope/name/sub` -> `@scope/name`.
+/// `@scope/name/sub` -> `@scope/name`; a relative module (`./lib/read`) is kept as written.
 fn package_of(module: &str) -> String {
+    if module.starts_with('.') {
+        return module.to_string();
+    }
     let module = module.strip_prefix("node:").unwrap_or(module);
     let mut parts = module.split('/');
     match parts.next() {

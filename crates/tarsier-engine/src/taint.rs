@@ -28,12 +28,14 @@
 //! methods, array literals and `join` propagate. Every walk is iterative, so hostile nesting
 //! cannot overflow the stack.
 
+use crate::crossfile::PassedIn;
 use crate::exports::Exported;
 use crate::literal::node_text;
 use crate::models::{Imports, ModelIndex};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use tarsier_model::FlowStep;
 use tarsier_parse::NodeExt;
 use tarsier_rules::TaintSpec;
 use tarsier_rules::models::AccessStep;
@@ -48,6 +50,9 @@ pub struct Step {
     pub end: usize,
     /// What happens at this step.
     pub message: String,
+    /// A step in another file of the package (a caller that passed the data to this file's
+    /// exported function): `start` and `end` are then where it enters this file.
+    pub elsewhere: Option<Rc<FlowStep>>,
 }
 
 /// The taint model compiled for fast lookups.
@@ -186,6 +191,11 @@ pub struct FileTaint<'a> {
     /// Where each name is followed by `(` (a call, or a declaration), found in one pass over
     /// the text on the first call-site question.
     call_index: std::cell::OnceCell<HashMap<&'a str, Vec<usize>>>,
+    /// What other files of the package pass to this file's exported functions.
+    incoming: &'a [PassedIn],
+    /// Names bound to other files of the package (`const read = require('./read')`), found on
+    /// the first question that needs them.
+    relative: std::cell::OnceCell<Imports>,
     /// Functions whose scope is being computed (a call-site question may ask about another
     /// function's scope, never about one already in progress); also bounds the depth.
     in_progress: RefCell<Vec<usize>>,
@@ -250,7 +260,16 @@ impl<'a> FileTaint<'a> {
             exports_something: std::cell::OnceCell::new(),
             in_progress: RefCell::new(Vec::new()),
             call_index: std::cell::OnceCell::new(),
+            incoming: &[],
+            relative: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Tells the analysis what other files of the package pass to this file's exported
+    /// functions: their parameters receive it (see [`crate::crossfile`]).
+    pub fn with_incoming(mut self, incoming: &'a [PassedIn]) -> Self {
+        self.incoming = incoming;
+        self
     }
 
     /// Tells the analysis which package the file belongs to: parameters of the package's
@@ -289,6 +308,13 @@ impl<'a> FileTaint<'a> {
                 .any(|name| crate::anchor::contains_word(self.source, name))
         });
         if names_requests {
+            return true;
+        }
+        if self
+            .incoming
+            .iter()
+            .any(|p| p.origin == Origin::Request || wants_library(key))
+        {
             return true;
         }
         let model_sources = *self.model_sources.get_or_init(|| {
@@ -777,6 +803,12 @@ impl<'a> FileTaint<'a> {
                 }
             }
         }
+        // What other files of the package pass to it.
+        if !self.incoming.is_empty()
+            && let Some(path) = self.exports().get(&func.id())
+        {
+            self.bind_incoming(path, &params, extra, scope);
+        }
         // Where the function is an argument of a call.
         if let Some((call, position, member)) = self.enclosing_call(func) {
             self.bind_callback_params(func, &params, call, position, member, outer, extra, scope);
@@ -799,6 +831,118 @@ impl<'a> FileTaint<'a> {
         if let Some((name, method)) = fname {
             self.bind_from_call_sites(func, name, method, &params, extra, scope);
         }
+    }
+
+    /// The parameters of the function exported as `path` that other files of the package pass
+    /// data to; the path starts in those files.
+    fn bind_incoming(&self, path: &str, params: &[Node<'a>], extra: &[String], scope: &mut Scope) {
+        for passed in self.incoming.iter().filter(|p| p.export == path) {
+            if passed.origin == Origin::LibraryInput && !wants_library(extra) {
+                continue;
+            }
+            let Some(&param) = params.get(passed.argument) else {
+                continue;
+            };
+            // The caller's steps sit where the data enters this file.
+            let mut steps: Vec<Step> = passed
+                .steps
+                .iter()
+                .map(|step| Step {
+                    start: param.start_byte(),
+                    end: param.start_byte(),
+                    message: step.message.clone(),
+                    elsewhere: Some(Rc::new(step.clone())),
+                })
+                .collect();
+            let what = if path.is_empty() {
+                "this module".to_string()
+            } else {
+                format!("`{path}`")
+            };
+            steps.push(Step {
+                start: param.start_byte(),
+                end: param.end_byte(),
+                message: format!(
+                    "received as parameter {} of {what}, from another file of the package",
+                    passed.argument + 1
+                ),
+                elsewhere: None,
+            });
+            self.taint_param_with(param, scope, passed.origin, &steps);
+        }
+    }
+
+    /// The calls this file makes to exported functions of other files of its package (through
+    /// relative `require`s and `import`s) with request data, or a library input, as an
+    /// argument: the argument, the module as written, the export path called, the argument's
+    /// position, where the data comes from and its path here.
+    pub fn passed_out(&self) -> Vec<PassedOutHere<'a>> {
+        let mut out = Vec::new();
+        if !crate::crossfile::loads_relative_modules(self.source) {
+            return out;
+        }
+        let key = [LIBRARY_MARK.to_string()];
+        if !self.may_have_sources(&key) {
+            return out;
+        }
+        let relative = self
+            .relative
+            .get_or_init(|| Imports::collect(self.root, self.source, &|p| p.starts_with('.')));
+        let bytes = self.source.as_bytes();
+        let index = self.call_index.get_or_init(|| call_index(self.source));
+        for (&word, positions) in index {
+            for &at in positions {
+                // A cheap look at the text first: a bound name, `require('.`, or a member
+                // of one (`lib.parse(`, `require('./x').parse(`).
+                let direct = relative.binds_name(word);
+                let member = at
+                    .checked_sub(1)
+                    .and_then(|i| bytes.get(i))
+                    .is_some_and(|&b| b == b'.');
+                let require = word == "require"
+                    && self.source.get(at + word.len()..).is_some_and(|rest| {
+                        let rest = rest.trim_start_matches(|c: char| c == '(' || c.is_whitespace());
+                        rest.starts_with("'.") || rest.starts_with("\".")
+                    });
+                if !(direct || member || require) {
+                    continue;
+                }
+                let Some(node) = self.root.descendant_for_byte_range(at, at + word.len()) else {
+                    continue;
+                };
+                let Some(call) = callee_call(node, require) else {
+                    continue;
+                };
+                let Some(callee) = call.field("function") else {
+                    continue;
+                };
+                let Some(binding) = relative.resolve(callee, self.source) else {
+                    continue;
+                };
+                let Some(args) = call.field("arguments") else {
+                    continue;
+                };
+                let mut cursor = args.walk();
+                for (j, arg) in args.named_children(&mut cursor).enumerate() {
+                    if arg.kind_name() == "spread_element" || arg.kind_name() == "comment" {
+                        continue;
+                    }
+                    if let Some((steps, origin)) = self.derived_with_origin(arg, &key) {
+                        out.push(PassedOutHere {
+                            argument_node: arg,
+                            specifier: binding.package.clone(),
+                            export: binding.path.clone(),
+                            argument: j,
+                            origin,
+                            steps,
+                        });
+                    }
+                }
+            }
+        }
+        // The index is a hash map: put the calls in the order of the text.
+        out.sort_by_key(|o| (o.argument_node.start_byte(), o.argument));
+        out
     }
 
     /// `f(..., function (a, b) {...})`: the call, the function's argument position and, for a
@@ -936,6 +1080,7 @@ impl<'a> FileTaint<'a> {
                 start: func.start_byte(),
                 end: func.start_byte(),
                 message: format!("passed to the `{method}` callback"),
+                elsewhere: None,
             });
             self.taint_param_with(p, scope, origin, &steps);
         }
@@ -985,6 +1130,7 @@ impl<'a> FileTaint<'a> {
                         start: arg.start_byte(),
                         end: arg.end_byte(),
                         message: format!("{CALL_SITE_STEP}{name}` as argument {}", j + 1),
+                        elsewhere: None,
                     });
                     self.taint_param_with(param, scope, origin, &steps);
                 }
@@ -1043,6 +1189,7 @@ impl<'a> FileTaint<'a> {
             start: param.start_byte(),
             end: param.end_byte(),
             message: message.to_string(),
+            elsewhere: None,
         }];
         self.taint_param_with(param, scope, origin, &steps);
     }
@@ -1059,6 +1206,7 @@ impl<'a> FileTaint<'a> {
                     start: param.start_byte(),
                     end: param.end_byte(),
                     message: format!("received as parameter `{name}`"),
+                    elsewhere: None,
                 });
             }
             scope.tainted.insert(name.to_string(), path);
@@ -1097,6 +1245,7 @@ impl<'a> FileTaint<'a> {
                     row.kind,
                     short(node_text(callee, self.source))
                 ),
+                elsewhere: None,
             });
         }
         let safe_for = models.sanitizer_kinds(&binding.package, &binding.path);
@@ -1186,6 +1335,7 @@ impl<'a> FileTaint<'a> {
                 start: at.start_byte(),
                 end: at.end_byte(),
                 message: format!("request data assigned to `{name}`"),
+                elsewhere: None,
             });
             scope.tainted.insert(name.to_string(), steps);
         }
@@ -1219,6 +1369,7 @@ impl<'a> FileTaint<'a> {
                         start: at.start_byte(),
                         end: at.end_byte(),
                         message: format!("request `{key}` destructured into `{name}`"),
+                        elsewhere: None,
                     }],
                 );
             }
@@ -1309,6 +1460,7 @@ impl<'a> FileTaint<'a> {
                                         short(self.text(arg)),
                                         short(self.text(callee))
                                     ),
+                                    elsewhere: None,
                                 }],
                                 Origin::Request,
                             ));
@@ -1409,6 +1561,7 @@ impl<'a> FileTaint<'a> {
             start: n.start_byte(),
             end: n.end_byte(),
             message: format!("request data `{}`", short(self.text(n))),
+            elsewhere: None,
         };
         (vec![step], Origin::Request)
     }
@@ -1518,6 +1671,48 @@ fn call_index(source: &str) -> HashMap<&str, Vec<usize>> {
         }
     }
     index
+}
+
+/// A call out of a file to another file of its package, as [`FileTaint::passed_out`] finds it.
+pub struct PassedOutHere<'a> {
+    /// The argument.
+    pub argument_node: Node<'a>,
+    /// The module as written (`./lib/read`).
+    pub specifier: String,
+    /// The export path called (`""` for the module itself).
+    pub export: String,
+    /// The argument's position, from 0.
+    pub argument: usize,
+    /// Where the data comes from.
+    pub origin: Origin,
+    /// The path from the source to the argument.
+    pub steps: Vec<Step>,
+}
+
+/// The call whose callee `node` (a name followed by `(`) is or ends: `f(...)`, `x.f(...)`;
+/// for `require` (when `require_call`), the call of what the `require` returns
+/// (`require('./x')(...)`).
+fn callee_call(node: Node<'_>, require_call: bool) -> Option<Node<'_>> {
+    let parent = node.parent()?;
+    let callee = match (node.kind_name(), parent.kind_name()) {
+        ("identifier", "call_expression") if require_call => {
+            let outer = parent.parent()?;
+            return (outer.kind_name() == "call_expression"
+                && outer
+                    .field("function")
+                    .is_some_and(|f| f.id() == parent.id()))
+            .then_some(outer);
+        }
+        ("identifier", "call_expression") => node,
+        ("property_identifier", "member_expression") => parent,
+        _ => return None,
+    };
+    let call = callee.parent()?;
+    (call.kind_name() == "call_expression"
+        && call
+            .field("function")
+            .is_some_and(|f| f.id() == callee.id()))
+    .then_some(call)
 }
 
 /// A function's parameters, in order (an arrow function's single bare parameter too).

@@ -56,11 +56,13 @@ pub fn range(text: &str, span: &Span) -> Range {
 }
 
 /// A finding as a diagnostic of the document `uri` whose text is `text`: the rule id is the
-/// code, each taint step a related location in the same document.
+/// code, each taint step in the same document a related location (the server scans one
+/// document at a time, so a path through other files does not arise there).
 pub fn diagnostic(uri: &Uri, text: &str, finding: &Finding) -> Diagnostic {
     let related: Vec<DiagnosticRelatedInformation> = finding
         .flow
         .iter()
+        .filter(|step| step.path.is_none())
         .map(|step| DiagnosticRelatedInformation {
             location: Location {
                 uri: uri.clone(),

@@ -154,6 +154,10 @@ impl PackageOrigin {
 /// One step of a data-flow path from a source to a sink.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FlowStep {
+    /// The file the step is in, relative to the same root as [`Finding::path`], when it is not
+    /// the finding's own file (a taint path that crosses the files of a package).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Where the step is.
     pub span: Span,
     /// What happens there (`source: req.query`, `assigned to url`, `sink: res.redirect`).

@@ -432,7 +432,12 @@ fn result(
                     .map(|step| ThreadFlowLocation {
                         location: Some(Location {
                             physical_location: Some(PhysicalLocation {
-                                artifact_location: artifact.clone(),
+                                artifact_location: match &step.path {
+                                    Some(path) => {
+                                        artifact_location(finding.package.as_ref(), path, base_ids)
+                                    }
+                                    None => artifact.clone(),
+                                },
                                 region: Some(region_of(&step.span)),
                             }),
                             message: Some(Message::new(sentence(&step.message))),
@@ -919,10 +924,12 @@ mod tests {
         let mut f = finding("a/b", "x.js", 9, 3);
         f.flow = vec![
             FlowStep {
+                path: None,
                 span: span(2, 7),
                 message: "source: req.query".to_string(),
             },
             FlowStep {
+                path: None,
                 span: span(9, 3),
                 message: "sink: res.redirect".to_string(),
             },
@@ -938,6 +945,30 @@ mod tests {
         let phys = first.physical_location.as_ref().unwrap();
         assert_eq!(phys.region.as_ref().unwrap().start_line, Some(2));
         assert_eq!(phys.artifact_location.uri.as_deref(), Some("x.js"));
+        // A step in another file of the package names that file.
+        let mut crossing = finding("a/b", "lib/x.js", 9, 3);
+        crossing.flow = vec![FlowStep {
+            path: Some("index.js".to_string()),
+            span: span(4, 1),
+            message: "source: req.query".to_string(),
+        }];
+        let log = build_log(&input(&[], &[crossing], &[]));
+        let step = log.runs[0].results[0].code_flows[0].thread_flows[0].locations[0]
+            .location
+            .as_ref()
+            .unwrap();
+        let phys = step.physical_location.as_ref().unwrap();
+        assert_eq!(phys.artifact_location.uri.as_deref(), Some("index.js"));
+        assert_eq!(
+            log.runs[0].results[0].locations[0]
+                .physical_location
+                .as_ref()
+                .unwrap()
+                .artifact_location
+                .uri
+                .as_deref(),
+            Some("lib/x.js")
+        );
         // No flow, no codeFlows in the JSON.
         let plain = build_log(&input(&[], &[finding("a/b", "x.js", 1, 1)], &[]));
         assert!(!json(&plain).contains("codeFlows"));

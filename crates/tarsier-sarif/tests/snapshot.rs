@@ -79,14 +79,17 @@ fn findings() -> Vec<Finding> {
         }),
         flow: vec![
             FlowStep {
+                path: None,
                 span: span(5, 18, 38),
                 message: "source: process.env.PLUGIN".into(),
             },
             FlowStep {
+                path: None,
                 span: span(5, 9, 15),
                 message: "assigned to target".into(),
             },
             FlowStep {
+                path: None,
                 span: span(7, 10, 27),
                 message: "sink: require".into(),
             },

@@ -125,10 +125,22 @@ impl Pipeline {
             Trust::Own { display } => Some(display.as_str()),
             Trust::ThirdParty => None,
         };
+        // The engine sees the package's own paths (its `package.json` names the entry points,
+        // relative `require`s name other files); the user's own files are shown where they are.
+        let files: Vec<(String, Vec<u8>)> = unpacked
+            .files
+            .into_iter()
+            .map(|f| (f.path, f.data))
+            .collect();
+        report.extend(self.engine.scan_files_with(&files, mode));
         if let Some(prefix) = prefix {
-            // The user's own files are shown where they are.
             for finding in &mut report.findings {
                 finding.path = join_display(prefix, &finding.path);
+                for step in &mut finding.flow {
+                    if let Some(path) = &mut step.path {
+                        *path = join_display(prefix, path);
+                    }
+                }
             }
             for notification in &mut report.notifications {
                 if let Some(path) = &mut notification.path {
@@ -136,15 +148,6 @@ impl Pipeline {
                 }
             }
         }
-        let files: Vec<(String, Vec<u8>)> = unpacked
-            .files
-            .into_iter()
-            .map(|f| match prefix {
-                Some(prefix) => (join_display(prefix, &f.path), f.data),
-                None => (f.path, f.data),
-            })
-            .collect();
-        report.extend(self.engine.scan_files_with(&files, mode));
         report
     }
 }

@@ -101,10 +101,12 @@ pub fn fixture() -> SarifLog {
     hostile.package = pkg("send", "1.0.0");
     hostile.flow = vec![
         FlowStep {
+            path: None,
             span: span(10, 3, 9),
             message: "source: req.query \"<u>\"".to_string(),
         },
         FlowStep {
+            path: None,
             span: span(12, 58, 7),
             message: "sink: eval".to_string(),
         },

@@ -1,0 +1,188 @@
+//! Issue 14: taint across the files of one package. Request data (or a library input) that one
+//! file passes to an exported function of another file, through a relative `require` or
+//! `import`, reaches the sinks there, and the finding's path names both files.
+#![allow(clippy::unwrap_used)]
+
+use tarsier_engine::{Engine, EngineOptions};
+use tarsier_model::{Finding, Severity};
+
+fn engine() -> Engine {
+    Engine::new(
+        &tarsier_rules::embedded().unwrap(),
+        EngineOptions::default(),
+    )
+    .unwrap()
+}
+
+/// Scans a package made of `files` (a `package.json` whose `main` is `index.js` is added).
+fn scan_package(files: &[(&str, &str)]) -> Vec<Finding> {
+    let mut all: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(p, s)| (p.to_string(), s.as_bytes().to_vec()))
+        .collect();
+    all.push((
+        "package.json".into(),
+        br#"{"name":"cross-file-fixture","version":"1.0.0","main":"index.js"}"#.to_vec(),
+    ));
+    engine().scan_files(&all).findings
+}
+
+fn of<'f>(findings: &'f [Finding], rule: &str) -> Vec<&'f Finding> {
+    findings.iter().filter(|f| f.rule_id == rule).collect()
+}
+
+const SERVE: &str = "\
+const fs = require('fs');
+function serve(name, res) {
+  fs.createReadStream('/srv/files/' + name).pipe(res);
+}
+module.exports = serve;
+";
+
+#[test]
+fn request_data_passed_to_another_file_reaches_its_sink_with_both_files_in_the_path() {
+    let index = "\
+const serve = require('./lib/serve');
+module.exports = function middleware(req, res, next) {
+  serve(req.query.file, res);
+};
+";
+    let findings = scan_package(&[("index.js", index), ("lib/serve.js", SERVE)]);
+    let hits = of(&findings, "express/path-traversal");
+    assert_eq!(hits.len(), 1, "{findings:#?}");
+    let hit = hits[0];
+    assert_eq!(hit.path, "lib/serve.js");
+    assert_eq!(hit.span.start_line, 3);
+    assert_eq!(hit.severity, Severity::Error, "{hit:#?}");
+    // The path starts at the source in index.js and ends at the sink in lib/serve.js.
+    let first = &hit.flow[0];
+    assert_eq!(first.path.as_deref(), Some("index.js"), "{:#?}", hit.flow);
+    assert_eq!(first.span.start_line, 3);
+    assert!(first.message.contains("req.query"), "{:#?}", hit.flow);
+    assert!(
+        hit.flow
+            .iter()
+            .any(|s| s.path.as_deref() == Some("index.js") && s.message.contains("./lib/serve")),
+        "{:#?}",
+        hit.flow
+    );
+    let last = hit.flow.last().unwrap();
+    assert_eq!(last.path, None, "the sink is in the finding's own file");
+
+    // Control: the same files, called with a constant, give nothing.
+    let constant = index.replace("req.query.file", "'readme.txt'");
+    let quiet = scan_package(&[("index.js", &constant), ("lib/serve.js", SERVE)]);
+    assert!(
+        of(&quiet, "express/path-traversal").is_empty(),
+        "{quiet:#?}"
+    );
+}
+
+#[test]
+fn members_destructuring_and_esm_imports_name_the_callee() {
+    let lib = "\
+const fs = require('fs');
+exports.serve = function (name, res) {
+  fs.createReadStream('/srv/' + name).pipe(res);
+};
+";
+    let esm_lib = "\
+import fs from 'fs';
+export function serve(name, res) {
+  fs.createReadStream('/srv/' + name).pipe(res);
+}
+";
+    for (index, lib_path, lib_src) in [
+        (
+            "const lib = require('./lib');\nmodule.exports = (req, res) => lib.serve(req.params.name, res);\n",
+            "lib/index.js",
+            lib,
+        ),
+        (
+            "const { serve } = require('./lib/files.js');\nmodule.exports = (req, res) => serve(req.params.name, res);\n",
+            "lib/files.js",
+            lib,
+        ),
+        (
+            "module.exports = (req, res) => require('./lib/files').serve(req.params.name, res);\n",
+            "lib/files.js",
+            lib,
+        ),
+        (
+            "import { serve } from './lib/files.js';\nexport default function handler(req, res) { serve(req.params.name, res); }\n",
+            "lib/files.js",
+            esm_lib,
+        ),
+    ] {
+        let findings = scan_package(&[("index.js", index), (lib_path, lib_src)]);
+        let hits = of(&findings, "express/path-traversal");
+        assert_eq!(hits.len(), 1, "{index}\n{findings:#?}");
+        assert_eq!(hits[0].path, lib_path);
+        assert_eq!(hits[0].flow[0].path.as_deref(), Some("index.js"));
+    }
+}
+
+#[test]
+fn data_is_followed_through_a_chain_of_files() {
+    let index = "\
+const route = require('./lib/route');
+module.exports = function (req, res) { route(req.url, res); };
+";
+    let route = "\
+const serve = require('./serve');
+module.exports = function route(url, res) {
+  const name = url.slice(1);
+  serve(name, res);
+};
+";
+    let findings = scan_package(&[
+        ("index.js", index),
+        ("lib/route.js", route),
+        ("lib/serve.js", SERVE),
+    ]);
+    let hits = of(&findings, "express/path-traversal");
+    assert_eq!(hits.len(), 1, "{findings:#?}");
+    let files: Vec<Option<&str>> = hits[0].flow.iter().map(|s| s.path.as_deref()).collect();
+    assert!(files.contains(&Some("index.js")), "{:#?}", hits[0].flow);
+    assert!(files.contains(&Some("lib/route.js")), "{:#?}", hits[0].flow);
+}
+
+#[test]
+fn a_library_input_crosses_files_at_the_lower_rating() {
+    // The entry point's exported function hands its caller's argument to an internal module
+    // that builds a shell command: a library input, rated below request data.
+    let index = "\
+const run = require('./lib/run');
+module.exports = function gitLog(branch) { return run('git log ' + branch); };
+";
+    let run = "\
+const { exec } = require('child_process');
+module.exports = function run(command) { return exec(command); };
+";
+    let findings = scan_package(&[("index.js", index), ("lib/run.js", run)]);
+    let hits = of(&findings, "node/command-exec");
+    assert_eq!(hits.len(), 1, "{findings:#?}");
+    assert_eq!(hits[0].path, "lib/run.js");
+    assert!(hits[0].severity < Severity::Error, "{:#?}", hits[0]);
+    assert!(
+        hits[0].message.contains("threat model trusts"),
+        "{}",
+        hits[0].message
+    );
+    assert_eq!(hits[0].flow[0].path.as_deref(), Some("index.js"));
+}
+
+#[test]
+fn a_module_outside_the_package_or_not_exported_receives_nothing() {
+    // `../serve` leaves the package; `helper` is not exported by lib/serve.js.
+    let index = "\
+const serve = require('../serve');
+const { helper } = require('./lib/serve');
+module.exports = function (req, res) { serve(req.query.f, res); helper(req.query.f, res); };
+";
+    let findings = scan_package(&[("index.js", index), ("lib/serve.js", SERVE)]);
+    assert!(
+        of(&findings, "express/path-traversal").is_empty(),
+        "{findings:#?}"
+    );
+}
