@@ -7,6 +7,10 @@
 //! The phases: parse only; parse plus a walk of every node (the floor of an engine that visits
 //! every node); the full scan (every rule, the sparse walk); the full scan with every node
 //! walked. The two full scans must find the same; the run fails otherwise.
+//!
+//! A DIR of packages (`<name>@<version>/`, as `benches/peers/make-input.sh` makes it) is scanned
+//! as `tarsier scan` scans them, package by package with each `package.json` (entry points,
+//! library inputs, taint across the files of a package); packages run in parallel.
 //! `SCAN_COST_ONLY=full` (or `parse`) runs one phase alone, for profiling it.
 
 use rayon::prelude::*;
@@ -40,10 +44,16 @@ fn cpu_time() -> Option<Duration> {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let files = match args.next().filter(|d| !d.is_empty()) {
-        Some(dir) => tarsier_benches::javascript_files(std::path::Path::new(&dir)),
-        None => tarsier_benches::corpus_files(200),
+    let packages: Vec<Vec<(String, Vec<u8>)>> = match args.next().filter(|d| !d.is_empty()) {
+        Some(dir) => tarsier_benches::packages(std::path::Path::new(&dir)),
+        None => vec![tarsier_benches::corpus_files(200)],
     };
+    // Parse only is timed on the same JavaScript files the scans parse.
+    let files: Vec<&(String, Vec<u8>)> = packages
+        .iter()
+        .flatten()
+        .filter(|(path, _)| path != "package.json")
+        .collect();
     let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
     let bytes: u64 = files.iter().map(|(_, b)| b.len() as u64).sum();
     let rules = match tarsier_rules::embedded() {
@@ -76,11 +86,14 @@ fn main() {
             }
         })
     };
+    let scan_all = |engine: &Engine| -> Vec<tarsier_engine::ScanReport> {
+        packages.par_iter().map(|p| engine.scan_files(p)).collect()
+    };
     let full = || {
-        black_box(sparse.scan_files(&files));
+        black_box(scan_all(&sparse));
     };
     let full_every_node = || {
-        black_box(every_node.scan_files(&files));
+        black_box(scan_all(&every_node));
     };
     let phases: [(&str, &dyn Fn()); 4] = [
         ("parse", &parse_only),
@@ -104,15 +117,16 @@ fn main() {
             }
         }
     }
-    if only.is_empty() && sparse.scan_files(&files) != every_node.scan_files(&files) {
+    if only.is_empty() && scan_all(&sparse) != scan_all(&every_node) {
         eprintln!("the sparse walk and the full walk found different things");
         std::process::exit(1);
     }
 
     let mib = bytes as f64 / (1024.0 * 1024.0);
     println!(
-        "{} files, {:.1} MiB, {} threads, best of {rounds} interleaved rounds",
+        "{} files in {} packages, {:.1} MiB, {} threads, best of {rounds} interleaved rounds",
         files.len(),
+        packages.len(),
         mib,
         rayon::current_num_threads()
     );

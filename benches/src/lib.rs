@@ -31,6 +31,54 @@ pub fn javascript_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The packages under `dir`, one per directory (`<name>@<version>/`, as
+/// `benches/peers/make-input.sh` lays them out), each as `tarsier` scans a package: its
+/// JavaScript files and its `package.json`, with paths relative to the package root (the one
+/// directory inside, such as `package/`, when there is one). A directory without JavaScript
+/// files is left out.
+pub fn packages(dir: &Path) -> Vec<Vec<(String, Vec<u8>)>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut out = Vec::new();
+    for package in dirs {
+        let root = package_root(&package);
+        let mut files = Vec::new();
+        collect(&root, &mut files);
+        if files.is_empty() {
+            continue;
+        }
+        let prefix = format!("{}/", root.display());
+        let mut files: Vec<(String, Vec<u8>)> = files
+            .into_iter()
+            .map(|(p, b)| (p.strip_prefix(&prefix).unwrap_or(&p).to_string(), b))
+            .collect();
+        if let Ok(manifest) = std::fs::read(root.join("package.json")) {
+            files.push(("package.json".to_string(), manifest));
+        }
+        files.sort();
+        out.push(files);
+    }
+    out
+}
+
+/// A package directory's root: the one directory inside it when it holds nothing else.
+fn package_root(package: &Path) -> PathBuf {
+    let inner: Vec<PathBuf> = std::fs::read_dir(package)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    match inner.as_slice() {
+        [only] if only.is_dir() => only.clone(),
+        _ => package.to_path_buf(),
+    }
+}
+
 fn collect(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -230,6 +230,45 @@ pub fn runs_rule(rule: &tarsier_rules::Rule) -> bool {
             .is_some_and(|a| redos::ANALYZERS.contains(&a))
 }
 
+/// Directories whose files are a package's own tests, benchmarks, fixtures or examples.
+const TEST_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "__tests__",
+    "spec",
+    "specs",
+    "__mocks__",
+    "fixtures",
+    "__fixtures__",
+    "bench",
+    "benches",
+    "benchmark",
+    "benchmarks",
+    "example",
+    "examples",
+];
+
+/// Whether `path` (relative to the package root) is a package's own test, benchmark or example
+/// code: under a directory named `test`, `tests`, `__tests__`, `spec`, `fixtures`, `examples`,
+/// `bench`, `benchmarks` and the like (any case), or a file named `*.test.js`, `*.spec.js`,
+/// `*.bench.js` (any extension), `test.js` or `tests.js`.
+pub fn is_test_code(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or_default();
+    if parts.any(|dir| TEST_DIRS.iter().any(|t| dir.eq_ignore_ascii_case(t))) {
+        return true;
+    }
+    let stem = file.split_once('.').map_or(file, |(stem, _)| stem);
+    let inner = file
+        .rsplit_once('.')
+        .map_or("", |(rest, _)| rest)
+        .rsplit_once('.')
+        .map_or("", |(_, kind)| kind);
+    matches!(inner, "test" | "spec" | "bench")
+        || stem.eq_ignore_ascii_case("test")
+        || stem.eq_ignore_ascii_case("tests")
+}
+
 /// Is this a file the engine parses as JavaScript, by its name alone?
 pub fn is_javascript_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
@@ -467,10 +506,13 @@ impl Engine {
         let scanned: Vec<usize> = (0..files.len())
             .filter(|&i| kinds.get(i).is_some_and(|k| self.parses(*k)))
             .collect();
+        // A package's tests and examples neither pass data to its library code nor are
+        // called by it: taint that starts in a test harness is not request data.
         let scan = |i: usize, incoming: &[PassedIn]| {
             let (path, bytes) = &files[i];
             let kind = kinds.get(i).copied().unwrap_or(SourceKind::JavaScript);
-            self.scan_file(path, bytes, kind, mode, Some(package), Some(incoming))
+            let cross = (!is_test_code(path)).then_some(incoming);
+            self.scan_file(path, bytes, kind, mode, Some(package), cross)
         };
         let mut results: Vec<Option<(ScanReport, Vec<PassedOut>)>> =
             (0..files.len()).map(|_| None).collect();

@@ -254,6 +254,11 @@ fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
 /// The value of `const name = <constant string>` in the file of `at`, when `name` is declared
 /// so exactly once and never assigned again (`new RegExp(SOURCE)` with `const SOURCE = '...'`).
 fn file_constant(at: Node<'_>, name: &str, source: &str) -> Option<String> {
+    // Most names given to `RegExp` are parameters: without `name = '...'` (or a template,
+    // or parentheses) in the text, there is no such declaration and the tree is not walked.
+    if !assigned_a_literal(source, name) {
+        return None;
+    }
     let mut root = at;
     while let Some(parent) = root.parent() {
         root = parent;
@@ -280,6 +285,32 @@ fn file_constant(at: Node<'_>, name: &str, source: &str) -> Option<String> {
         false
     });
     value.filter(|_| declarations == 1 && !reassigned)
+}
+
+/// Whether `source` has `name` followed by `=` (not `==` or `=>`) and then a quote, a
+/// backtick or a parenthesis: a necessary condition for [`file_constant`] to find a value.
+fn assigned_a_literal(source: &str, name: &str) -> bool {
+    let bytes = source.as_bytes();
+    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    source.match_indices(name).any(|(at, _)| {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        if before.is_some_and(ident) {
+            return false;
+        }
+        let mut i = at + name.len();
+        let skip = |i: &mut usize| {
+            while bytes.get(*i).is_some_and(|b| b.is_ascii_whitespace()) {
+                *i += 1;
+            }
+        };
+        skip(&mut i);
+        if bytes.get(i) != Some(&b'=') || matches!(bytes.get(i + 1), Some(b'=' | b'>')) {
+            return false;
+        }
+        i += 1;
+        skip(&mut i);
+        matches!(bytes.get(i), Some(b'\'' | b'"' | b'`' | b'('))
+    })
 }
 
 /// The value of a constant string expression: string literals, templates without

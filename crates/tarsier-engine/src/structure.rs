@@ -247,9 +247,16 @@ pub fn in_recursive_function(root: Node<'_>, node: Node<'_>, source: &str) -> bo
             let names = function_names(&chain, index, *func, source);
             (!names.is_empty()).then_some((*func, names))
         });
-    let Some((func, names)) = named else {
+    let Some((func, mut names)) = named else {
         return false;
     };
+    // A call of itself names itself in its body: a text search rules most functions out
+    // before any walk.
+    let body = func.field("body").map_or("", |b| node_text(b, source));
+    names.retain(|name| body.contains(name));
+    if names.is_empty() {
+        return false;
+    }
     let key = node_text(node, source);
     let copies = local_copies(func, key, source);
     let index = format!("[{key}]");

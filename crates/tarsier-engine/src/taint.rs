@@ -888,17 +888,20 @@ impl<'a> FileTaint<'a> {
         let relative = self
             .relative
             .get_or_init(|| Imports::collect(self.root, self.source, &|p| p.starts_with('.')));
-        let bytes = self.source.as_bytes();
         let index = self.call_index.get_or_init(|| call_index(self.source));
         for (&word, positions) in index {
             for &at in positions {
                 // A cheap look at the text first: a bound name, `require('.`, or a member
                 // of one (`lib.parse(`, `require('./x').parse(`).
                 let direct = relative.binds_name(word);
-                let member = at
-                    .checked_sub(1)
-                    .and_then(|i| bytes.get(i))
-                    .is_some_and(|&b| b == b'.');
+                let member = self
+                    .source
+                    .get(..at)
+                    .and_then(|before| before.strip_suffix('.'))
+                    .is_some_and(|object| {
+                        relative.binds_name(last_identifier(object))
+                            || ends_with_relative_require(object)
+                    });
                 let require = word == "require"
                     && self.source.get(at + word.len()..).is_some_and(|rest| {
                         let rest = rest.trim_start_matches(|c: char| c == '(' || c.is_whitespace());
@@ -1687,6 +1690,42 @@ pub struct PassedOutHere<'a> {
     pub origin: Origin,
     /// The path from the source to the argument.
     pub steps: Vec<Step>,
+}
+
+/// The identifier `text` ends with (`lib` of `x = lib`), or `""`.
+fn last_identifier(text: &str) -> &str {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let start = text
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| ident(c))
+        .last()
+        .map_or(text.len(), |(i, _)| i);
+    text.get(start..).unwrap_or("")
+}
+
+/// Whether `text` ends with a `require` of a relative module (`require('./lib/x')`), so that a
+/// member of what it returns follows.
+fn ends_with_relative_require(text: &str) -> bool {
+    let Some(rest) = text.trim_end().strip_suffix(')') else {
+        return false;
+    };
+    let rest = rest.trim_end();
+    let Some(quote) = rest.chars().last().filter(|c| *c == '\'' || *c == '"') else {
+        return false;
+    };
+    let Some(inner) = rest.strip_suffix(quote) else {
+        return false;
+    };
+    let Some(open) = inner.rfind(quote) else {
+        return false;
+    };
+    inner.get(open + 1..).is_some_and(|m| m.starts_with('.'))
+        && inner.get(..open).is_some_and(|b| {
+            b.trim_end()
+                .strip_suffix('(')
+                .is_some_and(|b| b.trim_end().ends_with("require"))
+        })
 }
 
 /// The call whose callee `node` (a name followed by `(`) is or ends: `f(...)`, `x.f(...)`;

@@ -44,9 +44,10 @@ pub mod package;
 pub mod registry;
 
 pub use local::{LocalOutcome, LocalSource};
-pub use package::{SupplyContext, Trust, is_test_code};
+pub use package::{SupplyContext, Trust};
 pub use registry::{Progress, RegistryOutcome, RegistryRun, Wanted};
 pub use tarsier_engine::ScanReport;
+pub use tarsier_engine::is_test_code;
 
 use std::collections::HashSet;
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 //! the previous version when it is known), then the engine over its JavaScript files.
 
 use crate::Pipeline;
-use tarsier_engine::{ScanReport, SuppressionMode};
+use tarsier_engine::{ScanReport, SuppressionMode, is_test_code};
 use tarsier_model::{Finding, Notification, NotificationLevel, PackageOrigin, Severity};
 use tarsier_tarball::{SkipReason, Unpacked};
 
@@ -284,45 +284,6 @@ pub fn attach_origin(mut report: ScanReport, origin: &PackageOrigin) -> ScanRepo
         notification.message = format!("{id}: {}", notification.message);
     }
     report
-}
-
-/// Directories whose files are a package's own tests, benchmarks, fixtures or examples.
-const TEST_DIRS: &[&str] = &[
-    "test",
-    "tests",
-    "__tests__",
-    "spec",
-    "specs",
-    "__mocks__",
-    "fixtures",
-    "__fixtures__",
-    "bench",
-    "benches",
-    "benchmark",
-    "benchmarks",
-    "example",
-    "examples",
-];
-
-/// Whether `path` (relative to the package root) is a package's own test, benchmark or example
-/// code: under a directory named `test`, `tests`, `__tests__`, `spec`, `fixtures`, `examples`,
-/// `bench`, `benchmarks` and the like (any case), or a file named `*.test.js`, `*.spec.js`,
-/// `*.bench.js` (any extension), `test.js` or `tests.js`.
-pub fn is_test_code(path: &str) -> bool {
-    let mut parts = path.rsplit('/');
-    let file = parts.next().unwrap_or_default();
-    if parts.any(|dir| TEST_DIRS.iter().any(|t| dir.eq_ignore_ascii_case(t))) {
-        return true;
-    }
-    let stem = file.split_once('.').map_or(file, |(stem, _)| stem);
-    let inner = file
-        .rsplit_once('.')
-        .map_or("", |(rest, _)| rest)
-        .rsplit_once('.')
-        .map_or("", |(_, kind)| kind);
-    matches!(inner, "test" | "spec" | "bench")
-        || stem.eq_ignore_ascii_case("test")
-        || stem.eq_ignore_ascii_case("tests")
 }
 
 /// Lowers the findings of code rules (`code_rules`) in a package's test, benchmark or example
