@@ -814,12 +814,17 @@ impl Engine {
                     // instead of searching down from the root (only for structural matches).
                     file.taint.set_anchor(node, ancestors);
                     let rule = rules.get(rule_index);
+                    let at = structure::Located {
+                        root,
+                        node,
+                        ancestors,
+                    };
                     self.on_match(
                         rule,
                         rule_index,
                         pattern_index,
                         captures,
-                        root,
+                        &at,
                         &file,
                         &mut found,
                     );
@@ -865,7 +870,7 @@ impl Engine {
         rule_index: usize,
         local_pattern: usize,
         captures: &pattern::Captures<'t>,
-        root: Node<'t>,
+        at: &structure::Located<'_, 't>,
         file: &FileContext<'t>,
         found: &mut BTreeMap<(usize, usize, usize), Finding>,
     ) {
@@ -884,13 +889,13 @@ impl Engine {
         for predicate in rule.predicates.get(local_pattern).into_iter().flatten() {
             let holds = match *predicate {
                 Predicate::NotInTry(c) => {
-                    capture(c).is_some_and(|n| structure::not_in_try(root, n))
+                    capture(c).is_some_and(|n| structure::not_in_try(at, n))
                 }
                 Predicate::FunctionHas(c, ref words) => {
-                    capture(c).is_some_and(|n| structure::function_has(root, n, file.source, words))
+                    capture(c).is_some_and(|n| structure::function_has(at, n, file.source, words))
                 }
                 Predicate::FunctionLacks(c, ref words) => capture(c)
-                    .is_some_and(|n| !structure::function_has(root, n, file.source, words)),
+                    .is_some_and(|n| !structure::function_has(at, n, file.source, words)),
                 Predicate::BoundTo(c, ref words) => capture(c).is_some_and(|n| {
                     file.taint.binding_of(n).is_some_and(|b| {
                         words.iter().any(|w| {
@@ -904,19 +909,19 @@ impl Engine {
                 Predicate::FileLacks(c, ref words) => capture(c)
                     .is_some_and(|_| !words.iter().any(|w| file.source.contains(w.as_str()))),
                 Predicate::WritesByKey(c) => {
-                    capture(c).is_some_and(|n| structure::writes_by_key(root, n, file.source))
+                    capture(c).is_some_and(|n| structure::writes_by_key(at, n, file.source))
                 }
                 Predicate::IteratedKey(c) => {
-                    capture(c).is_some_and(|n| structure::iterated_key(root, n, file.source))
+                    capture(c).is_some_and(|n| structure::iterated_key(at, n, file.source))
                 }
                 Predicate::ClassAdmits(c, ref chars) => {
                     capture(c).is_some_and(|n| charclass::class_admits(n, file.source, chars))
                 }
                 Predicate::InRecursiveFunction(c) => capture(c)
-                    .is_some_and(|n| structure::in_recursive_function(root, n, file.source)),
+                    .is_some_and(|n| structure::in_recursive_function(at, n, file.source)),
                 Predicate::HtmlFlow(c) => match capture(c).and_then(|n| {
                     let path = file.taint.request_derived(n, &rule.sanitizers)?;
-                    structure::html_in_flow(root, n, &path, file.source).then_some(path)
+                    structure::html_in_flow(at, n, &path, file.source).then_some(path)
                 }) {
                     Some(path) => {
                         flow = path;
@@ -925,10 +930,10 @@ impl Engine {
                     None => false,
                 },
                 Predicate::ConstantString(c) => {
-                    capture(c).is_some_and(|n| structure::constant_string(root, n, file.source))
+                    capture(c).is_some_and(|n| structure::constant_string(at, n, file.source))
                 }
                 Predicate::CallerRequestDerived(c) => match capture(c).and_then(|n| {
-                    structure::caller_arguments(root, n, file.source)
+                    structure::caller_arguments(at, n, file.source)
                         .into_iter()
                         .find_map(|arg| {
                             let mut path = file.taint.request_derived(arg, &rule.sanitizers)?;
@@ -989,9 +994,9 @@ impl Engine {
         if about_try
             && flow.iter().any(|step| {
                 taint::is_call_site_step(step)
-                    && root
+                    && at.root
                         .descendant_for_byte_range(step.start, step.end)
-                        .is_some_and(|n| !structure::not_in_try(root, n))
+                        .is_some_and(|n| !structure::not_in_try(at, n))
             })
         {
             return;

@@ -19,7 +19,13 @@ pub const MAX_VISITED: usize = 200_000;
 /// The ancestors of `node`, from `root` down to its parent.
 pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     let mut chain = Vec::new();
-    let mut current = root;
+    descend(root, node, &mut chain);
+    chain
+}
+
+/// Pushes `from` and the nodes between it and its descendant `node` onto `chain`.
+fn descend<'t>(from: Node<'t>, node: Node<'t>, chain: &mut Vec<Node<'t>>) {
+    let mut current = from;
     while current.id() != node.id() {
         chain.push(current);
         match current.child_with_descendant(node) {
@@ -27,7 +33,48 @@ pub fn ancestors<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
             _ => break,
         }
     }
-    chain
+}
+
+/// Where the predicates are asked: the tree's root, and a node the walk stands on with its
+/// ancestors. The ancestors of a node inside that one are found from there; walking down from
+/// the root costs a search among the children of every level, which in a bundle's top level
+/// are thousands.
+#[derive(Debug, Clone, Copy)]
+pub struct Located<'a, 't> {
+    /// The tree's root.
+    pub root: Node<'t>,
+    /// The node the walk stands on (a match's root).
+    pub node: Node<'t>,
+    /// Its ancestors, the root first.
+    pub ancestors: &'a [Node<'t>],
+}
+
+impl<'t> Located<'_, 't> {
+    /// Where nothing but the root is known.
+    pub fn at_root(root: Node<'t>) -> Located<'static, 't> {
+        Located {
+            root,
+            node: root,
+            ancestors: &[],
+        }
+    }
+
+    /// The ancestors of `node`, from the root down to its parent.
+    pub fn ancestors_of(&self, node: Node<'t>) -> Vec<Node<'t>> {
+        if self.node.id() == self.root.id() {
+            return ancestors(self.root, node);
+        }
+        if self.node.id() == node.id() {
+            return self.ancestors.to_vec();
+        }
+        if self.node.child_with_descendant(node).is_none() {
+            return ancestors(self.root, node);
+        }
+        let mut chain = Vec::with_capacity(self.ancestors.len() + 8);
+        chain.extend_from_slice(self.ancestors);
+        descend(self.node, node, &mut chain);
+        chain
+    }
 }
 
 fn is_function(node: Node<'_>) -> bool {
@@ -36,8 +83,8 @@ fn is_function(node: Node<'_>) -> bool {
 
 /// True unless `node` is inside the `try` block of a `try` statement of its own function (a
 /// `try` around a callback's definition does not catch what the callback throws later).
-pub fn not_in_try(root: Node<'_>, node: Node<'_>) -> bool {
-    let chain = ancestors(root, node);
+pub fn not_in_try(at: &Located<'_, '_>, node: Node<'_>) -> bool {
+    let chain = at.ancestors_of(node);
     for (i, a) in chain.iter().enumerate().rev() {
         if is_function(*a) {
             return true;
@@ -54,26 +101,26 @@ pub fn not_in_try(root: Node<'_>, node: Node<'_>) -> bool {
 }
 
 /// The innermost function around `node`, or the program.
-pub fn enclosing_function<'t>(root: Node<'t>, node: Node<'t>) -> Node<'t> {
-    ancestors(root, node)
+pub fn enclosing_function<'t>(at: &Located<'_, 't>, node: Node<'t>) -> Node<'t> {
+    at.ancestors_of(node)
         .into_iter()
         .rev()
         .find(|a| is_function(*a))
-        .unwrap_or(root)
+        .unwrap_or(at.root)
 }
 
 /// Whether the text of the function around `node` contains one of `words`.
-pub fn function_has(root: Node<'_>, node: Node<'_>, source: &str, words: &[String]) -> bool {
-    let text = node_text(enclosing_function(root, node), source);
+pub fn function_has(at: &Located<'_, '_>, node: Node<'_>, source: &str, words: &[String]) -> bool {
+    let text = node_text(enclosing_function(at, node), source);
     words.iter().any(|w| text.contains(w.as_str()))
 }
 
 /// Whether the function around the identifier `node` assigns to `node[k]` with a computed key
 /// `k` (`obj[key] = {}`, `obj[parts[i]] = value`): the walk `obj = obj[k]` then belongs to a
 /// setter, not to a getter.
-pub fn writes_by_key(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
+pub fn writes_by_key(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bool {
     let name = node_text(node, source);
-    let func = enclosing_function(root, node);
+    let func = enclosing_function(at, node);
     let mut stack = vec![func];
     let mut visited = 0;
     while let Some(n) = stack.pop() {
@@ -114,12 +161,12 @@ fn lists_keys(text: &str) -> bool {
 /// `for...in`, of a `for...of` over `Object.keys/entries(...)`, a parameter of a callback given
 /// to `Object.keys(o).forEach(...)` and friends, or `const key = keys[i]` in a function that
 /// lists keys.
-pub fn iterated_key(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
+pub fn iterated_key(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bool {
     if node.kind_name() != "identifier" {
         return false;
     }
     let name = node_text(node, source);
-    let chain = ancestors(root, node);
+    let chain = at.ancestors_of(node);
     for (i, a) in chain.iter().enumerate().rev() {
         match a.kind_name() {
             "for_in_statement" => {
@@ -234,8 +281,8 @@ fn declares_from_subscript(func: Node<'_>, name: &str, source: &str) -> bool {
 /// that descends into the value under an enumerated key, as opposed to a shallow copy in a
 /// function that happens to recurse for another reason. A function assigned in a chain
 /// (`var extend = module.exports = function () {}`) goes by each of the names.
-pub fn in_recursive_function(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
-    let chain = ancestors(root, node);
+pub fn in_recursive_function(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bool {
+    let chain = at.ancestors_of(node);
     // Anonymous callbacks (`Object.keys(o).forEach((k) => ...)`) belong to the named function
     // around them.
     let named = chain
@@ -439,13 +486,13 @@ fn is_string_constant(node: Node<'_>, source: &str) -> bool {
 /// the file to one (`const SECRET = '...'` then `SECRET` or `{ secret }` with `const secret =
 /// '...'`), or a property of an object literal bound to a name (`const config = { secret:
 /// '...' }` then `config.secret`). A name assigned again anywhere in the file is not constant.
-pub fn constant_string(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
+pub fn constant_string(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bool {
     match node.kind_name() {
         "string" | "template_string" | "binary_expression" => is_string_constant(node, source),
         "identifier" | "shorthand_property_identifier" => {
             let name = node_text(node, source);
             let mut bound = false;
-            let reassigned = any_node(root, |n| match n.kind_name() {
+            let reassigned = any_node(at.root, |n| match n.kind_name() {
                 "variable_declarator" => {
                     if n.field("name")
                         .is_some_and(|t| node_text(t, source) == name)
@@ -473,7 +520,7 @@ pub fn constant_string(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
                 return false;
             }
             let (object, property) = (node_text(object, source), node_text(property, source));
-            any_node(root, |n| {
+            any_node(at.root, |n| {
                 n.kind_name() == "variable_declarator"
                     && n.field("name")
                         .is_some_and(|t| node_text(t, source) == object)
@@ -500,8 +547,8 @@ pub fn constant_string(root: Node<'_>, node: Node<'_>, source: &str) -> bool {
 /// inside a named function) mentions: for `function readIt(p) { fs.readFileSync(p) }` and
 /// `readIt(path.join(root, name))`, the `path.join(...)` call. A helper one call away from
 /// where the request is read; empty when `node` mentions no parameter of its function.
-pub fn caller_arguments<'t>(root: Node<'t>, node: Node<'t>, source: &str) -> Vec<Node<'t>> {
-    let chain = ancestors(root, node);
+pub fn caller_arguments<'t>(at: &Located<'_, 't>, node: Node<'t>, source: &str) -> Vec<Node<'t>> {
+    let chain = at.ancestors_of(node);
     let Some((index, func)) = chain
         .iter()
         .enumerate()
@@ -524,7 +571,7 @@ pub fn caller_arguments<'t>(root: Node<'t>, node: Node<'t>, source: &str) -> Vec
         return Vec::new();
     };
     let mut out = Vec::new();
-    any_node(root, |n| {
+    any_node(at.root, |n| {
         if called_name(n, source).is_some_and(|c| names.contains(&c))
             && let Some(arg) = n.field("arguments").and_then(|a| a.named_child(position))
         {
@@ -537,10 +584,10 @@ pub fn caller_arguments<'t>(root: Node<'t>, node: Node<'t>, source: &str) -> Vec
 
 /// Whether a string or template literal in `node`, or in a step of its taint path, contains
 /// HTML markup (`<` followed by a letter, `/` or `!`).
-pub fn html_in_flow(root: Node<'_>, node: Node<'_>, flow: &[Step], source: &str) -> bool {
+pub fn html_in_flow(at: &Located<'_, '_>, node: Node<'_>, flow: &[Step], source: &str) -> bool {
     let mut starts = vec![node];
     for step in flow {
-        if let Some(n) = root.descendant_for_byte_range(step.start, step.end) {
+        if let Some(n) = at.root.descendant_for_byte_range(step.start, step.end) {
             starts.push(n);
         }
     }
