@@ -888,15 +888,22 @@ impl Engine {
         let mut ok = true;
         for predicate in rule.predicates.get(local_pattern).into_iter().flatten() {
             let holds = match *predicate {
-                Predicate::NotInTry(c) => {
-                    capture(c).is_some_and(|n| structure::not_in_try(at, n))
-                }
+                Predicate::NotInTry(c) => capture(c).is_some_and(|n| structure::not_in_try(at, n)),
                 Predicate::FunctionHas(c, ref words) => {
                     capture(c).is_some_and(|n| structure::function_has(at, n, file.source, words))
                 }
-                Predicate::FunctionLacks(c, ref words) => capture(c)
-                    .is_some_and(|n| !structure::function_has(at, n, file.source, words)),
+                Predicate::FunctionLacks(c, ref words) => {
+                    capture(c).is_some_and(|n| !structure::function_has(at, n, file.source, words))
+                }
                 Predicate::BoundTo(c, ref words) => capture(c).is_some_and(|n| {
+                    // `sink:command`: whatever the models say is a sink of that kind.
+                    let modelled = words.iter().filter_map(|w| w.strip_prefix(SINK_WORD));
+                    let mut modelled = modelled.peekable();
+                    if modelled.peek().is_some()
+                        && modelled.any(|k| file.taint.is_modelled_sink(n, k))
+                    {
+                        return true;
+                    }
                     file.taint.binding_of(n).is_some_and(|b| {
                         words.iter().any(|w| {
                             *w == b.package
@@ -917,8 +924,9 @@ impl Engine {
                 Predicate::ClassAdmits(c, ref chars) => {
                     capture(c).is_some_and(|n| charclass::class_admits(n, file.source, chars))
                 }
-                Predicate::InRecursiveFunction(c) => capture(c)
-                    .is_some_and(|n| structure::in_recursive_function(at, n, file.source)),
+                Predicate::InRecursiveFunction(c) => {
+                    capture(c).is_some_and(|n| structure::in_recursive_function(at, n, file.source))
+                }
                 Predicate::HtmlFlow(c) => match capture(c).and_then(|n| {
                     let path = file.taint.request_derived(n, &rule.sanitizers)?;
                     structure::html_in_flow(at, n, &path, file.source).then_some(path)
@@ -994,7 +1002,8 @@ impl Engine {
         if about_try
             && flow.iter().any(|step| {
                 taint::is_call_site_step(step)
-                    && at.root
+                    && at
+                        .root
                         .descendant_for_byte_range(step.start, step.end)
                         .is_some_and(|n| !structure::not_in_try(at, n))
             })
@@ -1222,6 +1231,9 @@ struct FileContext<'a> {
     lines: std::cell::OnceCell<LineIndex>,
     taint: FileTaint<'a>,
 }
+
+/// How a `#bound-to?` word names the sinks of a kind in the models (`sink:command`).
+const SINK_WORD: &str = "sink:";
 
 /// Longest code-frame line kept; minified files have megabyte-long lines.
 const MAX_SNIPPET_LINE: usize = 240;

@@ -26,6 +26,8 @@ pub struct ModelIndex {
     /// `Event[name].Parameter[n]` rows by package: (event, parameter, kind).
     events: HashMap<String, Vec<(String, usize, String)>>,
     sanitizers: HashMap<(String, String), Vec<String>>,
+    /// Sink kinds by (package, export path): what the models say the call must not be given.
+    sinks: HashMap<(String, String), Vec<String>>,
     /// Per modelled call: the argument indexes whose data reaches the return value.
     summaries: HashMap<(String, String), Vec<usize>>,
     /// Every package a model names, quoted as a `require`/`import` would quote it, in one
@@ -84,6 +86,11 @@ impl ModelIndex {
         }
         for row in models.sinks() {
             index.packages.insert(row.package.clone());
+            index
+                .sinks
+                .entry(key(&row.package, &row.path))
+                .or_default()
+                .push(row.kind.clone());
         }
         let with_sources: HashSet<&String> = index
             .sources
@@ -127,6 +134,14 @@ impl ModelIndex {
                     .copied()
                     .unwrap_or(false)
         })
+    }
+
+    /// Whether a model says that `path` of `package` is a sink of `kind` (`exec` of
+    /// `child_process` is a `command` sink).
+    pub fn is_sink(&self, kind: &str, package: &str, path: &str) -> bool {
+        self.sinks
+            .get(&(package.to_string(), path.to_string()))
+            .is_some_and(|kinds| kinds.iter().any(|k| k == kind))
     }
 
     /// Whether any model names `package`.

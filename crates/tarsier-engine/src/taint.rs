@@ -351,14 +351,39 @@ impl<'a> FileTaint<'a> {
         })
     }
 
+    /// Whether `expr` is bound to what a model says is a sink of `kind` (see
+    /// [`ModelIndex::is_sink`]).
+    pub fn is_modelled_sink(&self, expr: Node<'a>, kind: &str) -> bool {
+        self.binding_of(expr)
+            .is_some_and(|b| self.model.models.is_sink(kind, &b.package, &b.path))
+    }
+
     /// What `expr` is bound to through the file's `require`s and `import`s of modelled
     /// packages (`const shell = require('child_process')`, `_fs2.default`), if anything.
-    pub fn binding_of(&self, expr: Node<'_>) -> Option<crate::models::Binding> {
+    pub fn binding_of(&self, expr: Node<'a>) -> Option<crate::models::Binding> {
         let imports = self.imports();
         if imports.is_empty() {
             return None;
         }
-        imports.resolve(expr, self.source)
+        if let Some(binding) = imports.resolve(expr, self.source) {
+            return Some(binding);
+        }
+        // A local alias, in the function around `expr` or one around it:
+        // `const run = util.promisify(cp.exec)`, `const shell = require('child_process')`.
+        if expr.kind_name() != "identifier" {
+            return None;
+        }
+        let name = self.text(expr);
+        let chain = self.function_chain(expr);
+        chain.iter().rev().find_map(|&func| {
+            self.facts(func)
+                .pairs
+                .iter()
+                .filter(|(target, _, _)| {
+                    target.kind_name() == "identifier" && self.text(*target) == name
+                })
+                .find_map(|(_, value, _)| imports.resolve(*value, self.source))
+        })
     }
 
     fn exports(&self) -> &Exported {

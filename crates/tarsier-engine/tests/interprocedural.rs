@@ -311,3 +311,42 @@ Response.prototype.jsonp = function () {
     let hits = of(&findings, "node/deprecated-buffer");
     assert_eq!(hits[0].severity, Severity::Error, "{findings:#?}");
 }
+
+#[test]
+fn a_users_sink_model_makes_a_wrapper_package_a_command_sink() {
+    // `run-shell` is a made-up wrapper: no rule names it, only a model added here.
+    let src = "\
+const shell = require('run-shell');
+module.exports = function (req, res) { shell.exec('ls ' + req.query.dir); };
+";
+    assert!(of(&scan(src), "node/command-exec").is_empty());
+    let mut rules = tarsier_rules::embedded().unwrap();
+    let model = tarsier_rules::models::ModelFile {
+        sink: vec![tarsier_rules::models::SinkRow {
+            package: "run-shell".into(),
+            path: "exec".into(),
+            access: "Argument[0]".into(),
+            kind: "command".into(),
+        }],
+        ..Default::default()
+    };
+    rules
+        .taint
+        .models
+        .files
+        .push(("run-shell.toml".into(), model));
+    let engine = Engine::new(&rules, EngineOptions::default()).unwrap();
+    let findings = engine.scan_source("t.js", src.as_bytes()).findings;
+    let hits = of(&findings, "node/command-exec");
+    assert_eq!(hits.len(), 1, "{findings:#?}");
+    assert_eq!(hits[0].severity, Severity::Error);
+    // A method the model does not name stays quiet.
+    let other = src.replace("shell.exec(", "shell.echo(");
+    assert!(
+        of(
+            &engine.scan_source("t.js", other.as_bytes()).findings,
+            "node/command-exec"
+        )
+        .is_empty()
+    );
+}

@@ -309,4 +309,29 @@ mod tests {
         assert_eq!(full.rules.len(), quick.rules.len());
         assert!(full.rules.iter().any(|r| r.query.is_some()));
     }
+
+    /// `#bound-to? @c "sink:KIND"` must name a sink kind the models know.
+    #[test]
+    fn bound_to_an_unknown_sink_kind_is_a_problem() {
+        let mut rule = embedded()
+            .expect("shipped rules load")
+            .rules
+            .into_iter()
+            .find(|r| r.meta.id == "node/command-exec")
+            .expect("the command rule ships");
+        let query = rule.query.clone().unwrap_or_default();
+        assert!(query.contains("\"sink:command\""), "{query}");
+        assert!(validate_rule(&rule).is_empty());
+        rule.query = Some(query.replace("\"sink:command\"", "\"sink:shell\""));
+        let problems: Vec<String> = validate_rule(&rule)
+            .into_iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("unknown sink kind `shell`")),
+            "{problems:?}"
+        );
+    }
 }

@@ -150,6 +150,20 @@ fn check_rule(rule: &Rule, compile_query: bool) -> Vec<RuleProblem> {
                                 KNOWN_PREDICATES.join(", ")
                             ));
                         }
+                        // `#bound-to? @c "sink:KIND"` names the models' sinks of a kind.
+                        if predicate.operator.as_ref() == "bound-to?" {
+                            for arg in predicate.args.iter() {
+                                if let tree_sitter::QueryPredicateArg::String(word) = arg
+                                    && let Some(kind) = word.strip_prefix("sink:")
+                                    && !crate::models::SINK_KINDS.contains(&kind)
+                                {
+                                    problem(format!(
+                                        "`#bound-to?` names unknown sink kind `{kind}` (known: {})",
+                                        crate::models::SINK_KINDS.join(", ")
+                                    ));
+                                }
+                            }
+                        }
                     }
                 }
             }
