@@ -8,7 +8,9 @@
 //! the package ([`resolve_module`]), and scans again the files that received data, whose
 //! exported functions' parameters are then sources ([`PassedIn`]) with the caller's path
 //! (in the caller's file) before them. That repeats for a few rounds ([`MAX_ROUNDS`]), so data
-//! can go through a chain of files; every fact is kept once, so the rounds end.
+//! can go through a chain of files; every fact is kept once, so the rounds end. A function an
+//! entry point re-exports (`exports.parse = require('./parse')`) is the package's API too: its
+//! parameters are library inputs, as an entry point's own exported functions' are.
 
 use crate::taint::Origin;
 use tarsier_model::FlowStep;
@@ -25,8 +27,9 @@ pub const MAX_STEPS: usize = 32;
 pub struct PassedIn {
     /// The export path of the function called: `""` for the module itself, `parse`.
     pub export: String,
-    /// The argument's position, from 0.
-    pub argument: usize,
+    /// The argument's position, from 0; `None` for every parameter (the function is
+    /// re-exported by an entry point: its parameters are library inputs).
+    pub argument: Option<usize>,
     /// Where the data comes from.
     pub origin: Origin,
     /// The path from the source to the argument, in the calling files (each step names its file).
@@ -161,7 +164,7 @@ mod tests {
     fn request_data_replaces_a_library_input_and_repeats_are_dropped() {
         let fact = |origin| PassedIn {
             export: "parse".into(),
-            argument: 0,
+            argument: Some(0),
             origin,
             steps: Vec::new(),
         };

@@ -312,3 +312,107 @@ mod tests {
         assert!(paths("function helper(a) {}\nhelper(1);").is_empty());
     }
 }
+
+/// What a file re-exports from other files of its package: (the module as written, the export
+/// path in it, `*` for all of them), for `module.exports = require('./lib/x')`,
+/// `exports.parse = require('./parse')`, `module.exports = { parse: parse }` with `parse`
+/// bound to a relative module, `export { a as b } from './x'` and `export * from './x'`. Their
+/// functions are the package's API as much as the file's own.
+pub fn reexports<'t>(
+    root: Node<'t>,
+    source: &str,
+    relative: &crate::models::Imports,
+) -> Vec<(String, String, Node<'t>)> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        match statement.kind_name() {
+            "expression_statement" => {
+                let Some(mut expr) = statement.named_child(0) else {
+                    continue;
+                };
+                while expr.kind_name() == "assignment_expression" {
+                    let (Some(left), Some(right)) = (expr.field("left"), expr.field("right"))
+                    else {
+                        break;
+                    };
+                    if export_path(left, source, &HashMap::new()).is_some() {
+                        let mut found = Vec::new();
+                        reexported_value(right, source, relative, &mut found);
+                        out.extend(found.into_iter().map(|(m, p)| (m, p, statement)));
+                    }
+                    expr = right;
+                }
+            }
+            "export_statement" => {
+                let Some(module) = statement
+                    .field("source")
+                    .map(|s| node_text(s, source).trim_matches(['\'', '"', '`']))
+                    .filter(|m| m.starts_with('.'))
+                else {
+                    continue;
+                };
+                let mut names = Vec::new();
+                let mut stack = vec![statement];
+                while let Some(n) = stack.pop() {
+                    let mut inner = n.walk();
+                    for child in n.named_children(&mut inner) {
+                        match child.kind_name() {
+                            "export_clause" => stack.push(child),
+                            "export_specifier" => {
+                                if let Some(name) = child.field("name") {
+                                    let name = node_text(name, source);
+                                    names.push(if name == "default" { "" } else { name });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                if names.is_empty() {
+                    // `export * from './x'`
+                    out.push((module.to_string(), "*".to_string(), statement));
+                }
+                out.extend(
+                    names
+                        .into_iter()
+                        .map(|n| (module.to_string(), n.to_string(), statement)),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A value assigned to an export that names another file's export (`require('./x')`, `x.parse`
+/// with `x` bound to one), or an object literal of such values.
+fn reexported_value(
+    value: Node<'_>,
+    source: &str,
+    relative: &crate::models::Imports,
+    out: &mut Vec<(String, String)>,
+) {
+    if value.kind_name() == "object" {
+        let mut cursor = value.walk();
+        for pair in value.named_children(&mut cursor) {
+            let value = match pair.kind_name() {
+                "pair" => pair.field("value"),
+                "shorthand_property_identifier" => Some(pair),
+                _ => None,
+            };
+            if let Some(value) = value {
+                reexported_value(value, source, relative, out);
+            }
+        }
+        return;
+    }
+    let binding = if value.kind_name() == "shorthand_property_identifier" {
+        relative.binding_of_name(node_text(value, source))
+    } else {
+        relative.resolve(value, source)
+    };
+    if let Some(binding) = binding.filter(|b| b.package.starts_with('.')) {
+        out.push((binding.package, binding.path));
+    }
+}

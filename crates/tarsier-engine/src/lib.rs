@@ -1301,16 +1301,23 @@ impl FileContext<'_> {
                     .iter()
                     .map(|s| self.flow_step(s, Some(self.path)))
                     .collect();
-                let arg = out.argument_node;
+                let at = out.at;
                 let callee = if out.export.is_empty() {
                     format!("`{}`", out.specifier)
                 } else {
                     format!("`{}` of `{}`", out.export, out.specifier)
                 };
+                let message = match out.argument {
+                    Some(j) => format!("passed to {callee} as argument {}", j + 1),
+                    None => format!(
+                        "{callee} re-exported by `{}`, part of the package's API",
+                        self.path
+                    ),
+                };
                 steps.push(FlowStep {
                     path: Some(self.path.to_string()),
-                    span: self.span(arg.start_byte(), arg.end_byte()),
-                    message: format!("passed to {callee} as argument {}", out.argument + 1),
+                    span: self.span(at.start_byte(), at.end_byte()),
+                    message,
                 });
                 steps.truncate(crossfile::MAX_STEPS);
                 PassedOut {

@@ -861,24 +861,32 @@ impl<'a> FileTaint<'a> {
     /// The parameters of the function exported as `path` that other files of the package pass
     /// data to; the path starts in those files.
     fn bind_incoming(&self, path: &str, params: &[Node<'a>], extra: &[String], scope: &mut Scope) {
-        for passed in self.incoming.iter().filter(|p| p.export == path) {
+        let applies = |p: &&PassedIn| p.export == path || (p.export == "*" && p.argument.is_none());
+        for passed in self.incoming.iter().filter(applies) {
             if passed.origin == Origin::LibraryInput && !wants_library(extra) {
                 continue;
             }
-            let Some(&param) = params.get(passed.argument) else {
+            let Some(argument) = passed.argument else {
+                // Re-exported by an entry point: every parameter is a library input.
+                for &param in params {
+                    let mut steps = self.foreign_steps(passed, param);
+                    steps.push(Step {
+                        start: param.start_byte(),
+                        end: param.end_byte(),
+                        message: format!(
+                            "library input: a parameter of `{}`, which an entry point re-exports",
+                            if path.is_empty() { "this module" } else { path }
+                        ),
+                        elsewhere: None,
+                    });
+                    self.taint_param_with(param, scope, passed.origin, &steps);
+                }
                 continue;
             };
-            // The caller's steps sit where the data enters this file.
-            let mut steps: Vec<Step> = passed
-                .steps
-                .iter()
-                .map(|step| Step {
-                    start: param.start_byte(),
-                    end: param.start_byte(),
-                    message: step.message.clone(),
-                    elsewhere: Some(Rc::new(step.clone())),
-                })
-                .collect();
+            let Some(&param) = params.get(argument) else {
+                continue;
+            };
+            let mut steps = self.foreign_steps(passed, param);
             let what = if path.is_empty() {
                 "this module".to_string()
             } else {
@@ -889,12 +897,32 @@ impl<'a> FileTaint<'a> {
                 end: param.end_byte(),
                 message: format!(
                     "received as parameter {} of {what}, from another file of the package",
-                    passed.argument + 1
+                    argument + 1
                 ),
                 elsewhere: None,
             });
             self.taint_param_with(param, scope, passed.origin, &steps);
         }
+    }
+
+    /// The steps of `passed` in other files, placed where the data enters this file.
+    fn foreign_steps(&self, passed: &PassedIn, param: Node<'_>) -> Vec<Step> {
+        passed
+            .steps
+            .iter()
+            .map(|step| Step {
+                start: param.start_byte(),
+                end: param.start_byte(),
+                message: step.message.clone(),
+                elsewhere: Some(Rc::new(step.clone())),
+            })
+            .collect()
+    }
+
+    /// Whether the file's exports are the package's API: an entry point, or a file an entry
+    /// point re-exports.
+    fn is_public(&self) -> bool {
+        self.is_entry() || self.incoming.iter().any(|p| p.argument.is_none())
     }
 
     /// The calls this file makes to exported functions of other files of its package (through
@@ -907,12 +935,26 @@ impl<'a> FileTaint<'a> {
             return out;
         }
         let key = [LIBRARY_MARK.to_string()];
-        if !self.may_have_sources(&key) {
-            return out;
-        }
         let relative = self
             .relative
             .get_or_init(|| Imports::collect(self.root, self.source, &|p| p.starts_with('.')));
+        if self.is_public() {
+            for (specifier, export, statement) in
+                crate::exports::reexports(self.root, self.source, relative)
+            {
+                out.push(PassedOutHere {
+                    at: statement,
+                    specifier,
+                    export,
+                    argument: None,
+                    origin: Origin::LibraryInput,
+                    steps: Vec::new(),
+                });
+            }
+        }
+        if !self.may_have_sources(&key) {
+            return out;
+        }
         let index = self.call_index.get_or_init(|| call_index(self.source));
         for (&word, positions) in index {
             for &at in positions {
@@ -957,10 +999,10 @@ impl<'a> FileTaint<'a> {
                     }
                     if let Some((steps, origin)) = self.derived_with_origin(arg, &key) {
                         out.push(PassedOutHere {
-                            argument_node: arg,
+                            at: arg,
                             specifier: binding.package.clone(),
                             export: binding.path.clone(),
-                            argument: j,
+                            argument: Some(j),
                             origin,
                             steps,
                         });
@@ -969,7 +1011,7 @@ impl<'a> FileTaint<'a> {
             }
         }
         // The index is a hash map: put the calls in the order of the text.
-        out.sort_by_key(|o| (o.argument_node.start_byte(), o.argument));
+        out.sort_by_key(|o| (o.at.start_byte(), o.argument));
         out
     }
 
@@ -1703,14 +1745,14 @@ fn call_index(source: &str) -> HashMap<&str, Vec<usize>> {
 
 /// A call out of a file to another file of its package, as [`FileTaint::passed_out`] finds it.
 pub struct PassedOutHere<'a> {
-    /// The argument.
-    pub argument_node: Node<'a>,
+    /// The argument (for a re-export, the statement).
+    pub at: Node<'a>,
     /// The module as written (`./lib/read`).
     pub specifier: String,
-    /// The export path called (`""` for the module itself).
+    /// The export path called or re-exported (`""` for the module itself, `*` for all).
     pub export: String,
-    /// The argument's position, from 0.
-    pub argument: usize,
+    /// The argument's position, from 0; `None` for a re-export.
+    pub argument: Option<usize>,
     /// Where the data comes from.
     pub origin: Origin,
     /// The path from the source to the argument.

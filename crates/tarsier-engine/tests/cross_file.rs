@@ -186,3 +186,50 @@ module.exports = function (req, res) { serve(req.query.f, res); helper(req.query
         "{findings:#?}"
     );
 }
+
+#[test]
+fn functions_an_entry_point_re_exports_take_library_inputs() {
+    let compile = "\
+module.exports = function compile(format) {
+  return new Function('tokens', 'return \"' + format + '\"');
+};
+";
+    let traced = |findings: &[Finding]| {
+        of(findings, "node/dynamic-code")
+            .iter()
+            .any(|f| f.path == "lib/compile.js" && f.message.contains("threat model"))
+    };
+    for index in [
+        "module.exports = require('./lib/compile');\n",
+        "exports.compile = require('./lib/compile');\n",
+        "var compile = require('./lib/compile');\nmodule.exports = { compile: compile };\n",
+        "export { default as compile } from './lib/compile.js';\n",
+    ] {
+        let findings = scan_package(&[("index.js", index), ("lib/compile.js", compile)]);
+        assert!(traced(&findings), "{index}\n{findings:#?}");
+        let hit = of(&findings, "node/dynamic-code")[0];
+        assert_eq!(hit.severity, Severity::Warning);
+        assert_eq!(
+            hit.flow[0].path.as_deref(),
+            Some("index.js"),
+            "{:#?}",
+            hit.flow
+        );
+    }
+    // Through a chain: index.js -> lib/index.js -> lib/compile.js.
+    let findings = scan_package(&[
+        ("index.js", "module.exports = require('./lib');\n"),
+        ("lib/index.js", "exports.compile = require('./compile');\n"),
+        ("lib/compile.js", compile),
+    ]);
+    assert!(traced(&findings), "{findings:#?}");
+    // Not re-exported by an entry point (only used inside): no library input.
+    let findings = scan_package(&[
+        (
+            "index.js",
+            "var compile = require('./lib/compile');\nmodule.exports = function () { return compile('x'); };\n",
+        ),
+        ("lib/compile.js", compile),
+    ]);
+    assert!(!traced(&findings), "{findings:#?}");
+}
