@@ -269,50 +269,6 @@ fn declare_names<'t>(decl: Node<'t>, source: &'t str, names: &mut Vec<&'t str>) 
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn paths(src: &str) -> Vec<String> {
-        let tree = tarsier_parse::parse(src).expect("parses");
-        let mut v: Vec<String> = exported_functions(tree.root_node(), src)
-            .into_values()
-            .collect();
-        v.sort();
-        v
-    }
-
-    #[test]
-    fn commonjs_and_esm_exports_are_found() {
-        assert_eq!(
-            paths(
-                "exports.parse = parse;\nfunction parse(str, options) {}\nfunction internal(x) {}"
-            ),
-            vec!["parse"]
-        );
-        assert_eq!(
-            paths("module.exports = fresh;\nfunction fresh(a, b) {}"),
-            vec![""]
-        );
-        assert_eq!(
-            paths("module.exports = { a: function (x) {}, b, c(y) {} };\nconst b = (z) => z;"),
-            vec!["a", "b", "c"]
-        );
-        assert_eq!(
-            paths(
-                "module.exports = Router;\nfunction Router(o) {}\nRouter.prototype.route = function (p) {};"
-            ),
-            vec!["", "prototype.route"]
-        );
-        assert_eq!(
-            paths("export function f(a) {}\nexport default class K { constructor(x) {} m(y) {} }"),
-            vec!["", "f", "prototype.m"]
-        );
-        assert_eq!(paths("function g(a) {}\nexport { g as h };"), vec!["h"]);
-        assert!(paths("function helper(a) {}\nhelper(1);").is_empty());
-    }
-}
-
 /// What a file re-exports from other files of its package: (the module as written, the export
 /// path in it, `*` for all of them), for `module.exports = require('./lib/x')`,
 /// `exports.parse = require('./parse')`, `module.exports = { parse: parse }` with `parse`
@@ -414,5 +370,49 @@ fn reexported_value(
     };
     if let Some(binding) = binding.filter(|b| b.package.starts_with('.')) {
         out.push((binding.package, binding.path));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(src: &str) -> Vec<String> {
+        let tree = tarsier_parse::parse(src).expect("parses");
+        let mut v: Vec<String> = exported_functions(tree.root_node(), src)
+            .into_values()
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn commonjs_and_esm_exports_are_found() {
+        assert_eq!(
+            paths(
+                "exports.parse = parse;\nfunction parse(str, options) {}\nfunction internal(x) {}"
+            ),
+            vec!["parse"]
+        );
+        assert_eq!(
+            paths("module.exports = fresh;\nfunction fresh(a, b) {}"),
+            vec![""]
+        );
+        assert_eq!(
+            paths("module.exports = { a: function (x) {}, b, c(y) {} };\nconst b = (z) => z;"),
+            vec!["a", "b", "c"]
+        );
+        assert_eq!(
+            paths(
+                "module.exports = Router;\nfunction Router(o) {}\nRouter.prototype.route = function (p) {};"
+            ),
+            vec!["", "prototype.route"]
+        );
+        assert_eq!(
+            paths("export function f(a) {}\nexport default class K { constructor(x) {} m(y) {} }"),
+            vec!["", "f", "prototype.m"]
+        );
+        assert_eq!(paths("function g(a) {}\nexport { g as h };"), vec!["h"]);
+        assert!(paths("function helper(a) {}\nhelper(1);").is_empty());
     }
 }
