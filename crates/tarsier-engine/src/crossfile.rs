@@ -128,6 +128,130 @@ pub fn loads_relative_modules(source: &str) -> bool {
         .any(|needle| source.contains(needle))
 }
 
+/// What a file re-exports from other files of its package, read from its text: (the module as
+/// written, the export path in it: `""` for the module, `*` for all of its exports, and the
+/// offset of the statement). The forms:
+/// `module.exports = require('./lib/x')`, `exports.parse = require('./parse')` (and a member
+/// of the `require`), a name bound to a relative `require` or default `import` that is then
+/// exported (`exports.parse = parse`, `module.exports = { parse: parse }`, `export { parse }`),
+/// `export * from './x'` and `export { a as b } from './x'`. Read from the text, before any
+/// file is parsed, so that the files they name are scanned once, already knowing it.
+pub fn reexports(source: &str) -> Vec<(String, String, usize)> {
+    use std::sync::LazyLock;
+    const NAME: &str = r"[A-Za-z_$][\w$]*";
+    const MODULE: &str = r#"['"](\.[^'"\n]*)['"]"#;
+    static DIRECT: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(&format!(
+            r"(?:module\.exports|\bexports)(?:\.{NAME})?\s*=\s*(?:(?:module\.exports|exports)\s*=\s*)?require\(\s*{MODULE}\s*\)(?:\.({NAME}))?"
+        ))
+        .ok()
+    });
+    static BOUND: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(&format!(
+            r"(?:\b(?:var|let|const)\s+({NAME})\s*=\s*require\(\s*{MODULE}\s*\)(?:\.({NAME}))?)|(?:\bimport\s+({NAME})\s+from\s*{MODULE})"
+        ))
+        .ok()
+    });
+    static STAR: LazyLock<Option<regex::Regex>> =
+        LazyLock::new(|| regex::Regex::new(&format!(r"\bexport\s*\*\s*from\s*{MODULE}")).ok());
+    static NAMED: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(&format!(r"\bexport\s*\{{([^}}]*)\}}\s*from\s*{MODULE}")).ok()
+    });
+    let mut out = Vec::new();
+    if !source.contains("export") {
+        return out;
+    }
+    fn group<'s>(c: &regex::Captures<'s>, i: usize) -> &'s str {
+        c.get(i).map_or("", |m| m.as_str())
+    }
+    fn start(c: &regex::Captures<'_>) -> usize {
+        c.get(0).map_or(0, |m| m.start())
+    }
+    if let Some(direct) = DIRECT.as_ref() {
+        for c in direct.captures_iter(source) {
+            out.push((
+                group(&c, 1).to_string(),
+                group(&c, 2).to_string(),
+                start(&c),
+            ));
+        }
+    }
+    if let Some(bound) = BOUND.as_ref() {
+        for c in bound.captures_iter(source) {
+            let (name, module, path) = match c.get(1) {
+                Some(name) => (name.as_str(), group(&c, 2), group(&c, 3)),
+                None => (group(&c, 4), group(&c, 5), ""),
+            };
+            if exports_name(source, name) {
+                out.push((module.to_string(), path.to_string(), start(&c)));
+            }
+        }
+    }
+    if let Some(star) = STAR.as_ref() {
+        for c in star.captures_iter(source) {
+            out.push((group(&c, 1).to_string(), "*".to_string(), start(&c)));
+        }
+    }
+    if let Some(named) = NAMED.as_ref() {
+        for c in named.captures_iter(source) {
+            for item in group(&c, 1).split(',') {
+                let name = item.split_whitespace().next().unwrap_or("");
+                if name.is_empty() {
+                    continue;
+                }
+                let path = if name == "default" { "" } else { name };
+                out.push((group(&c, 2).to_string(), path.to_string(), start(&c)));
+            }
+        }
+    }
+    out.sort();
+    out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+    out
+}
+
+/// Whether `source` exports the value of `name`: `exports.x = name`, `module.exports = name`,
+/// `name` inside the object literal given to `module.exports`, `export { name }`,
+/// `export default name`.
+fn exports_name(source: &str, name: &str) -> bool {
+    let word = |text: &str| crate::anchor::contains_word(text, name);
+    for (at, _) in source.match_indices("exports") {
+        let rest = source.get(at + "exports".len()..).unwrap_or("");
+        // `exports.x = name` / `module.exports = name` (not `= name(` or `= name.x`).
+        let rest = rest
+            .trim_start_matches(|c: char| c == '.' || c == '_' || c == '$' || c.is_alphanumeric());
+        let Some(value) = rest.trim_start().strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        if let Some(object) = value.strip_prefix('{') {
+            let end = object.find('}').unwrap_or(object.len());
+            if word(object.get(..end).unwrap_or("")) {
+                return true;
+            }
+        } else if let Some(after) = value.strip_prefix(name)
+            && !after.starts_with(|c: char| {
+                c == '(' || c == '.' || c == '_' || c == '$' || c.is_alphanumeric()
+            })
+        {
+            return true;
+        }
+    }
+    source.match_indices("export").any(|(at, _)| {
+        let rest = source.get(at + "export".len()..).unwrap_or("").trim_start();
+        if let Some(list) = rest.strip_prefix('{') {
+            let end = list.find('}').unwrap_or(list.len());
+            let after = list.get(end + 1..).unwrap_or("").trim_start();
+            return !after.starts_with("from") && word(list.get(..end).unwrap_or(""));
+        }
+        rest.strip_prefix("default")
+            .map(str::trim_start)
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|after| {
+                !after.starts_with(|c: char| c == '(' || c == '.' || c.is_alphanumeric())
+            })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +282,51 @@ mod tests {
         assert_eq!(resolve_module("index.js", "../x", &exists), None);
         assert_eq!(resolve_module("index.js", "fs", &exists), None);
         assert_eq!(resolve_module("index.js", "./missing", &exists), None);
+    }
+
+    #[test]
+    fn re_exports_are_read_from_the_text() {
+        let found = |src: &str| -> Vec<(String, String)> {
+            reexports(src).into_iter().map(|(m, p, _)| (m, p)).collect()
+        };
+        let pair = |m: &str, p: &str| (m.to_string(), p.to_string());
+        assert_eq!(
+            found("module.exports = require('./lib/x');"),
+            vec![pair("./lib/x", "")]
+        );
+        assert_eq!(
+            found("exports.parse = require(\"./parse\");\nmodule.exports.b = require('./b').run;"),
+            vec![pair("./b", "run"), pair("./parse", "")]
+        );
+        assert_eq!(
+            found(
+                "var parse = require('./parse');\nvar fmt = require('./formats');\nmodule.exports = {\n  parse: parse\n};"
+            ),
+            vec![pair("./parse", "")]
+        );
+        assert_eq!(
+            found("const p = require('./p');\nexports.p = p;"),
+            vec![pair("./p", "")]
+        );
+        assert_eq!(
+            found("export * from './a.js';\nexport { default as b, c } from './bc.js';"),
+            vec![
+                pair("./a.js", "*"),
+                pair("./bc.js", ""),
+                pair("./bc.js", "c")
+            ]
+        );
+        assert_eq!(
+            found("import parse from './parse.js';\nexport { parse };"),
+            vec![pair("./parse.js", "")]
+        );
+        // Used, not exported; a package, not a file of this one.
+        assert!(
+            found("var p = require('./p');\nmodule.exports = function () { return p(); };")
+                .is_empty()
+        );
+        assert!(found("module.exports = require('debug');").is_empty());
+        assert!(found("exports.x = p;").is_empty());
     }
 
     #[test]

@@ -514,19 +514,19 @@ impl Engine {
             let cross = (!is_test_code(path)).then_some(incoming);
             self.scan_file(path, bytes, kind, mode, Some(package), cross)
         };
+        let by_path: HashMap<&str, usize> =
+            scanned.iter().map(|&i| (files[i].0.as_str(), i)).collect();
+        let exists = |p: &str| by_path.contains_key(p);
+        let mut incoming = self.reexported(files, &scanned, package, &by_path);
         let mut results: Vec<Option<(ScanReport, Vec<PassedOut>)>> =
             (0..files.len()).map(|_| None).collect();
         for (i, result) in scanned
             .par_iter()
-            .map(|&i| (i, scan(i, &[])))
+            .map(|&i| (i, scan(i, &incoming[i])))
             .collect::<Vec<_>>()
         {
             results[i] = Some(result);
         }
-        let by_path: HashMap<&str, usize> =
-            scanned.iter().map(|&i| (files[i].0.as_str(), i)).collect();
-        let exists = |p: &str| by_path.contains_key(p);
-        let mut incoming: Vec<Vec<PassedIn>> = vec![Vec::new(); files.len()];
         let mut pending = scanned;
         for _ in 0..crossfile::MAX_ROUNDS {
             let mut grown = std::collections::BTreeSet::new();
@@ -561,6 +561,76 @@ impl Engine {
             report.extend(one);
         }
         report
+    }
+
+    /// What each file receives before any is scanned: the functions the package's entry points
+    /// re-export (and those that those files re-export, [`crossfile::MAX_ROUNDS`] deep) are its
+    /// API too, so their parameters are library inputs. Read from the text, so that those files
+    /// are scanned once, already knowing it.
+    fn reexported(
+        &self,
+        files: &[(String, Vec<u8>)],
+        scanned: &[usize],
+        package: &PackageInfo,
+        by_path: &HashMap<&str, usize>,
+    ) -> Vec<Vec<PassedIn>> {
+        let mut incoming: Vec<Vec<PassedIn>> = vec![Vec::new(); files.len()];
+        let exists = |p: &str| by_path.contains_key(p);
+        let mut queue: Vec<usize> = scanned
+            .iter()
+            .copied()
+            .filter(|&i| package.is_entry(&files[i].0) && !is_test_code(&files[i].0))
+            .collect();
+        let mut public: std::collections::HashSet<usize> = queue.iter().copied().collect();
+        for _ in 0..crossfile::MAX_ROUNDS {
+            let mut next = Vec::new();
+            for &i in &queue {
+                let (path, bytes) = &files[i];
+                let Ok(text) = tarsier_parse::decode_source(bytes) else {
+                    continue;
+                };
+                let found = crossfile::reexports(text);
+                if found.is_empty() {
+                    continue;
+                }
+                let lines = LineIndex::new(text);
+                for (specifier, export, at) in found {
+                    let Some(target) = crossfile::resolve_module(path, &specifier, &exists)
+                        .and_then(|p| by_path.get(p.as_str()).copied())
+                        .filter(|&t| t != i)
+                    else {
+                        continue;
+                    };
+                    let (line, column) = lines.line_col(text, at);
+                    let step = FlowStep {
+                        path: Some(path.clone()),
+                        span: Span {
+                            start_line: line,
+                            start_column: column,
+                            end_line: line,
+                            end_column: column,
+                            start_byte: at,
+                            end_byte: at,
+                        },
+                        message: format!(
+                            "`{specifier}` re-exported by `{path}`, part of the package's API"
+                        ),
+                    };
+                    let passed = PassedIn {
+                        export,
+                        argument: None,
+                        origin: Origin::LibraryInput,
+                        steps: vec![step],
+                    };
+                    crossfile::merge(&mut incoming[target], passed);
+                    if public.insert(target) {
+                        next.push(target);
+                    }
+                }
+            }
+            queue = next;
+        }
+        incoming
     }
 
     /// Reads and scans files found by [`walk::collect`] in parallel, one file in memory per
@@ -1307,24 +1377,17 @@ impl FileContext<'_> {
                 } else {
                     format!("`{}` of `{}`", out.export, out.specifier)
                 };
-                let message = match out.argument {
-                    Some(j) => format!("passed to {callee} as argument {}", j + 1),
-                    None => format!(
-                        "{callee} re-exported by `{}`, part of the package's API",
-                        self.path
-                    ),
-                };
                 steps.push(FlowStep {
                     path: Some(self.path.to_string()),
                     span: self.span(at.start_byte(), at.end_byte()),
-                    message,
+                    message: format!("passed to {callee} as argument {}", out.argument + 1),
                 });
                 steps.truncate(crossfile::MAX_STEPS);
                 PassedOut {
                     specifier: out.specifier,
                     passed: PassedIn {
                         export: out.export,
-                        argument: out.argument,
+                        argument: Some(out.argument),
                         origin: out.origin,
                         steps,
                     },

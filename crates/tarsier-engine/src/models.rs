@@ -432,11 +432,6 @@ impl Imports {
         }
     }
 
-    /// What `name` is bound to, if anything.
-    pub fn binding_of_name(&self, name: &str) -> Option<Binding> {
-        self.names.get(name).cloned()
-    }
-
     /// Whether `name` is bound to anything.
     pub fn binds_name(&self, name: &str) -> bool {
         self.names.contains_key(name)

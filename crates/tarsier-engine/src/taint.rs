@@ -919,12 +919,6 @@ impl<'a> FileTaint<'a> {
             .collect()
     }
 
-    /// Whether the file's exports are the package's API: an entry point, or a file an entry
-    /// point re-exports.
-    fn is_public(&self) -> bool {
-        self.is_entry() || self.incoming.iter().any(|p| p.argument.is_none())
-    }
-
     /// The calls this file makes to exported functions of other files of its package (through
     /// relative `require`s and `import`s) with request data, or a library input, as an
     /// argument: the argument, the module as written, the export path called, the argument's
@@ -938,20 +932,6 @@ impl<'a> FileTaint<'a> {
         let relative = self
             .relative
             .get_or_init(|| Imports::collect(self.root, self.source, &|p| p.starts_with('.')));
-        if self.is_public() {
-            for (specifier, export, statement) in
-                crate::exports::reexports(self.root, self.source, relative)
-            {
-                out.push(PassedOutHere {
-                    at: statement,
-                    specifier,
-                    export,
-                    argument: None,
-                    origin: Origin::LibraryInput,
-                    steps: Vec::new(),
-                });
-            }
-        }
         if !self.may_have_sources(&key) {
             return out;
         }
@@ -1002,7 +982,7 @@ impl<'a> FileTaint<'a> {
                             at: arg,
                             specifier: binding.package.clone(),
                             export: binding.path.clone(),
-                            argument: Some(j),
+                            argument: j,
                             origin,
                             steps,
                         });
@@ -1745,14 +1725,14 @@ fn call_index(source: &str) -> HashMap<&str, Vec<usize>> {
 
 /// A call out of a file to another file of its package, as [`FileTaint::passed_out`] finds it.
 pub struct PassedOutHere<'a> {
-    /// The argument (for a re-export, the statement).
+    /// The argument.
     pub at: Node<'a>,
     /// The module as written (`./lib/read`).
     pub specifier: String,
-    /// The export path called or re-exported (`""` for the module itself, `*` for all).
+    /// The export path called (`""` for the module itself).
     pub export: String,
-    /// The argument's position, from 0; `None` for a re-export.
-    pub argument: Option<usize>,
+    /// The argument's position, from 0.
+    pub argument: usize,
     /// Where the data comes from.
     pub origin: Origin,
     /// The path from the source to the argument.
