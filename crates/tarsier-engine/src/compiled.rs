@@ -62,6 +62,32 @@ pub enum Predicate {
     HtmlFlow(u32),
 }
 
+impl Predicate {
+    /// How much asking costs, in classes: a look at the capture or the file's text, a walk of
+    /// the function around it, then taint (scopes of every function around the capture).
+    fn cost(&self) -> u8 {
+        match self {
+            Predicate::Literal(_)
+            | Predicate::NotLiteral(_)
+            | Predicate::FileHas(..)
+            | Predicate::FileLacks(..)
+            | Predicate::ClassAdmits(..) => 0,
+            Predicate::NotInTry(_)
+            | Predicate::FunctionHas(..)
+            | Predicate::FunctionLacks(..)
+            | Predicate::BoundTo(..)
+            | Predicate::IteratedKey(_)
+            | Predicate::WritesByKey(_)
+            | Predicate::ConstantString(_) => 1,
+            Predicate::InRecursiveFunction(_) => 2,
+            Predicate::RequestDerived(_)
+            | Predicate::NotRequestDerived(_)
+            | Predicate::HtmlFlow(_)
+            | Predicate::CallerRequestDerived(_) => 3,
+        }
+    }
+}
+
 /// A piece of a message template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessagePart {
@@ -175,6 +201,10 @@ impl CompiledRule {
                 };
                 list.push(p);
             }
+            // All must hold: the cheap ones are asked first, so that a match they reject
+            // computes no taint scope (taint predicates keep their order: the last one that
+            // holds gives the finding its path).
+            list.sort_by_key(Predicate::cost);
             predicates.push(list);
         }
         let message = parse_template(&rule.message, index_of);
