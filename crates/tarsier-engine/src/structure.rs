@@ -570,15 +570,49 @@ pub fn caller_arguments<'t>(at: &Located<'_, 't>, node: Node<'t>, source: &str) 
     let Some(position) = position else {
         return Vec::new();
     };
+    // The calls are found from the text (`name` followed by `(`), not by walking the file.
     let mut out = Vec::new();
-    any_node(at.root, |n| {
-        if called_name(n, source).is_some_and(|c| names.contains(&c))
-            && let Some(arg) = n.field("arguments").and_then(|a| a.named_child(position))
-        {
-            out.push(arg);
+    let bytes = source.as_bytes();
+    for name in names.iter().filter(|n| !n.is_empty()) {
+        for (start, _) in source.match_indices(name) {
+            let end = start + name.len();
+            let followed = bytes
+                .get(end..)
+                .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()))
+                == Some(&b'(');
+            if !followed {
+                continue;
+            }
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$') {
+                continue;
+            }
+            let Some(call) = at
+                .root
+                .descendant_for_byte_range(start, end)
+                .and_then(|n| n.parent())
+                .and_then(|p| {
+                    if p.kind_name() == "call_expression" {
+                        Some(p)
+                    } else {
+                        p.parent().filter(|c| c.kind_name() == "call_expression")
+                    }
+                })
+            else {
+                continue;
+            };
+            if called_name(call, source).is_some_and(|c| c == *name)
+                && call
+                    .field("function")
+                    .is_some_and(|f| f.end_byte() == end)
+                && let Some(arg) = call.field("arguments").and_then(|a| a.named_child(position))
+            {
+                out.push(arg);
+            }
         }
-        false
-    });
+    }
+    out.sort_by_key(|n| n.start_byte());
+    out.dedup_by_key(|n| n.id());
     out
 }
 
