@@ -147,6 +147,26 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
         return Vec::new();
     };
     let ids = ids_of(Dialect::of_node(first));
+    // `new RegExp(NAME)`: the constants of the file, found once per name.
+    let constants: std::cell::RefCell<HashMap<String, Option<String>>> = Default::default();
+    let root = std::cell::OnceCell::new();
+    let resolve = |name: &str| -> Option<String> {
+        if let Some(known) = constants.borrow().get(name) {
+            return known.clone();
+        }
+        let root = *root.get_or_init(|| {
+            let mut root = first;
+            while let Some(parent) = root.parent() {
+                root = parent;
+            }
+            root
+        });
+        let value = file_constant(root, name, source);
+        constants
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
+    };
     for &(n, parent, grand) in candidates {
         let kind = n.kind_id();
         let site = if kind == ids.regex {
@@ -159,7 +179,7 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
                     .unwrap_or_default(),
             ))
         } else if kind == ids.new_expression || kind == ids.call_expression {
-            regexp_construction(n, source)
+            regexp_construction(n, source, &resolve)
         } else {
             None
         };
@@ -231,7 +251,11 @@ pub fn sites_among<'t>(candidates: &[Candidate<'t>], source: &str) -> Vec<Site<'
 }
 
 /// `RegExp('a+')`, `new RegExp('^' + 'b*$', 'i')`: the constant pattern and flags.
-fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
+fn regexp_construction(
+    n: Node<'_>,
+    source: &str,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Option<(String, String)> {
     let ids = ids_of(Dialect::of_node(n));
     let callee = if n.kind_id() == ids.new_expression {
         child_by(n, ids.constructor)
@@ -242,26 +266,21 @@ fn regexp_construction(n: Node<'_>, source: &str) -> Option<(String, String)> {
         return None;
     }
     let args = n.field("arguments")?;
-    let resolve = |name: &str| file_constant(n, name, source);
-    let pattern = constant_string_with(args.named_child(0)?, source, &resolve)?;
+    let pattern = constant_string_with(args.named_child(0)?, source, resolve)?;
     let flags = match args.named_child(1) {
-        Some(f) => constant_string_with(f, source, &resolve)?,
+        Some(f) => constant_string_with(f, source, resolve)?,
         None => String::new(),
     };
     Some((pattern, flags))
 }
 
-/// The value of `const name = <constant string>` in the file of `at`, when `name` is declared
+/// The value of `const name = <constant string>` in the tree under `root`, when `name` is declared
 /// so exactly once and never assigned again (`new RegExp(SOURCE)` with `const SOURCE = '...'`).
-fn file_constant(at: Node<'_>, name: &str, source: &str) -> Option<String> {
+fn file_constant(root: Node<'_>, name: &str, source: &str) -> Option<String> {
     // Most names given to `RegExp` are parameters: without `name = '...'` (or a template,
     // or parentheses) in the text, there is no such declaration and the tree is not walked.
     if !assigned_a_literal(source, name) {
         return None;
-    }
-    let mut root = at;
-    while let Some(parent) = root.parent() {
-        root = parent;
     }
     let mut value = None;
     let mut declarations = 0;

@@ -602,10 +602,10 @@ pub fn caller_arguments<'t>(at: &Located<'_, 't>, node: Node<'t>, source: &str) 
                 continue;
             };
             if called_name(call, source).is_some_and(|c| c == *name)
-                && call
-                    .field("function")
-                    .is_some_and(|f| f.end_byte() == end)
-                && let Some(arg) = call.field("arguments").and_then(|a| a.named_child(position))
+                && call.field("function").is_some_and(|f| f.end_byte() == end)
+                && let Some(arg) = call
+                    .field("arguments")
+                    .and_then(|a| a.named_child(position))
             {
                 out.push(arg);
             }
