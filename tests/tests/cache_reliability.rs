@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use tarsier_registry::test_registry::TestRegistry;
 use tarsier_tests::{
-    Place, SmallFileSystem, child_main, files_named, lint_places, pack_corpus, package_results,
-    read_json, result_places, spawn_tarsier, start_registry, tarsier, temp_dir,
+    Place, SmallFileSystem, TempDir, child_main, files_named, lint_places, pack_corpus,
+    package_results, read_json, result_places, spawn_tarsier, start_registry, tarsier, temp_dir,
 };
 
 /// The test a child process runs (see [`spawn_tarsier`]); a no-op in the normal run.
@@ -33,7 +33,7 @@ const PACKAGES: &[(&str, &str, &str)] = &[
 struct Setting {
     _runtime: tokio::runtime::Runtime,
     registry: TestRegistry,
-    dir: PathBuf,
+    dir: TempDir,
 }
 
 impl Setting {

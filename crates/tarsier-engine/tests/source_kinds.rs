@@ -86,8 +86,11 @@ fn tarball_files_node_scripts_and_typescript_scanned_tsx_noted() {
 
 #[test]
 fn walked_directory_node_scripts_and_typescript_scanned_tsx_noted() {
-    let dir = std::env::temp_dir().join(format!("tarsier-source-kinds-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("tarsier-source-kinds-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     std::fs::create_dir_all(dir.join("bin")).unwrap();
     std::fs::write(dir.join("bin/cli"), SCRIPT).unwrap();
     std::fs::write(dir.join("bin/helper"), "#!/bin/sh\nexec \"$@\"\n").unwrap();
@@ -124,7 +127,6 @@ fn walked_directory_node_scripts_and_typescript_scanned_tsx_noted() {
             .iter()
             .any(|n| n.code == "typescript-not-scanned" && n.message.contains("view.tsx"))
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn hits(report: &tarsier_engine::ScanReport) -> Vec<(String, usize)> {
