@@ -14,12 +14,35 @@ pub fn workspace() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// A fresh, empty temporary directory unique to this process and `name`.
-pub fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tarsier-it-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::create_dir_all(&dir);
-    dir
+/// A fresh, empty temporary directory (`tarsier-it-<name>-XXXXXX` in the system's temporary
+/// directory), removed with its contents when the returned guard is dropped: keep the guard
+/// alive for as long as the test reads what was written there. Panics, failing the test, when
+/// the directory cannot be created.
+pub fn temp_dir(name: &str) -> TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("tarsier-it-{name}-"))
+        .tempdir()
+        .expect("a temporary directory");
+    TempDir(dir)
+}
+
+/// A temporary directory made by [`temp_dir`], usable as the [`Path`] it is; removed when
+/// dropped.
+#[derive(Debug)]
+pub struct TempDir(tempfile::TempDir);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
 }
 
 /// Runs the CLI in-process with `args` (without the program name) from the workspace root and
@@ -84,7 +107,8 @@ pub fn result_places<'a>(
 /// The places `tarsier lint corpus/<dir>` finds, paths relative to the package: what a registry
 /// scan of the packed directory must find too. `label` keeps temporary directories apart.
 pub fn lint_places(label: &str, dir: &str) -> BTreeSet<Place> {
-    let out = temp_dir(&format!("{label}-lint-{dir}")).join("lint.json");
+    let scratch = temp_dir(&format!("{label}-lint-{dir}"));
+    let out = scratch.join("lint.json");
     let target = format!("corpus/{dir}");
     let out_arg = out.to_string_lossy().into_owned();
     tarsier(&["lint", &target, "--format", "json", "-q", "-o", &out_arg]);
@@ -161,7 +185,8 @@ pub fn child_main() {
 /// system that really fills up. `None` when mounting is not permitted (not root, or a
 /// sandbox without `CAP_SYS_ADMIN`); the caller then says it skipped.
 pub struct SmallFileSystem {
-    dir: PathBuf,
+    /// The mount point (unmounted in `drop`, before the directory itself is removed).
+    dir: TempDir,
 }
 
 impl SmallFileSystem {
@@ -176,7 +201,7 @@ impl SmallFileSystem {
                 &format!("size={size_kib}k,mode=0755"),
                 "tmpfs",
             ])
-            .arg(&dir)
+            .arg(&*dir)
             .stderr(std::process::Stdio::null())
             .status()
             .ok()?;
@@ -211,8 +236,9 @@ impl SmallFileSystem {
 
 impl Drop for SmallFileSystem {
     fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.dir).status();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::process::Command::new("umount")
+            .arg(&*self.dir)
+            .status();
     }
 }
 

@@ -4,12 +4,12 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tarsier_registry::test_registry::TestRegistry;
 use tarsier_tests::{
-    Place, SmallFileSystem, child_main, files_named, lint_places, pack_corpus, package_results,
-    read_json, result_places, spawn_tarsier, start_registry, tarsier, temp_dir,
+    Place, SmallFileSystem, TempDir, child_main, files_named, lint_places, pack_corpus,
+    package_results, read_json, result_places, spawn_tarsier, start_registry, tarsier, temp_dir,
 };
 
 /// The test a child process runs (see [`spawn_tarsier`]); a no-op in the normal run.
@@ -28,9 +28,40 @@ const PACKAGES: &[(&str, &str, &str)] = &[
     ("middleware-kit", "1.2.0", "middleware-kit"),
 ];
 
-fn serve_corpus(registry: &TestRegistry) {
-    for (name, version, dir) in PACKAGES {
-        registry.add_package(name, version, pack_corpus(dir));
+/// One test's setting: a loopback registry serving [`PACKAGES`] (keep it alive for the test)
+/// and a fresh directory for its cache and reports.
+struct Setting {
+    _runtime: tokio::runtime::Runtime,
+    registry: TestRegistry,
+    dir: TempDir,
+}
+
+impl Setting {
+    fn new(label: &str) -> Self {
+        let (_runtime, registry) = start_registry();
+        for (name, version, dir) in PACKAGES {
+            registry.add_package(name, version, pack_corpus(dir));
+        }
+        let dir = temp_dir(label);
+        Setting {
+            _runtime,
+            registry,
+            dir,
+        }
+    }
+
+    /// A scan of every package with `cache`, in process, writing `out`: its exit code.
+    fn scan(&self, cache: &Path, out: &Path) -> u8 {
+        let args = scan_args(&self.registry, cache, out);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        tarsier(&args)
+    }
+
+    /// The same scan in a child process (see [`spawn_tarsier`]).
+    fn spawn_scan(&self, cache: &Path, out: &Path) -> std::process::Child {
+        let args = scan_args(&self.registry, cache, out);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        spawn_tarsier("cli_child", &args).unwrap()
     }
 }
 
@@ -57,9 +88,13 @@ fn scan_args(registry: &TestRegistry, cache: &Path, out: &Path) -> Vec<String> {
     args
 }
 
-fn run(args: &[String]) -> u8 {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    tarsier(&args)
+/// The places of the results of `name@version` in a log.
+fn version_places(log: &serde_json::Value, name: &str, version: &str) -> BTreeSet<Place> {
+    result_places(
+        package_results(log, name)
+            .into_iter()
+            .filter(|r| r["properties"]["version"] == version),
+    )
 }
 
 /// (package, version) -> places of its results, for every package version of the log.
@@ -67,14 +102,10 @@ fn results_by_version(log: &serde_json::Value) -> Vec<(String, String, BTreeSet<
     PACKAGES
         .iter()
         .map(|(name, version, _)| {
-            let results: Vec<&serde_json::Value> = package_results(log, name)
-                .into_iter()
-                .filter(|r| r["properties"]["version"] == *version)
-                .collect();
             (
                 (*name).to_string(),
                 (*version).to_string(),
-                result_places(results),
+                version_places(log, name, version),
             )
         })
         .collect()
@@ -83,11 +114,7 @@ fn results_by_version(log: &serde_json::Value) -> Vec<(String, String, BTreeSet<
 /// Every package version has the results `tarsier lint corpus/<dir>` gives.
 fn assert_complete(log: &serde_json::Value) {
     for (name, version, dir) in PACKAGES {
-        let results: Vec<&serde_json::Value> = package_results(log, name)
-            .into_iter()
-            .filter(|r| r["properties"]["version"] == *version)
-            .collect();
-        let code: BTreeSet<Place> = result_places(results)
+        let code: BTreeSet<Place> = version_places(log, name, version)
             .into_iter()
             .filter(|(rule, _, _)| !rule.starts_with("supply-chain/"))
             .collect();
@@ -143,26 +170,23 @@ fn assert_cache_complete(registry: &TestRegistry, cache_dir: &Path) {
             "{name}@{version} cached whole"
         );
     }
-    assert_eq!(
-        files_named(cache_dir, ".tmp-"),
-        Vec::<std::path::PathBuf>::new()
-    );
+    assert_no_files_named(cache_dir, ".tmp-");
+}
+
+/// No file under `dir` has a name starting with `prefix` (no temporary file is left).
+fn assert_no_files_named(dir: &Path, prefix: &str) {
+    assert_eq!(files_named(dir, prefix), Vec::<PathBuf>::new());
 }
 
 #[test]
 fn issue_19_two_runs_sharing_one_cache_at_once_both_complete() {
-    let (_runtime, registry) = start_registry();
-    serve_corpus(&registry);
-    let dir = temp_dir("cache-concurrent");
+    let setting = Setting::new("cache-concurrent");
+    let dir = &setting.dir;
     let cache = dir.join("cache");
     let outs = [dir.join("a.sarif"), dir.join("b.sarif")];
     let children: Vec<_> = outs
         .iter()
-        .map(|out| {
-            let args = scan_args(&registry, &cache, out);
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            spawn_tarsier("cli_child", &args).unwrap()
-        })
+        .map(|out| setting.spawn_scan(&cache, out))
         .collect();
     for child in children {
         let output = child.wait_with_output().unwrap();
@@ -183,17 +207,18 @@ fn issue_19_two_runs_sharing_one_cache_at_once_both_complete() {
         );
     }
     assert_eq!(results_by_version(&logs[0]), results_by_version(&logs[1]));
-    assert_cache_complete(&registry, &cache);
+    assert_cache_complete(&setting.registry, &cache);
 
     // A third run reads everything the two wrote: nothing is discarded, nothing downloaded.
-    registry.clear_log();
+    setting.registry.clear_log();
     let out = dir.join("c.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &out)), 1);
+    assert_eq!(setting.scan(&cache, &out), 1);
     let log = read_json(&out);
     assert!(problems(&log).is_empty(), "{:#?}", problems(&log));
     assert_eq!(results_by_version(&log), results_by_version(&logs[0]));
     assert!(
-        registry
+        setting
+            .registry
             .requests()
             .iter()
             .all(|r| !r.path.ends_with(".tgz")),
@@ -203,16 +228,15 @@ fn issue_19_two_runs_sharing_one_cache_at_once_both_complete() {
 
 #[test]
 fn issue_19_poisoned_tarball_in_the_cache_is_discarded_fetched_again_and_noted() {
-    let (_runtime, registry) = start_registry();
-    serve_corpus(&registry);
-    let dir = temp_dir("cache-poisoned-tarball");
+    let setting = Setting::new("cache-poisoned-tarball");
+    let dir = &setting.dir;
     let cache = dir.join("cache");
     let first = dir.join("first.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &first)), 1);
+    assert_eq!(setting.scan(&cache, &first), 1);
     let first = read_json(&first);
 
     // Replace one cached tarball with another package's (valid gzip, wrong content address).
-    let sri = registry.integrity("static-serve", "2.1.0").unwrap();
+    let sri = setting.registry.integrity("static-serve", "2.1.0").unwrap();
     let parsed = tarsier_registry::integrity::ExpectedIntegrity::parse_sri(&sri).unwrap();
     let key = tarsier_registry::integrity::Integrity {
         algorithm: parsed.algorithm,
@@ -222,10 +246,10 @@ fn issue_19_poisoned_tarball_in_the_cache_is_discarded_fetched_again_and_noted()
         .unwrap()
         .tarball_path(&key);
     std::fs::write(&path, pack_corpus("redirect-guard")).unwrap();
-    registry.clear_log();
+    setting.registry.clear_log();
 
     let second = dir.join("second.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &second)), 1);
+    assert_eq!(setting.scan(&cache, &second), 1);
     let second = read_json(&second);
     let discarded = notes_with(&second, "cache-entry-discarded");
     assert_eq!(discarded.len(), 1, "{:#?}", problems(&second));
@@ -238,24 +262,24 @@ fn issue_19_poisoned_tarball_in_the_cache_is_discarded_fetched_again_and_noted()
     );
     // Fetched again, once, and the results are those of the real package.
     assert_eq!(
-        registry
+        setting
+            .registry
             .requests_to(&TestRegistry::tarball_path("static-serve", "2.1.0"))
             .len(),
         1
     );
     assert_eq!(results_by_version(&second), results_by_version(&first));
     assert_complete(&second);
-    assert_cache_complete(&registry, &cache);
+    assert_cache_complete(&setting.registry, &cache);
 }
 
 #[test]
 fn issue_19_hand_edited_result_cache_entry_is_discarded_rescanned_and_noted() {
-    let (_runtime, registry) = start_registry();
-    serve_corpus(&registry);
-    let dir = temp_dir("cache-edited-result");
+    let setting = Setting::new("cache-edited-result");
+    let dir = &setting.dir;
     let cache = dir.join("cache");
     let first = dir.join("first.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &first)), 1);
+    assert_eq!(setting.scan(&cache, &first), 1);
     let first = read_json(&first);
     let entries = files_named(&cache.join("results"), "");
     assert_eq!(
@@ -280,7 +304,7 @@ fn issue_19_hand_edited_result_cache_entry_is_discarded_rescanned_and_noted() {
     std::fs::write(edited, forged).unwrap();
 
     let second = dir.join("second.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &second)), 1);
+    assert_eq!(setting.scan(&cache, &second), 1);
     let second = read_json(&second);
     let discarded = notes_with(&second, "cache-entry-discarded");
     assert_eq!(discarded.len(), 1, "{:#?}", problems(&second));
@@ -293,7 +317,7 @@ fn issue_19_hand_edited_result_cache_entry_is_discarded_rescanned_and_noted() {
     assert_complete(&second);
     // And the entry was written back, valid: a third run discards nothing.
     let third = dir.join("third.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &third)), 1);
+    assert_eq!(setting.scan(&cache, &third), 1);
     assert!(problems(&read_json(&third)).is_empty());
 }
 
@@ -303,15 +327,14 @@ fn issue_19_full_disk_under_the_cache_is_noted_and_the_next_run_recovers() {
         eprintln!("skipped: mounting a tmpfs is not permitted here");
         return;
     };
-    let (_runtime, registry) = start_registry();
-    serve_corpus(&registry);
-    let dir = temp_dir("cache-disk-full");
+    let setting = Setting::new("cache-disk-full");
+    let dir = &setting.dir;
     let cache = fs.path().join("cache");
     std::fs::create_dir_all(&cache).unwrap();
     fs.fill().unwrap();
 
     let out = dir.join("full.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &out)), 1);
+    assert_eq!(setting.scan(&cache, &out), 1);
     let log = read_json(&out);
     // The scan itself is complete; what could not be written is named, as warnings.
     assert_complete(&log);
@@ -333,19 +356,16 @@ fn issue_19_full_disk_under_the_cache_is_noted_and_the_next_run_recovers() {
         log["runs"][0]["invocations"][0]["executionSuccessful"],
         true
     );
-    assert_eq!(
-        files_named(&cache, ".tmp-"),
-        Vec::<std::path::PathBuf>::new()
-    );
+    assert_no_files_named(&cache, ".tmp-");
 
     // Space again: the next run fills the cache, reports nothing, finds the same.
     fs.free().unwrap();
     let again = dir.join("again.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &again)), 1);
+    assert_eq!(setting.scan(&cache, &again), 1);
     let again = read_json(&again);
     assert!(problems(&again).is_empty(), "{:#?}", problems(&again));
     assert_eq!(results_by_version(&again), results_by_version(&log));
-    assert_cache_complete(&registry, &cache);
+    assert_cache_complete(&setting.registry, &cache);
 }
 
 #[test]
@@ -354,19 +374,11 @@ fn issue_19_full_disk_under_the_report_leaves_it_whole_or_absent() {
         eprintln!("skipped: mounting a tmpfs is not permitted here");
         return;
     };
-    let (_runtime, registry) = start_registry();
-    serve_corpus(&registry);
-    let dir = temp_dir("report-disk-full");
+    let setting = Setting::new("report-disk-full");
+    let dir = &setting.dir;
     let cache = dir.join("cache");
     let out = fs.path().join("scan.sarif");
-    let scan = |out: &Path| {
-        let args = scan_args(&registry, &cache, out);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        spawn_tarsier("cli_child", &args)
-            .unwrap()
-            .wait_with_output()
-            .unwrap()
-    };
+    let scan = |out: &Path| setting.spawn_scan(&cache, out).wait_with_output().unwrap();
     fs.fill().unwrap();
 
     // No report yet: it stays absent, and the error names the file.
@@ -379,10 +391,7 @@ fn issue_19_full_disk_under_the_report_leaves_it_whole_or_absent() {
     );
     assert!(stderr.contains("No space left on device"), "{stderr}");
     assert!(!out.exists(), "no partial report");
-    assert_eq!(
-        files_named(fs.path(), ".scan.sarif"),
-        Vec::<std::path::PathBuf>::new()
-    );
+    assert_no_files_named(fs.path(), ".scan.sarif");
 
     // With space: a complete report. Then full again: the earlier report stays as it was.
     fs.free().unwrap();
@@ -394,10 +403,7 @@ fn issue_19_full_disk_under_the_report_leaves_it_whole_or_absent() {
     let output = scan(&out);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(std::fs::read(&out).unwrap(), complete, "never truncated");
-    assert_eq!(
-        files_named(fs.path(), ".scan.sarif"),
-        Vec::<std::path::PathBuf>::new()
-    );
+    assert_no_files_named(fs.path(), ".scan.sarif");
 
     // The next run with space recovers.
     fs.free().unwrap();
@@ -409,11 +415,10 @@ fn issue_19_full_disk_under_the_report_leaves_it_whole_or_absent() {
 
 #[test]
 fn issue_19_temporary_files_of_a_killed_run_are_removed_by_the_next() {
-    let (_runtime, registry) = start_registry();
-    serve_corpus(&registry);
-    let dir = temp_dir("cache-killed-run");
+    let setting = Setting::new("cache-killed-run");
+    let dir = &setting.dir;
     let cache = dir.join("cache");
-    assert_eq!(run(&scan_args(&registry, &cache, &dir.join("a.sarif"))), 1);
+    assert_eq!(setting.scan(&cache, &dir.join("a.sarif")), 1);
     // What a run killed between write and rename leaves: an old one and a fresh one (which
     // could be a concurrent run's, so it stays).
     let results = cache.join("results");
@@ -427,7 +432,7 @@ fn issue_19_temporary_files_of_a_killed_run_are_removed_by_the_next() {
         .unwrap();
     assert!(touched.success());
     let out = dir.join("b.sarif");
-    assert_eq!(run(&scan_args(&registry, &cache, &out)), 1);
+    assert_eq!(setting.scan(&cache, &out), 1);
     assert!(!old.exists(), "an hour-old temporary file is removed");
     assert!(fresh.exists(), "a young one may be another run's");
     assert!(problems(&read_json(&out)).is_empty());

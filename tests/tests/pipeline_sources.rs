@@ -8,8 +8,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use tarsier_registry::test_registry::{sri_sha512, tgz};
 use tarsier_tests::{
-    copy_dir, lint_places, pack_corpus, package_results, read_json, sarif_notifications,
-    start_registry, tarsier, temp_dir, workspace,
+    Place, copy_dir, lint_places, pack_corpus, package_results, read_json, result_places,
+    sarif_notifications, start_registry, tarsier, temp_dir, workspace,
 };
 
 /// The fixture package shaped like an install-time credential stealer (harmless, `.invalid`).
@@ -81,6 +81,42 @@ fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// `tarsier lint TARGET --format json -q -o OUT EXTRA...`: the exit code and the JSON report.
+fn lint_json(target: &str, out: &Path, extra: &[&str]) -> (u8, serde_json::Value) {
+    let mut args = vec!["lint", target, "--format", "json", "-q", "-o", s(out)];
+    args.extend_from_slice(extra);
+    let code = tarsier(&args);
+    (code, read_json(out))
+}
+
+/// `tarsier scan ARGS... --cache-dir CACHE -q -o OUT`: the exit code (the log is in `out`).
+fn scan(args: &[&str], cache: &Path, out: &Path) -> u8 {
+    let mut all = vec!["scan"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--cache-dir", s(cache), "-q", "-o", s(out)]);
+    tarsier(&all)
+}
+
+/// (rule, file, line) of the SARIF results of `package`, levels left out.
+fn sarif_places(log: &serde_json::Value, package: &str) -> BTreeSet<Place> {
+    sarif_results(log, package)
+        .into_iter()
+        .map(|f| (f.0, f.1, f.2))
+        .collect()
+}
+
+/// Writes `files` (path under `root`, text), creating their directories.
+fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// The `package.json` of the user's own checkout in the configuration tests.
+const APP_MANIFEST: &str = r#"{"name":"app","version":"1.0.0"}"#;
+
 #[test]
 fn the_same_evil_tgz_gives_the_same_errors_through_lint_scan_path_and_the_registry() {
     let dir = temp_dir("pipeline-evil");
@@ -88,30 +124,13 @@ fn the_same_evil_tgz_gives_the_same_errors_through_lint_scan_path_and_the_regist
     std::fs::write(&tarball, pack_corpus(EVIL)).unwrap();
 
     // lint evil.tgz
-    let lint_out = dir.join("lint.json");
-    let code = tarsier(&[
-        "lint",
-        s(&tarball),
-        "--format",
-        "json",
-        "-q",
-        "-o",
-        s(&lint_out),
-    ]);
+    let (code, report) = lint_json(s(&tarball), &dir.join("lint.json"), &[]);
     assert_eq!(code, 1);
-    let lint = json_findings(&read_json(&lint_out), "");
+    let lint = json_findings(&report, "");
 
     // scan evil.tgz
     let scan_out = dir.join("scan-path.sarif");
-    let code = tarsier(&[
-        "scan",
-        s(&tarball),
-        "--cache-dir",
-        s(&dir.join("cache-path")),
-        "-q",
-        "-o",
-        s(&scan_out),
-    ]);
+    let code = scan(&[s(&tarball)], &dir.join("cache-path"), &scan_out);
     assert_eq!(code, 1);
     let scan_path = sarif_results(&read_json(&scan_out), EVIL_NAME);
 
@@ -120,34 +139,22 @@ fn the_same_evil_tgz_gives_the_same_errors_through_lint_scan_path_and_the_regist
     registry.add_package(EVIL_NAME, "1.0.1", pack_corpus(EVIL));
     let registry_out = dir.join("registry.sarif");
     let url = registry.url();
-    let code = tarsier(&[
-        "scan",
-        "--registry",
-        &url,
-        "--cache-dir",
-        s(&dir.join("cache-registry")),
-        "--package",
-        &format!("{EVIL_NAME}@1.0.1"),
-        "-q",
-        "-o",
-        s(&registry_out),
-    ]);
+    let code = scan(
+        &[
+            "--registry",
+            &url,
+            "--package",
+            &format!("{EVIL_NAME}@1.0.1"),
+        ],
+        &dir.join("cache-registry"),
+        &registry_out,
+    );
     assert_eq!(code, 1);
     let from_registry = sarif_results(&read_json(&registry_out), EVIL_NAME);
 
     // lint of the unpacked directory (the author's own checkout) runs the package pack too.
-    let lint_dir_out = dir.join("lint-dir.json");
-    let target = format!("corpus/{EVIL}");
-    tarsier(&[
-        "lint",
-        &target,
-        "--format",
-        "json",
-        "-q",
-        "-o",
-        s(&lint_dir_out),
-    ]);
-    let lint_dir = json_findings(&read_json(&lint_dir_out), &format!("corpus/{EVIL}/"));
+    let (_, report) = lint_json(&format!("corpus/{EVIL}"), &dir.join("lint-dir.json"), &[]);
+    let lint_dir = json_findings(&report, &format!("corpus/{EVIL}/"));
 
     let expected: BTreeSet<(&str, &str)> = [
         ("supply-chain/install-script", "package.json"),
@@ -220,18 +227,11 @@ fn a_lockfile_entry_with_a_tampered_integrity_is_a_notification_naming_the_entry
     std::fs::write(&lockfile, serde_json::to_vec_pretty(&text).unwrap()).unwrap();
     let out = dir.join("lock.sarif");
     let url = registry.url();
-    let code = tarsier(&[
-        "scan",
-        "--lockfile",
-        s(&lockfile),
-        "--registry",
-        &url,
-        "--cache-dir",
-        s(&dir.join("cache")),
-        "-q",
-        "-o",
-        s(&out),
-    ]);
+    let code = scan(
+        &["--lockfile", s(&lockfile), "--registry", &url],
+        &dir.join("cache"),
+        &out,
+    );
     assert_eq!(code, 1, "findings in the verified package");
     let log = read_json(&out);
     let notes = sarif_notifications(&log);
@@ -244,25 +244,15 @@ fn a_lockfile_entry_with_a_tampered_integrity_is_a_notification_naming_the_entry
     );
     assert!(package_results(&log, "static-serve").is_empty());
     // The verified entry came from the configured registry, not the lockfile's `resolved`.
-    let places: BTreeSet<_> = package_results(&log, "redirect-guard")
-        .into_iter()
-        .map(|r| {
-            assert!(
-                r["properties"]["tarball"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with(&url)
-            );
-            (
-                r["ruleId"].as_str().unwrap().to_string(),
-                r["properties"]["file"].as_str().unwrap().to_string(),
-                r["locations"][0]["physicalLocation"]["region"]["startLine"]
-                    .as_u64()
-                    .unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(places, lint_places("pipeline-lock", "redirect-guard"));
+    let verified = package_results(&log, "redirect-guard");
+    for r in &verified {
+        let tarball = r["properties"]["tarball"].as_str().unwrap();
+        assert!(tarball.starts_with(&url), "{tarball}");
+    }
+    assert_eq!(
+        result_places(verified),
+        lint_places("pipeline-lock", "redirect-guard")
+    );
     assert_eq!(
         log["runs"][0]["invocations"][0]["executionSuccessful"],
         false
@@ -282,31 +272,14 @@ fn an_empty_tarball_gives_a_notification_on_every_path() {
         ("empty", &tarball, "empty-package"),
         ("zero", &zero, "unpack-failed"),
     ] {
-        let lint_out = dir.join(format!("{label}-lint.json"));
-        tarsier(&[
-            "lint",
-            s(file),
-            "--format",
-            "json",
-            "-q",
-            "-o",
-            s(&lint_out),
-        ]);
-        let notes = json_notes(&read_json(&lint_out));
+        let (_, report) = lint_json(s(file), &dir.join(format!("{label}-lint.json")), &[]);
+        let notes = json_notes(&report);
         assert!(
             notes.iter().any(|(c, _)| c == code_wanted),
             "lint {label}: {notes:#?}"
         );
         let scan_out = dir.join(format!("{label}-scan.sarif"));
-        tarsier(&[
-            "scan",
-            s(file),
-            "--cache-dir",
-            s(&dir.join("cache")),
-            "-q",
-            "-o",
-            s(&scan_out),
-        ]);
+        scan(&[s(file)], &dir.join("cache"), &scan_out);
         let notes = sarif_notifications(&read_json(&scan_out));
         assert!(
             notes.iter().any(|(c, _)| c == code_wanted),
@@ -318,18 +291,11 @@ fn an_empty_tarball_gives_a_notification_on_every_path() {
     registry.add_package("hollow", "1.0.0", empty);
     let out = dir.join("registry.sarif");
     let url = registry.url();
-    tarsier(&[
-        "scan",
-        "--registry",
-        &url,
-        "--cache-dir",
-        s(&dir.join("cache-registry")),
-        "--package",
-        "hollow@1.0.0",
-        "-q",
-        "-o",
-        s(&out),
-    ]);
+    scan(
+        &["--registry", &url, "--package", "hollow@1.0.0"],
+        &dir.join("cache-registry"),
+        &out,
+    );
     let notes = sarif_notifications(&read_json(&out));
     assert!(
         notes
@@ -366,15 +332,7 @@ fn a_node_modules_tree_is_scanned_package_by_package_as_third_party_code() {
     .unwrap();
 
     let out = dir.join("nm.sarif");
-    let code = tarsier(&[
-        "scan",
-        s(&installed),
-        "--cache-dir",
-        s(&dir.join("cache")),
-        "-q",
-        "-o",
-        s(&out),
-    ]);
+    let code = scan(&[s(&installed)], &dir.join("cache"), &out);
     assert_eq!(code, 1);
     let log = read_json(&out);
     let evil = sarif_results(&log, EVIL_NAME);
@@ -383,11 +341,10 @@ fn a_node_modules_tree_is_scanned_package_by_package_as_third_party_code() {
             .any(|f| f.0 == "supply-chain/exfiltration" && f.3 == "error"),
         "{evil:#?}"
     );
-    let redirect: BTreeSet<_> = sarif_results(&log, "tarsier-fixture-redirect-guard")
-        .into_iter()
-        .map(|f| (f.0, f.1, f.2))
-        .collect();
-    assert_eq!(redirect, lint_places("pipeline-nm", "redirect-guard"));
+    assert_eq!(
+        sarif_places(&log, "tarsier-fixture-redirect-guard"),
+        lint_places("pipeline-nm", "redirect-guard")
+    );
     let notes = sarif_notifications(&log);
     // Suppression comments in an installed package are reported, not honoured.
     assert!(
@@ -414,23 +371,17 @@ fn a_node_modules_tree_is_scanned_package_by_package_as_third_party_code() {
 fn scan_of_a_package_directory_finds_what_lint_of_it_finds() {
     let dir = temp_dir("pipeline-dir");
     let out = dir.join("dir.sarif");
-    let code = tarsier(&[
-        "scan",
-        "corpus/redirect-guard",
-        "corpus/not-there",
-        "--cache-dir",
-        s(&dir.join("cache")),
-        "-q",
-        "-o",
-        s(&out),
-    ]);
+    let code = scan(
+        &["corpus/redirect-guard", "corpus/not-there"],
+        &dir.join("cache"),
+        &out,
+    );
     assert_eq!(code, 1);
     let log = read_json(&out);
-    let places: BTreeSet<_> = sarif_results(&log, "tarsier-fixture-redirect-guard")
-        .into_iter()
-        .map(|f| (f.0, f.1, f.2))
-        .collect();
-    assert_eq!(places, lint_places("pipeline-dir", "redirect-guard"));
+    assert_eq!(
+        sarif_places(&log, "tarsier-fixture-redirect-guard"),
+        lint_places("pipeline-dir", "redirect-guard")
+    );
     let notes = sarif_notifications(&log);
     assert!(
         notes
@@ -444,23 +395,17 @@ fn scan_of_a_package_directory_finds_what_lint_of_it_finds() {
 fn project_configuration_is_honoured_in_the_users_checkout_only() {
     let dir = temp_dir("pipeline-config");
     let app = dir.join("app");
-    std::fs::create_dir_all(app.join("lib")).unwrap();
-    std::fs::create_dir_all(app.join("dist")).unwrap();
     let handler = "module.exports = function (req, res) {\n  res.redirect(req.query.to);\n};\n";
-    std::fs::write(app.join("lib/a.js"), handler).unwrap();
-    std::fs::write(app.join("dist/a.js"), handler).unwrap();
-    std::fs::write(
-        app.join("package.json"),
-        r#"{"name":"app","version":"1.0.0"}"#,
-    )
-    .unwrap();
-    let lint = |label: &str, extra: &[&str]| {
-        let out = dir.join(format!("{label}.json"));
-        let mut args = vec!["lint", s(&app), "--format", "json", "-q", "-o", s(&out)];
-        args.extend_from_slice(extra);
-        let code = tarsier(&args);
-        (code, read_json(&out))
-    };
+    write_files(
+        &app,
+        &[
+            ("lib/a.js", handler),
+            ("dist/a.js", handler),
+            ("package.json", APP_MANIFEST),
+        ],
+    );
+    let lint =
+        |label: &str, extra: &[&str]| lint_json(s(&app), &dir.join(format!("{label}.json")), extra);
     let (code, plain) = lint("plain", &[]);
     assert_eq!(code, 1);
     let redirects = |report: &serde_json::Value| -> Vec<(String, String)> {
@@ -523,19 +468,8 @@ fn project_configuration_is_honoured_in_the_users_checkout_only() {
     std::fs::write(app.join("tarsier.toml"), "ignore = [\"express\"]\n").unwrap();
     let packed = dir.join("app.tgz");
     std::fs::write(&packed, tarsier_tarball::pack_directory(&app).unwrap()).unwrap();
-    let out = dir.join("packed.json");
-    let code = tarsier(&[
-        "lint",
-        s(&packed),
-        "--no-config",
-        "--format",
-        "json",
-        "-q",
-        "-o",
-        s(&out),
-    ]);
+    let (code, report) = lint_json(s(&packed), &dir.join("packed.json"), &["--no-config"]);
     assert_eq!(code, 1);
-    let report = read_json(&out);
     assert_eq!(redirects(&report).len(), 2, "{report:#?}");
     assert!(
         json_notes(&report)
@@ -548,28 +482,21 @@ fn project_configuration_is_honoured_in_the_users_checkout_only() {
 fn lint_include_node_modules_treats_installed_packages_as_third_party() {
     let dir = temp_dir("pipeline-lint-nm");
     let app = dir.join("app");
-    let dep = app.join("node_modules/dep");
-    std::fs::create_dir_all(app.join("lib")).unwrap();
-    std::fs::create_dir_all(&dep).unwrap();
-    std::fs::write(
-        app.join("package.json"),
-        r#"{"name":"app","version":"1.0.0"}"#,
-    )
-    .unwrap();
     let suppressed = "module.exports = function (req, res) {\n  // tarsier-ignore-next-line express/open-redirect -- checked\n  res.redirect(req.query.to);\n};\n";
-    std::fs::write(app.join("lib/a.js"), suppressed).unwrap();
-    std::fs::write(
-        dep.join("package.json"),
-        r#"{"name":"dep","version":"2.0.0"}"#,
-    )
-    .unwrap();
-    std::fs::write(dep.join("index.js"), suppressed).unwrap();
+    write_files(
+        &app,
+        &[
+            ("package.json", APP_MANIFEST),
+            ("lib/a.js", suppressed),
+            (
+                "node_modules/dep/package.json",
+                r#"{"name":"dep","version":"2.0.0"}"#,
+            ),
+            ("node_modules/dep/index.js", suppressed),
+        ],
+    );
     let lint = |label: &str, extra: &[&str]| {
-        let out = dir.join(format!("{label}.json"));
-        let mut args = vec!["lint", s(&app), "--format", "json", "-q", "-o", s(&out)];
-        args.extend_from_slice(extra);
-        tarsier(&args);
-        read_json(&out)
+        lint_json(s(&app), &dir.join(format!("{label}.json")), extra).1
     };
     let active = |report: &serde_json::Value| -> Vec<String> {
         report["findings"]

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 use tarsier_registry::test_registry::{Fault, TestRegistry};
 use tarsier_tests::{
-    Place, lint_places, pack_corpus, package_results, read_json, result_places, start_registry,
-    tarsier, temp_dir,
+    Place, lint_places, pack_corpus, package_results, read_json, result_places,
+    sarif_notifications, start_registry, tarsier, temp_dir,
 };
 
 /// (rule id, file, line) of every result of `package` in a SARIF log.
@@ -17,22 +17,6 @@ fn results_of(log: &serde_json::Value, package: &str) -> BTreeSet<Place> {
 /// What a registry scan of the packed `corpus/<dir>` must find.
 fn lint_of(dir: &str) -> BTreeSet<Place> {
     lint_places("registry", dir)
-}
-
-fn notifications(log: &serde_json::Value) -> Vec<(String, String)> {
-    log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|n| {
-                    (
-                        n["descriptor"]["id"].as_str().unwrap_or("").to_string(),
-                        n["message"]["text"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]
@@ -149,7 +133,7 @@ fn scan_survives_registry_faults_and_keeps_healthy_results() {
     }
 
     // Each broken package: a notification naming it, and no results.
-    let notes = notifications(&log);
+    let notes = sarif_notifications(&log);
     let named =
         |code: &str, package: &str| notes.iter().any(|(c, m)| c == code && m.contains(package));
     assert!(named("fetch-failed", "tampered@1.0.0"), "{notes:#?}");
@@ -186,7 +170,7 @@ fn scan_survives_registry_faults_and_keeps_healthy_results() {
         offline_out.to_str().unwrap(),
     ]);
     let offline = read_json(&offline_out);
-    assert_eq!(code, 1, "{:#?}", notifications(&offline));
+    assert_eq!(code, 1, "{:#?}", sarif_notifications(&offline));
     assert_eq!(
         results_of(&offline, "redirect-guard"),
         lint_of("redirect-guard")
@@ -286,7 +270,7 @@ fn scan_exits_2_when_nothing_could_be_scanned() {
     assert_eq!(code, 2);
     let log = read_json(&out);
     assert!(
-        notifications(&log)
+        sarif_notifications(&log)
             .iter()
             .any(|(c, m)| c == "resolve-failed" && m.contains("nothing-here"))
     );
@@ -314,7 +298,7 @@ fn tls_failure_is_a_notification_naming_the_package() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(code, 2, "nothing could be scanned");
-    let notes = notifications(&read_json(&out));
+    let notes = sarif_notifications(&read_json(&out));
     assert!(
         notes
             .iter()

@@ -1,7 +1,9 @@
 //! The real `tarsier` binary: exit codes, formats, rule commands, broken pipes.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{temp_dir, workspace};
 use std::process::{Command, Stdio};
 
 fn tarsier() -> Command {
@@ -13,20 +15,10 @@ fn tarsier() -> Command {
     cmd
 }
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tarsier-cli-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn lint_exit_codes_follow_fail_on() {
-    let dir = temp_dir("exit");
+    let tmp = temp_dir("exit");
+    let dir = tmp.path();
     std::fs::write(dir.join("warn.js"), "eval(code);\n").unwrap();
     std::fs::write(dir.join("clean.js"), "module.exports = 1;\n").unwrap();
     let status = |args: &[&str]| tarsier().args(args).output().unwrap().status.code();
@@ -89,7 +81,8 @@ fn json_output_lists_findings_and_suppressions() {
 
 #[test]
 fn lint_reads_packed_tarballs() {
-    let dir = temp_dir("tgz");
+    let tmp = temp_dir("tgz");
+    let dir = tmp.path();
     let tgz = tarsier_tarball::pack_files([
         (
             "lib/a.js",
@@ -170,7 +163,8 @@ fn rules_commands() {
 
 #[test]
 fn rules_test_reports_every_problem_of_a_broken_pack() {
-    let dir = temp_dir("badrules");
+    let tmp = temp_dir("badrules");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("demo")).unwrap();
     std::fs::write(
         dir.join("demo/bad.toml"),

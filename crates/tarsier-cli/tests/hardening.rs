@@ -2,21 +2,13 @@
 //! partial report, Ctrl-C stops cleanly and says what was not scanned.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{temp_dir, workspace};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tarsier_registry::test_registry::{Fault, TestRegistry};
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tarsier-hard-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A running loopback registry with two corpus packages.
 fn registry() -> (tokio::runtime::Runtime, TestRegistry) {
@@ -53,7 +45,8 @@ fn planted_token_never_appears_in_any_output() {
     let (_rt, registry) = registry();
     const TOKEN: &str = "npm_PLANTEDsecretTOKEN0123456789abcdef";
     registry.require_token(Some(TOKEN));
-    let home = temp_dir("secrets");
+    let tmp = temp_dir("secrets");
+    let home = tmp.path();
     let host = registry.url().trim_start_matches("http:").to_string();
     std::fs::write(
         home.join(".npmrc"),
@@ -66,7 +59,7 @@ fn planted_token_never_appears_in_any_output() {
         ("html", "out.html"),
         ("json", "out.json"),
     ] {
-        let out = tarsier(&home)
+        let out = tarsier(home)
             .args([
                 "scan",
                 "-vv",
@@ -121,7 +114,8 @@ fn kill_9_leaves_no_partial_report_and_the_next_run_completes() {
         Fault::Slow(Duration::from_secs(20)),
         1,
     );
-    let home = temp_dir("kill9");
+    let tmp = temp_dir("kill9");
+    let home = tmp.path();
     let run = |home: &Path| {
         let mut cmd = tarsier(home);
         cmd.args([
@@ -141,7 +135,7 @@ fn kill_9_leaves_no_partial_report_and_the_next_run_completes() {
         .args(["-o", "out.sarif"]);
         cmd
     };
-    let mut child = run(&home)
+    let mut child = run(home)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -167,7 +161,7 @@ fn kill_9_leaves_no_partial_report_and_the_next_run_completes() {
         "no report under the output name after kill -9"
     );
 
-    let status = run(&home).status().unwrap();
+    let status = run(home).status().unwrap();
     assert_eq!(status.code(), Some(1));
     let log: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(home.join("out.sarif")).unwrap()).unwrap();
@@ -195,8 +189,9 @@ fn ctrl_c_stops_and_reports_what_was_not_scanned() {
         Fault::Slow(Duration::from_secs(30)),
         1,
     );
-    let home = temp_dir("ctrlc");
-    let child = tarsier(&home)
+    let tmp = temp_dir("ctrlc");
+    let home = tmp.path();
+    let child = tarsier(home)
         .args([
             "scan",
             "--registry",

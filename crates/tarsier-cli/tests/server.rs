@@ -3,6 +3,9 @@
 //! didSave, shutdown, exit.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::temp_dir;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -118,8 +121,8 @@ fn apply_insert(text: &str, edit: &Value) -> String {
 
 #[test]
 fn server_publishes_diagnostics_and_suppresses_with_a_reason() {
-    let dir = std::env::temp_dir().join(format!("tarsier-server-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = temp_dir("server");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("lib")).unwrap();
     let root_uri = format!("file://{}", dir.display());
     let uri = format!("{root_uri}/lib/app.js");
@@ -251,15 +254,14 @@ fn server_publishes_diagnostics_and_suppresses_with_a_reason() {
     editor.notify("exit", Value::Null);
     let status = editor.child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The workspace's `tarsier.toml` decides, as it does for `lint`: an ignored rule publishes
 /// nothing, a severity override changes the diagnostic's severity.
 #[test]
 fn server_honours_the_project_configuration() {
-    let dir = std::env::temp_dir().join(format!("tarsier-server-config-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = temp_dir("server-config");
+    let dir = tmp.path();
     std::fs::create_dir_all(dir.join("lib")).unwrap();
     std::fs::write(
         dir.join("tarsier.toml"),
@@ -302,5 +304,4 @@ fn server_honours_the_project_configuration() {
     editor.request("shutdown", Value::Null);
     editor.notify("exit", Value::Null);
     assert_eq!(editor.child.wait().unwrap().code(), Some(0));
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -23,7 +23,8 @@
 //! Unknown keys and bad values are errors naming the file, the line and what is allowed.
 //!
 //! ```
-//! let dir = std::env::temp_dir().join(format!("tarsier-config-doc-{}", std::process::id()));
+//! let tmp = tempfile::tempdir().unwrap();
+//! let dir = tmp.path();
 //! std::fs::create_dir_all(dir.join("src")).unwrap();
 //! std::fs::write(dir.join("tarsier.toml"), "fail-on = \"error\"\nignore = [\"node\"]\n").unwrap();
 //! let config = tarsier_config::discover(&dir.join("src")).unwrap().expect("found upwards");
@@ -461,12 +462,12 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("tarsier-config-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let _ = std::fs::create_dir_all(&dir);
-        dir
+    /// A fresh temporary directory, removed when the guard is dropped.
+    fn temp(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("tarsier-config-{name}-"))
+            .tempdir()
+            .expect("a temporary directory")
     }
 
     fn write(path: &Path, text: &str) {
@@ -478,7 +479,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_name_file_line_and_what_is_allowed() {
-        let dir = temp("errors");
+        let tmp = temp("errors");
+        let dir = tmp.path();
         let file = dir.join(FILE_NAME);
         write(&file, "select = [\"express\"]\nfail-on = \"sometimes\"\n");
         let err = load(&file).expect_err("bad value").to_string();
@@ -499,7 +501,8 @@ mod tests {
 
     #[test]
     fn unknown_rule_ids_are_errors_with_their_line() {
-        let dir = temp("rules");
+        let tmp = temp("rules");
+        let dir = tmp.path();
         let file = dir.join(FILE_NAME);
         write(
             &file,
@@ -520,7 +523,8 @@ mod tests {
 
     #[test]
     fn select_ignore_and_severity_shape_the_rule_set_and_findings() {
-        let dir = temp("apply");
+        let tmp = temp("apply");
+        let dir = tmp.path();
         let file = dir.join(FILE_NAME);
         write(
             &file,
@@ -547,7 +551,8 @@ mod tests {
     /// model with an unknown kind is an error naming its file.
     #[test]
     fn extra_models_add_api_models_and_report_bad_ones() {
-        let dir = temp("models");
+        let tmp = temp("models");
+        let dir = tmp.path();
         write(
             &dir.join("models/my-parser.toml"),
             "description = \"my-parser: parse(header) takes the raw header\"\n\n[[source]]\npackage = \"my-parser\"\npath = \"parse\"\naccess = \"Argument[0]\"\nkind = \"header-string\"\n\n[[tests.invalid]]\nrule = \"redos/exponential\"\npackage = \"my-parser\"\ncode = \"exports.parse = function (str) { return /^(a+)+$/.test(str) }\"\nlines = [1]\n\n[[tests.valid]]\nrule = \"redos/exponential\"\npackage = \"my-parser\"\ncode = \"exports.parse = function (str) { return /^a+$/.test(str) }\"\n",
@@ -583,7 +588,8 @@ mod tests {
 
     #[test]
     fn discovery_walks_up_prefers_tarsier_toml_and_skips_node_modules() {
-        let dir = temp("discover");
+        let tmp = temp("discover");
+        let dir = tmp.path();
         write(
             &dir.join("package.json"),
             "{\"name\":\"app\",\"tarsier\":{\"ignore\":[\"node\"]}}",
@@ -609,7 +615,7 @@ mod tests {
             .expect("found");
         assert_eq!(found.file, dir.join("package.json"));
         write(&dir.join("package.json"), "{\"tarsier\":{\"selct\":[]}}");
-        let err = discover(&dir).expect_err("unknown key").to_string();
+        let err = discover(dir).expect_err("unknown key").to_string();
         assert!(
             err.contains("package.json") && err.contains("selct"),
             "{err}"

@@ -5,8 +5,7 @@
 //! of the given characters (`;` ends a cookie attribute, CR and LF end a header line).
 
 use crate::literal::node_text;
-use crate::redos::unescape;
-use tarsier_parse::NodeExt;
+use tarsier_parse::{NodeExt, unescape_js_string};
 use tree_sitter::Node;
 
 /// Whether `node` is a regex literal of the form `^[class]+$` (or `*`, or `{n,m}`) whose class
@@ -23,7 +22,7 @@ pub fn class_admits(node: Node<'_>, source: &str, chars: &[String]) -> bool {
     };
     chars
         .iter()
-        .flat_map(|c| unescape(c).chars().collect::<Vec<_>>())
+        .flat_map(|c| unescape_js_string(c).chars().collect::<Vec<_>>())
         .any(|c| class.admits(c))
 }
 

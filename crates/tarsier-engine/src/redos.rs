@@ -13,7 +13,7 @@
 
 use crate::literal::node_text;
 use std::collections::HashMap;
-use tarsier_parse::{Dialect, NodeExt};
+use tarsier_parse::{Dialect, NodeExt, unescape_js_string};
 use tree_sitter::Node;
 
 /// The analyzer names this module implements.
@@ -352,7 +352,7 @@ fn constant_string_with(
             "string" => {
                 let text = node_text(n, source);
                 let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
-                out.push_str(&unescape(inner));
+                out.push_str(&unescape_js_string(inner));
             }
             "template_string" => {
                 let mut cursor = n.walk();
@@ -363,7 +363,7 @@ fn constant_string_with(
                 }
                 let text = node_text(n, source);
                 let inner = text.get(1..text.len().saturating_sub(1)).unwrap_or("");
-                out.push_str(&unescape(inner));
+                out.push_str(&unescape_js_string(inner));
             }
             "parenthesized_expression" => stack.push(n.named_child(0)?),
             "identifier" => out.push_str(&resolve(node_text(n, source))?),
@@ -379,56 +379,6 @@ fn constant_string_with(
         }
     }
     Some(out)
-}
-
-/// Decodes the escapes of a JavaScript string literal's body.
-pub fn unescape(body: &str) -> String {
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some(e) = chars.next() else { break };
-        match e {
-            'n' => out.push('\n'),
-            't' => out.push('\t'),
-            'r' => out.push('\r'),
-            'b' => out.push('\u{8}'),
-            'f' => out.push('\u{c}'),
-            'v' => out.push('\u{b}'),
-            '0' if !chars.peek().is_some_and(|d| d.is_ascii_digit()) => out.push('\0'),
-            'x' => {
-                let hex: String = chars.by_ref().take(2).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            'u' => {
-                let hex: String = if chars.peek() == Some(&'{') {
-                    chars.next();
-                    chars.by_ref().take_while(|&c| c != '}').collect()
-                } else {
-                    chars.by_ref().take(4).collect()
-                };
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => out.push_str(&hex),
-                }
-            }
-            // Line continuation.
-            '\n' => {}
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `/re/.test(x)` -> `x`; `x.match(/re/)` -> `x`.
@@ -553,15 +503,6 @@ mod tests {
 
     fn parse(src: &str) -> tree_sitter::Tree {
         tarsier_parse::parse(src).unwrap()
-    }
-
-    #[test]
-    fn unescapes_string_literals() {
-        assert_eq!(unescape(r"\\d+\.x"), r"\d+.x");
-        assert_eq!(unescape(r"\x41\u0042\u{43}\n"), "ABC\n");
-        assert_eq!(unescape(r"a\'b"), "a'b");
-        assert_eq!(unescape("bad\\"), "bad");
-        assert_eq!(unescape(r"\xZZ"), "ZZ");
     }
 
     #[test]

@@ -129,8 +129,11 @@ mod tests {
     /// `node_modules` is skipped unless asked for (the `.git` filter once replaced this one).
     #[test]
     fn node_modules_is_skipped_unless_asked_for() {
-        let root = std::env::temp_dir().join(format!("tarsier-walk-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+        let tmp = tempfile::Builder::new()
+            .prefix("tarsier-walk-")
+            .tempdir()
+            .expect("a temporary directory");
+        let root = tmp.path().to_path_buf();
         for dir in ["src", "node_modules/x", ".git"] {
             std::fs::create_dir_all(root.join(dir)).unwrap_or_default();
         }

@@ -3,16 +3,10 @@
 //! `import`, reaches the sinks there, and the finding's path names both files.
 #![allow(clippy::unwrap_used)]
 
-use tarsier_engine::{Engine, EngineOptions};
-use tarsier_model::{Finding, Severity};
+mod common;
 
-fn engine() -> Engine {
-    Engine::new(
-        &tarsier_rules::embedded().unwrap(),
-        EngineOptions::default(),
-    )
-    .unwrap()
-}
+use common::engine;
+use tarsier_model::{Finding, Severity};
 
 /// Scans a package made of `files` (a `package.json` whose `main` is `index.js` is added).
 fn scan_package(files: &[(&str, &str)]) -> Vec<Finding> {

@@ -3,16 +3,11 @@
 //! rated below request data; sanitizers of models by sink kind.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::engine;
 use tarsier_engine::{Engine, EngineOptions, PackageInfo};
 use tarsier_model::{Finding, Severity};
-
-fn engine() -> Engine {
-    Engine::new(
-        &tarsier_rules::embedded().unwrap(),
-        EngineOptions::default(),
-    )
-    .unwrap()
-}
 
 fn scan(src: &str) -> Vec<Finding> {
     engine().scan_source("t.js", src.as_bytes()).findings

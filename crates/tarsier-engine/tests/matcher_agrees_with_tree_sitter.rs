@@ -17,8 +17,11 @@
 //! tarsier-engine --release --test matcher_agrees_with_tree_sitter -- --nocapture`.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::{corpus_dir, javascript_files, rule_cases};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use tarsier_engine::pattern::{self, MatchState, RuleQuery};
 use tree_sitter::{Query, QueryCursor, StreamingIterator, Tree};
 
@@ -146,20 +149,6 @@ fn agree(queries: &[Both], label: &str, source: &str) -> usize {
     compared
 }
 
-fn javascript_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            javascript_files(&path, out);
-        } else if tarsier_engine::is_javascript_path(&path.to_string_lossy()) {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn same_matches_on_every_rule_case() {
     let queries = queries();
@@ -168,13 +157,7 @@ fn same_matches_on_every_rule_case() {
     let mut matches = 0;
     let mut inputs = 0;
     for rule in &rules.rules {
-        let cases = rule
-            .tests
-            .invalid
-            .iter()
-            .map(|c| c.code.as_str())
-            .chain(rule.tests.valid.iter().map(String::as_str));
-        for (i, code) in cases.enumerate() {
+        for (i, code) in rule_cases(rule).enumerate() {
             matches += agree(&queries, &format!("{} case {i}", rule.meta.id), code);
             inputs += 1;
         }
@@ -187,9 +170,7 @@ fn same_matches_on_every_rule_case() {
 #[test]
 fn same_matches_on_every_corpus_file() {
     let queries = queries();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
-    let mut files = Vec::new();
-    javascript_files(&root, &mut files);
+    let files = javascript_files(&corpus_dir());
     assert!(files.len() >= 10, "{} corpus files", files.len());
     let mut matches = 0;
     for file in &files {
@@ -253,8 +234,7 @@ fn same_matches_on_real_files_when_given() {
         return;
     };
     let queries = queries();
-    let mut files = Vec::new();
-    javascript_files(Path::new(&dir), &mut files);
+    let files = javascript_files(Path::new(&dir));
     let (mut compared, mut matches, mut skipped) = (0, 0, 0);
     for file in &files {
         let Ok(source) = std::fs::read_to_string(file) else {

@@ -5,15 +5,10 @@
 //! the same things in `.ts` files; type annotations do not hide request objects.
 #![allow(clippy::unwrap_used)]
 
-use tarsier_engine::{Engine, EngineOptions, SourceKind, source_kind, walk};
+mod common;
 
-fn engine() -> Engine {
-    Engine::new(
-        &tarsier_rules::embedded().unwrap(),
-        EngineOptions::default(),
-    )
-    .unwrap()
-}
+use common::{engine, rule_cases};
+use tarsier_engine::{SourceKind, source_kind, walk};
 
 const SCRIPT: &str =
     "#!/usr/bin/env node\nconst cp = require('child_process');\ncp.exec(process.argv[2]);\n";
@@ -91,8 +86,11 @@ fn tarball_files_node_scripts_and_typescript_scanned_tsx_noted() {
 
 #[test]
 fn walked_directory_node_scripts_and_typescript_scanned_tsx_noted() {
-    let dir = std::env::temp_dir().join(format!("tarsier-source-kinds-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let tmp = tempfile::Builder::new()
+        .prefix("tarsier-source-kinds-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path().to_path_buf();
     std::fs::create_dir_all(dir.join("bin")).unwrap();
     std::fs::write(dir.join("bin/cli"), SCRIPT).unwrap();
     std::fs::write(dir.join("bin/helper"), "#!/bin/sh\nexec \"$@\"\n").unwrap();
@@ -129,7 +127,6 @@ fn walked_directory_node_scripts_and_typescript_scanned_tsx_noted() {
             .iter()
             .any(|n| n.code == "typescript-not-scanned" && n.message.contains("view.tsx"))
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn hits(report: &tarsier_engine::ScanReport) -> Vec<(String, usize)> {
@@ -149,13 +146,7 @@ fn rule_cases_find_the_same_in_typescript() {
     let (mut compared, mut with_findings) = (0, 0);
     let mut differences = Vec::new();
     for rule in &rules.rules {
-        let cases = rule
-            .tests
-            .invalid
-            .iter()
-            .map(|c| c.code.as_str())
-            .chain(rule.tests.valid.iter().map(String::as_str));
-        for code in cases {
+        for code in rule_cases(rule) {
             // Only code that is TypeScript as well (JSX and `<T>x` casts are not).
             let tree = tarsier_parse::parse_as(code, tarsier_parse::Dialect::TypeScript).unwrap();
             if tree.root_node().has_error() {

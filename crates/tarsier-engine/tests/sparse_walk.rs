@@ -3,7 +3,9 @@
 //! hand-written queries whose anchors are easy to get wrong.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{corpus_dir, javascript_files, rule_cases};
 use tarsier_engine::{Engine, EngineOptions, ScanReport};
 use tarsier_rules::RuleSet;
 
@@ -28,17 +30,6 @@ fn same_both_ways(engines: &(Engine, Engine), path: &str, code: &str) -> ScanRep
     sparse
 }
 
-fn corpus_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            corpus_files(&path, out);
-        } else if tarsier_engine::is_javascript_path(&path.to_string_lossy()) {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn same_findings_on_every_rule_case_and_corpus_file() {
     let rules = tarsier_rules::embedded().unwrap();
@@ -46,22 +37,12 @@ fn same_findings_on_every_rule_case_and_corpus_file() {
     let mut findings = 0;
     let mut inputs = 0;
     for rule in &rules.rules {
-        let codes = rule
-            .tests
-            .invalid
-            .iter()
-            .map(|c| c.code.as_str())
-            .chain(rule.tests.valid.iter().map(String::as_str));
-        for code in codes {
+        for code in rule_cases(rule) {
             findings += same_both_ways(&engines, "case.js", code).findings.len();
             inputs += 1;
         }
     }
-    let mut files = Vec::new();
-    corpus_files(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus"),
-        &mut files,
-    );
+    let files = javascript_files(&corpus_dir());
     assert!(files.len() >= 10, "{} corpus files", files.len());
     for file in &files {
         let code = std::fs::read_to_string(file).unwrap();

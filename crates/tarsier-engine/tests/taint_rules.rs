@@ -2,15 +2,9 @@
 //! on assignments, the structural predicates, and hostile nesting for each of them.
 #![allow(clippy::unwrap_used)]
 
-use tarsier_engine::{Engine, EngineOptions};
+mod common;
 
-fn engine() -> Engine {
-    Engine::new(
-        &tarsier_rules::embedded().unwrap(),
-        EngineOptions::default(),
-    )
-    .unwrap()
-}
+use common::engine;
 
 /// (rule id, line) of every finding.
 fn findings(src: &str) -> Vec<(String, usize)> {

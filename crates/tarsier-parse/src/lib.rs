@@ -4,7 +4,8 @@
 //! decoding ([`decode_source`]: BOM, UTF-8, binary detection), parsing with one reusable parser
 //! per thread ([`parse`]), measuring how much of a tree is syntax errors ([`error_ratio`]),
 //! mapping byte offsets to 1-based lines and columns ([`LineIndex`]) and compiling queries
-//! against the JavaScript grammar ([`compile_query`]).
+//! against the JavaScript grammar ([`compile_query`]). [`unescape_js_string`] gives a string
+//! literal's value.
 //!
 //! ```
 //! let source = tarsier_parse::decode_source(b"eval(code);\n").unwrap();
@@ -15,10 +16,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod escapes;
 mod fast;
 mod lines;
 mod walk;
 
+pub use escapes::unescape_js_string;
 pub use fast::{NodeExt, field_id, field_id_in, field_is_single, field_is_single_in};
 pub use lines::LineIndex;
 pub use walk::{Entry, walk, walk_where};

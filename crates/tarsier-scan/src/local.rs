@@ -517,17 +517,18 @@ impl Pipeline {
 mod tests {
     use super::*;
 
-    fn temp(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("tarsier-scan-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap_or_default();
-        dir
+    /// A fresh temporary directory, removed when the guard is dropped.
+    fn temp(name: &str) -> tempfile::TempDir {
+        tempfile::Builder::new()
+            .prefix(&format!("tarsier-scan-{name}-"))
+            .tempdir()
+            .expect("a temporary directory")
     }
 
     #[test]
     fn directories_are_read_within_the_tarball_limits_without_following_links() {
-        let dir = temp("limits");
-        let outside = temp("limits-outside");
+        let (tmp, outside_tmp) = (temp("limits"), temp("limits-outside"));
+        let (dir, outside) = (tmp.path(), outside_tmp.path());
         std::fs::write(outside.join("secret.js"), "eval(x)").unwrap_or_default();
         std::fs::create_dir_all(dir.join("lib")).unwrap_or_default();
         std::fs::write(dir.join("package.json"), "{}").unwrap_or_default();
@@ -535,14 +536,14 @@ mod tests {
         std::fs::write(dir.join("big.js"), vec![b'x'; 100]).unwrap_or_default();
         #[cfg(unix)]
         {
-            let _ = std::os::unix::fs::symlink(&outside, dir.join("escape"));
+            let _ = std::os::unix::fs::symlink(outside, dir.join("escape"));
             let _ = std::os::unix::fs::symlink(outside.join("secret.js"), dir.join("s.js"));
         }
         let limits = Limits {
             max_file_bytes: 50,
             ..Limits::default()
         };
-        let unpacked = read_package_dir(&dir, &limits, false).expect("readable");
+        let unpacked = read_package_dir(dir, &limits, false).expect("readable");
         let paths: Vec<&str> = unpacked.files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["lib/a.js", "package.json"]);
         let mut skipped: Vec<String> = unpacked
@@ -566,14 +567,15 @@ mod tests {
             ..Limits::default()
         };
         assert!(matches!(
-            read_package_dir(&dir, &tight, false),
+            read_package_dir(dir, &tight, false),
             Err(LocalError::TooManyBytes { .. })
         ));
     }
 
     #[test]
     fn an_own_checkout_over_the_limits_is_linted_file_by_file_and_a_package_is_not() {
-        let dir = temp("over-limits");
+        let tmp = temp("over-limits");
+        let dir = tmp.path().to_path_buf();
         std::fs::write(
             dir.join("package.json"),
             r#"{"name":"p","version":"1.0.0"}"#,
@@ -621,7 +623,8 @@ mod tests {
 
     #[test]
     fn installed_packages_are_found_with_scopes_and_nesting() {
-        let root = temp("installed").join("node_modules");
+        let tmp = temp("installed");
+        let root = tmp.path().join("node_modules");
         for dir in ["a", "@s/b", "a/node_modules/c", ".bin", "not-a-package"] {
             std::fs::create_dir_all(root.join(dir)).unwrap_or_default();
         }

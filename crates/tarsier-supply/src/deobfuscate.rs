@@ -779,65 +779,12 @@ fn hides_text(raw: &str) -> bool {
 }
 
 /// The value of a string or template literal (quotes included in `raw`), escapes resolved.
-pub fn unescape_literal(raw: &str) -> String {
+fn unescape_literal(raw: &str) -> String {
     let body = raw
         .get(1..raw.len().saturating_sub(1))
         .filter(|_| raw.len() >= 2)
         .unwrap_or_default();
-    let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        let Some(e) = chars.next() else { break };
-        match e {
-            'n' => out.push('\n'),
-            't' => out.push('\t'),
-            'r' => out.push('\r'),
-            'b' => out.push('\u{8}'),
-            'f' => out.push('\u{c}'),
-            'v' => out.push('\u{b}'),
-            '\n' => {}
-            'x' => {
-                let h: String = chars.by_ref().take(2).collect();
-                if let Some(ch) = u32::from_str_radix(&h, 16).ok().and_then(char::from_u32) {
-                    out.push(ch);
-                }
-            }
-            'u' => {
-                let code = if chars.peek() == Some(&'{') {
-                    chars.next();
-                    let h: String = chars.by_ref().take_while(|&c| c != '}').collect();
-                    u32::from_str_radix(&h, 16).ok()
-                } else {
-                    let h: String = chars.by_ref().take(4).collect();
-                    u32::from_str_radix(&h, 16).ok()
-                };
-                if let Some(ch) = code.and_then(char::from_u32) {
-                    out.push(ch);
-                }
-            }
-            '0'..='7' => {
-                let mut n = e.to_digit(8).unwrap_or(0);
-                for _ in 0..2 {
-                    match chars.peek().and_then(|c| c.to_digit(8)) {
-                        Some(d) if n * 8 + d <= 0o377 => {
-                            n = n * 8 + d;
-                            chars.next();
-                        }
-                        _ => break,
-                    }
-                }
-                if let Some(ch) = char::from_u32(n) {
-                    out.push(ch);
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    tarsier_parse::unescape_js_string(body)
 }
 
 /// `value` as a single-quoted JavaScript literal.
