@@ -526,3 +526,59 @@ fn lint_include_node_modules_treats_installed_packages_as_third_party() {
             .any(|(c, m)| c == "suppression-not-honoured" && m.contains("dep@2.0.0"))
     );
 }
+
+/// Issue 14: a taint path that crosses the files of the user's checkout names both files, with
+/// the directory as the user wrote it, in `lint` and in SARIF from `scan` of the directory.
+#[test]
+fn a_path_across_files_names_both_files_in_lint_and_scan() {
+    let dir = temp_dir("pipeline-cross-file");
+    let app = dir.join("app");
+    write_files(
+        &app,
+        &[
+            (
+                "package.json",
+                r#"{"name":"cross-file-app","version":"1.0.0","main":"index.js"}"#,
+            ),
+            (
+                "index.js",
+                "const serve = require('./lib/serve');\nmodule.exports = function (req, res) {\n  serve(req.query.file, res);\n};\n",
+            ),
+            (
+                "lib/serve.js",
+                "const fs = require('fs');\nmodule.exports = function serve(name, res) {\n  fs.createReadStream('/srv/' + name).pipe(res);\n};\n",
+            ),
+        ],
+    );
+    let (code, report) = lint_json(s(&app), &dir.join("lint.json"), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "express/path-traversal")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let shown = s(&app).to_string();
+    assert_eq!(finding["path"], format!("{shown}/lib/serve.js"));
+    assert_eq!(finding["flow"][0]["path"], format!("{shown}/index.js"));
+    assert_eq!(finding["flow"][0]["span"]["start_line"], 3);
+
+    let out = dir.join("scan.sarif");
+    scan(&[s(&app)], &dir.join("cache"), &out);
+    let log = read_json(&out);
+    let result = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "express/path-traversal")
+        .unwrap_or_else(|| panic!("{log:#}"));
+    let uri = |l: &serde_json::Value| {
+        l["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(uri(&result["locations"][0]).ends_with("/lib/serve.js"));
+    let first = &result["codeFlows"][0]["threadFlows"][0]["locations"][0]["location"];
+    assert!(uri(first).ends_with("/index.js"), "{first:#}");
+}
