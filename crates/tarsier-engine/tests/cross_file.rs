@@ -227,3 +227,40 @@ module.exports = function compile(format) {
     ]);
     assert!(!traced(&findings), "{findings:#?}");
 }
+
+/// A chain of files longer than the analysis follows, and a cycle of files: the scan ends, data
+/// is followed for at most `crossfile::MAX_ROUNDS` files, and nothing is reported twice.
+#[test]
+fn long_chains_and_cycles_of_files_are_bounded() {
+    const HOPS: usize = 40;
+    let mut files: Vec<(String, String)> = vec![(
+        "index.js".into(),
+        "const next = require('./lib/f1');\nmodule.exports = function (req, res) { next(req.query.p, res); };\n".into(),
+    )];
+    for i in 1..=HOPS {
+        files.push((
+            format!("lib/f{i}.js"),
+            format!(
+                "const fs = require('fs');\nconst next = require('./f{}');\nmodule.exports = function hop(p, res) {{\n  fs.createReadStream('/srv/' + p).pipe(res);\n  next(p, res);\n}};\n",
+                if i == HOPS { 1 } else { i + 1 }
+            ),
+        ));
+    }
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, s)| (p.as_str(), s.as_str()))
+        .collect();
+    let findings = scan_package(&borrowed);
+    let mut reached: Vec<&str> = of(&findings, "express/path-traversal")
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    reached.sort_unstable();
+    // f1 is reached in the first re-scan, f2 and f3 in the next two; the rest of the chain
+    // (and the way back round the cycle to f1) is not followed further.
+    assert_eq!(
+        reached,
+        vec!["lib/f1.js", "lib/f2.js", "lib/f3.js"],
+        "{findings:#?}"
+    );
+}
