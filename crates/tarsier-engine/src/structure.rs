@@ -50,15 +50,6 @@ pub struct Located<'a, 't> {
 }
 
 impl<'t> Located<'_, 't> {
-    /// Where nothing but the root is known.
-    pub fn at_root(root: Node<'t>) -> Located<'static, 't> {
-        Located {
-            root,
-            node: root,
-            ancestors: &[],
-        }
-    }
-
     /// The ancestors of `node`, from the root down to its parent.
     pub fn ancestors_of(&self, node: Node<'t>) -> Vec<Node<'t>> {
         if self.node.id() == self.root.id() {
