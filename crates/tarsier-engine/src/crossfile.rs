@@ -100,6 +100,18 @@ pub fn resolve_module(
     candidates.into_iter().find(|c| exists(c))
 }
 
+/// The index, in `files` (paths of the package's scanned files to their index), of the other
+/// file that `specifier`, written in `from`, names (see [`resolve_module`]).
+pub fn resolve_file(
+    from: &str,
+    specifier: &str,
+    files: &std::collections::HashMap<&str, usize>,
+) -> Option<usize> {
+    let target = resolve_module(from, specifier, &|p| files.contains_key(p))?;
+    let index = files.get(target.as_str()).copied()?;
+    (files.get(from) != Some(&index)).then_some(index)
+}
+
 /// Adds `passed` to `known` when it says something new (bounded by [`MAX_PASSED_IN`]);
 /// whether it did.
 pub fn merge(known: &mut Vec<PassedIn>, passed: PassedIn) -> bool {

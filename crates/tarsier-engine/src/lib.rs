@@ -516,7 +516,6 @@ impl Engine {
         };
         let by_path: HashMap<&str, usize> =
             scanned.iter().map(|&i| (files[i].0.as_str(), i)).collect();
-        let exists = |p: &str| by_path.contains_key(p);
         let mut incoming = self.reexported(files, &scanned, package, &by_path);
         let mut results: Vec<Option<(ScanReport, Vec<PassedOut>)>> =
             (0..files.len()).map(|_| None).collect();
@@ -535,9 +534,8 @@ impl Engine {
                     continue;
                 };
                 for out in passed_out {
-                    let target = crossfile::resolve_module(&files[i].0, &out.specifier, &exists)
-                        .and_then(|p| by_path.get(p.as_str()).copied());
-                    if let Some(target) = target.filter(|&t| t != i)
+                    if let Some(target) =
+                        crossfile::resolve_file(&files[i].0, &out.specifier, &by_path)
                         && crossfile::merge(&mut incoming[target], out.passed.clone())
                     {
                         grown.insert(target);
@@ -575,7 +573,6 @@ impl Engine {
         by_path: &HashMap<&str, usize>,
     ) -> Vec<Vec<PassedIn>> {
         let mut incoming: Vec<Vec<PassedIn>> = vec![Vec::new(); files.len()];
-        let exists = |p: &str| by_path.contains_key(p);
         let mut queue: Vec<usize> = scanned
             .iter()
             .copied()
@@ -595,10 +592,7 @@ impl Engine {
                 }
                 let lines = LineIndex::new(text);
                 for (specifier, export, at) in found {
-                    let Some(target) = crossfile::resolve_module(path, &specifier, &exists)
-                        .and_then(|p| by_path.get(p.as_str()).copied())
-                        .filter(|&t| t != i)
-                    else {
+                    let Some(target) = crossfile::resolve_file(path, &specifier, by_path) else {
                         continue;
                     };
                     let (line, column) = lines.line_col(text, at);
