@@ -1005,7 +1005,7 @@ impl Engine {
                     capture(c).is_some_and(|n| structure::constant_string(at, n, file.source))
                 }
                 Predicate::CallerRequestDerived(c) => match capture(c).and_then(|n| {
-                    structure::caller_arguments(at, n, file.source)
+                    structure::caller_arguments(at, n, file.source, file.taint.call_index())
                         .into_iter()
                         .find_map(|arg| {
                             let mut path = file.taint.request_derived(arg, &rule.sanitizers)?;

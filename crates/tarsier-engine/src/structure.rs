@@ -537,8 +537,14 @@ pub fn constant_string(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bo
 /// The arguments that callers in the file pass for the parameter that `node` (an expression
 /// inside a named function) mentions: for `function readIt(p) { fs.readFileSync(p) }` and
 /// `readIt(path.join(root, name))`, the `path.join(...)` call. A helper one call away from
-/// where the request is read; empty when `node` mentions no parameter of its function.
-pub fn caller_arguments<'t>(at: &Located<'_, 't>, node: Node<'t>, source: &str) -> Vec<Node<'t>> {
+/// where the request is read; empty when `node` mentions no parameter of its function. `calls`
+/// is the file's index of names followed by `(` ([`crate::taint::FileTaint::call_index`]).
+pub fn caller_arguments<'t>(
+    at: &Located<'_, 't>,
+    node: Node<'t>,
+    source: &str,
+    calls: &std::collections::HashMap<&str, Vec<usize>>,
+) -> Vec<Node<'t>> {
     let chain = at.ancestors_of(node);
     let Some((index, func)) = chain
         .iter()
@@ -561,23 +567,11 @@ pub fn caller_arguments<'t>(at: &Located<'_, 't>, node: Node<'t>, source: &str) 
     let Some(position) = position else {
         return Vec::new();
     };
-    // The calls are found from the text (`name` followed by `(`), not by walking the file.
+    // The calls are found from the file's index of names followed by `(`, not by walking it.
     let mut out = Vec::new();
-    let bytes = source.as_bytes();
     for name in names.iter().filter(|n| !n.is_empty()) {
-        for (start, _) in source.match_indices(name) {
+        for &start in calls.get(name).map_or(&[][..], Vec::as_slice) {
             let end = start + name.len();
-            let followed = bytes
-                .get(end..)
-                .and_then(|rest| rest.iter().find(|b| !b.is_ascii_whitespace()))
-                == Some(&b'(');
-            if !followed {
-                continue;
-            }
-            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
-            if before.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$') {
-                continue;
-            }
             let Some(call) = at
                 .root
                 .descendant_for_byte_range(start, end)

@@ -935,8 +935,7 @@ impl<'a> FileTaint<'a> {
         if !self.may_have_sources(&key) {
             return out;
         }
-        let index = self.call_index.get_or_init(|| call_index(self.source));
-        for (&word, positions) in index {
+        for (&word, positions) in self.call_index() {
             for &at in positions {
                 // A cheap look at the text first: a bound name, `require('.`, or a member
                 // of one (`lib.parse(`, `require('./x').parse(`).
@@ -1189,12 +1188,18 @@ impl<'a> FileTaint<'a> {
         self.in_progress.borrow_mut().pop();
     }
 
+    /// Where each name of the file is followed by `(` (a call, or a declaration), found in one
+    /// pass over the text the first time it is needed.
+    pub fn call_index(&self) -> &HashMap<&'a str, Vec<usize>> {
+        self.call_index.get_or_init(|| call_index(self.source))
+    }
+
     /// Calls of `name` in the file outside `func`'s own body: `name(...)` for a plain function,
     /// `this.name(...)` (or `self.`, `that.`, `_this.`) for a method; a method of another
     /// object (`res.setHeader(...)` for a `setHeader` method of one's own) is not one of them.
     fn call_sites(&self, name: &str, method: bool, func: Node<'a>) -> Vec<Node<'a>> {
         let mut out = Vec::new();
-        let index = self.call_index.get_or_init(|| call_index(self.source));
+        let index = self.call_index();
         // A common method name (`get(`) occurs everywhere: a bounded number are looked at.
         let positions = index.get(name).map_or(&[][..], Vec::as_slice);
         for &at in positions.iter().take(4 * MAX_CALL_SITES) {
