@@ -66,53 +66,48 @@ pub fn run(args: ReproduceArgs) -> Result<u8> {
             let tgz = fetch(&args, name, version, props.tarball.as_deref(), &integrity)?;
             let unpacked = tarsier_tarball::unpack(&tgz, &tarsier_tarball::Limits::default())
                 .with_context(|| format!("unpacking {name}@{version}"))?;
-            if package_rule {
-                let origin = PackageOrigin {
-                    name: name.clone(),
-                    version: version.clone(),
-                    tarball: props.tarball.clone(),
-                    integrity: Some(integrity),
-                };
-                let pipeline = tarsier_scan::Pipeline::new(&rules, Default::default())?;
-                let context = tarsier_scan::SupplyContext {
-                    identity: Some((name.clone(), version.clone())),
-                    ..Default::default()
-                };
-                let report =
-                    pipeline.analyse_unpacked(unpacked, &context, &tarsier_scan::Trust::ThirdParty);
-                let mut report = tarsier_scan::package::attach_origin(report, &origin);
-                report.findings.retain(|f| f.rule_id == rule_id);
-                return verdict(
-                    &report,
-                    &rules,
-                    &rule_id,
-                    &fingerprint,
-                    &origin.spec(),
-                    file,
-                );
-            }
-            let Some(entry) = unpacked.get(file) else {
-                println!(
-                    "not reproduced: file changed: `{file}` is not in {name}@{version} any more"
-                );
-                return Ok(EXIT_FINDINGS);
-            };
             let origin = PackageOrigin {
                 name: name.clone(),
                 version: version.clone(),
                 tarball: props.tarball.clone(),
                 integrity: Some(integrity),
             };
-            if unpacked.files.iter().any(|f| f.path == "package.json") {
-                // A code rule sees the package as `scan` does: its entry points, and data
-                // that other files of the package pass into this one.
-                let files: Vec<(String, Vec<u8>)> = unpacked
-                    .files
-                    .into_iter()
-                    .map(|f| (f.path, f.data))
-                    .collect();
-                let mut report = engine.scan_files(&files);
-                report.findings.retain(|f| f.path == *file);
+            let Some(data) = unpacked.get(file).map(|e| e.data.clone()).or_else(|| {
+                // A package-level finding may sit on a file the package no longer names.
+                package_rule.then(Vec::new)
+            }) else {
+                println!(
+                    "not reproduced: file changed: `{file}` is not in {name}@{version} any more"
+                );
+                return Ok(EXIT_FINDINGS);
+            };
+            let manifest = unpacked.files.iter().any(|f| f.path == "package.json");
+            if package_rule || manifest {
+                let report = if package_rule {
+                    let pipeline = tarsier_scan::Pipeline::new(&rules, Default::default())?;
+                    let context = tarsier_scan::SupplyContext {
+                        identity: Some((name.clone(), version.clone())),
+                        ..Default::default()
+                    };
+                    let mut report = pipeline.analyse_unpacked(
+                        unpacked,
+                        &context,
+                        &tarsier_scan::Trust::ThirdParty,
+                    );
+                    report.findings.retain(|f| f.rule_id == rule_id);
+                    report
+                } else {
+                    // A code rule sees the package as `scan` does: its entry points, and data
+                    // that other files of the package pass into this one.
+                    let files: Vec<(String, Vec<u8>)> = unpacked
+                        .files
+                        .into_iter()
+                        .map(|f| (f.path, f.data))
+                        .collect();
+                    let mut report = engine.scan_files(&files);
+                    report.findings.retain(|f| f.path == *file);
+                    report
+                };
                 let report = tarsier_scan::package::attach_origin(report, &origin);
                 return verdict(
                     &report,
@@ -123,7 +118,7 @@ pub fn run(args: ReproduceArgs) -> Result<u8> {
                     file,
                 );
             }
-            (file.clone(), entry.data.clone(), Some(origin))
+            (file.clone(), data, Some(origin))
         }
         _ => {
             // A lint result: the file is local, relative to where tarsier ran.
