@@ -6,7 +6,6 @@ use crate::EXIT_CLEAN;
 use crate::args::ServerArgs;
 use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
-use tarsier_engine::{Engine, EngineOptions, SuppressionMode};
 
 /// Runs `tarsier server` until the editor says `exit`.
 pub fn run(args: ServerArgs) -> Result<u8> {
@@ -21,11 +20,7 @@ pub fn run(args: ServerArgs) -> Result<u8> {
 /// again when the configuration file is saved; an error keeps the previous engine and is shown.
 fn configured_engine(rules_path: Option<PathBuf>) -> tarsier_lsp::EngineProvider {
     Box::new(move |root: Option<&Path>| {
-        let mut rules = match &rules_path {
-            Some(path) => tarsier_rules::load_path(path)
-                .map_err(|e| format!("loading rules from {}: {e}", path.display()))?,
-            None => tarsier_rules::embedded().map_err(|e| format!("built-in rules: {e}"))?,
-        };
+        let mut rules = tarsier_lsp::load_rules(rules_path.as_deref())?;
         if let Some(root) = root
             && let Some(config) = tarsier_config::discover(root).map_err(|e| e.to_string())?
         {
@@ -38,13 +33,6 @@ fn configured_engine(rules_path: Option<PathBuf>) -> tarsier_lsp::EngineProvider
                 }
             }
         }
-        Engine::new(
-            &rules,
-            EngineOptions {
-                suppressions: SuppressionMode::Honour,
-                ..EngineOptions::default()
-            },
-        )
-        .map_err(|e| format!("compiling the rules: {e}"))
+        tarsier_lsp::editor_engine(&rules)
     })
 }

@@ -77,23 +77,33 @@ pub enum LspError {
 
 /// An [`EngineProvider`] with the rules of `rules` (a directory or file) or, when `None`, the
 /// packs built in; suppression comments honoured, as in `tarsier lint`. The workspace root is not
-/// consulted yet: the project configuration is where a provider would read it.
+/// consulted: a provider that reads the project configuration builds on [`load_rules`] and
+/// [`editor_engine`] (as `tarsier server` does).
 pub fn rules_engine(rules: Option<PathBuf>) -> EngineProvider {
-    Box::new(move |_root: Option<&Path>| {
-        let rules = match &rules {
-            Some(path) => tarsier_rules::load_path(path)
-                .map_err(|e| format!("loading rules from {}: {e}", path.display()))?,
-            None => tarsier_rules::embedded().map_err(|e| format!("built-in rules: {e}"))?,
-        };
-        Engine::new(
-            &rules,
-            EngineOptions {
-                suppressions: SuppressionMode::Honour,
-                ..EngineOptions::default()
-            },
-        )
-        .map_err(|e| format!("compiling the rules: {e}"))
-    })
+    Box::new(move |_root: Option<&Path>| editor_engine(&load_rules(rules.as_deref())?))
+}
+
+/// The rules of `rules` (a directory or file) or, when `None`, the packs built in; an error
+/// says which could not be loaded and why.
+pub fn load_rules(rules: Option<&Path>) -> Result<tarsier_rules::RuleSet, String> {
+    match rules {
+        Some(path) => tarsier_rules::load_path(path)
+            .map_err(|e| format!("loading rules from {}: {e}", path.display())),
+        None => tarsier_rules::embedded().map_err(|e| format!("built-in rules: {e}")),
+    }
+}
+
+/// The engine the editor's diagnostics come from: `rules`, with suppression comments honoured
+/// as in `tarsier lint`.
+pub fn editor_engine(rules: &tarsier_rules::RuleSet) -> Result<Engine, String> {
+    Engine::new(
+        rules,
+        EngineOptions {
+            suppressions: SuppressionMode::Honour,
+            ..EngineOptions::default()
+        },
+    )
+    .map_err(|e| format!("compiling the rules: {e}"))
 }
 
 /// Runs the server on standard input and output until the editor says `exit`.
