@@ -189,6 +189,28 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
 }
 
+/// The package-level rule whose results weigh a version's other supply-chain findings into a
+/// suspicion score (see [`Finding::suspicion_score`]).
+pub const VERDICT_RULE: &str = "supply-chain/verdict";
+
+impl Finding {
+    /// The score of a [`VERDICT_RULE`] result, which its matched text carries as
+    /// `score N: ...` (written by tarsier-supply's `verdict`, read for SARIF's
+    /// `suspicionScore`); `None` for every other result.
+    pub fn suspicion_score(&self) -> Option<u32> {
+        if self.rule_id != VERDICT_RULE {
+            return None;
+        }
+        self.matched_text
+            .strip_prefix("score ")?
+            .split(':')
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    }
+}
+
 /// Why a finding is suppressed. Suppressed findings stay in the output, marked.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Suppression {

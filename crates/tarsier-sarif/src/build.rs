@@ -476,7 +476,7 @@ fn result(
         baseline_state: None,
         properties: finding.package.as_ref().map(|p| {
             let mut properties = package_properties(p, Some(&finding.path));
-            if let Some(score) = suspicion_score(finding) {
+            if let Some(score) = finding.suspicion_score() {
                 properties
                     .other
                     .insert("suspicionScore".to_string(), serde_json::json!(score));
@@ -484,22 +484,6 @@ fn result(
             properties
         }),
     }
-}
-
-/// The score of a `supply-chain/verdict` result, written in its matched text as
-/// `score N: ...` (see tarsier-supply's `verdict` module), for the `suspicionScore` property.
-fn suspicion_score(finding: &Finding) -> Option<u32> {
-    if finding.rule_id != "supply-chain/verdict" {
-        return None;
-    }
-    finding
-        .matched_text
-        .strip_prefix("score ")?
-        .split(':')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 fn notification(n: &Notification, base_ids: &mut BaseIds) -> SarifNotification {

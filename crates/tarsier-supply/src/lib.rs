@@ -99,7 +99,7 @@ pub mod rule_ids {
     /// global API hooks, wallet addresses.
     pub const RELEASE_CHANGED_CODE: &str = "supply-chain/release-changed-code";
     /// One verdict per package version: why it looks compromised, with a score.
-    pub const VERDICT: &str = "supply-chain/verdict";
+    pub const VERDICT: &str = tarsier_model::VERDICT_RULE;
 
     /// Every rule id above, in order.
     pub const ALL: &[&str] = &[

@@ -4,7 +4,7 @@
 //! reads the night's suspects first. Only when something suspicious (a warning or an error)
 //! adds up to [`MIN_SCORE`]; notes alone never make a verdict.
 //!
-//! The score is in the finding's matched text as `score N: ...` ([`score_of`]), which the SARIF
+//! The score is in the finding's matched text as `score N: ...` ([`Finding::suspicion_score`]), which the SARIF
 //! writer turns into the result property `suspicionScore`.
 
 use tarsier_model::{Finding, Severity};
@@ -18,21 +18,6 @@ pub const MIN_SCORE: u32 = 30;
 pub const ERROR_SCORE: u32 = 70;
 /// From this score the verdict is a warning (below: a note).
 pub const WARNING_SCORE: u32 = 45;
-
-/// The score written in a verdict finding's matched text (`score 85: ...`).
-pub fn score_of(finding: &Finding) -> Option<u32> {
-    if finding.rule_id != VERDICT {
-        return None;
-    }
-    finding
-        .matched_text
-        .strip_prefix("score ")?
-        .split(':')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
-}
 
 /// Files from this size are bundles: file-level co-occurrence in them is weaker evidence.
 const BUNDLE_BYTES: usize = 200 * 1024;
@@ -141,7 +126,7 @@ mod tests {
             .filter(|f| f.rule_id == VERDICT)
             .collect();
         assert_eq!(verdict.len(), 1, "{:#?}", report.findings);
-        assert!(super::score_of(verdict[0]).unwrap() >= super::ERROR_SCORE);
+        assert!(verdict[0].suspicion_score().unwrap() >= super::ERROR_SCORE);
         assert!(
             verdict[0].message.contains("secrets sent out"),
             "{}",
