@@ -12,6 +12,9 @@
 //! as `tarsier scan` scans them, package by package with each `package.json` (entry points,
 //! library inputs, taint across the files of a package); packages run in parallel.
 //! `SCAN_COST_ONLY=full` (or `parse`) runs one phase alone, for profiling it.
+//! `SCAN_COST_FINDINGS=FILE` writes what the full scan found (every finding with its flow
+//! path, and the notifications) to FILE, one line each, to compare two builds of the engine:
+//! a change made for speed must leave it byte for byte the same.
 
 use rayon::prelude::*;
 use std::hint::black_box;
@@ -120,6 +123,22 @@ fn main() {
     if only.is_empty() && scan_all(&sparse) != scan_all(&every_node) {
         eprintln!("the sparse walk and the full walk found different things");
         std::process::exit(1);
+    }
+
+    if let Some(out) = std::env::var_os("SCAN_COST_FINDINGS") {
+        let mut text = String::new();
+        for report in scan_all(&sparse) {
+            for finding in &report.findings {
+                text.push_str(&format!("{finding:?}\n"));
+            }
+            for note in &report.notifications {
+                text.push_str(&format!("{note:?}\n"));
+            }
+        }
+        if let Err(e) = std::fs::write(&out, text) {
+            eprintln!("{}: {e}", std::path::Path::new(&out).display());
+            std::process::exit(2);
+        }
     }
 
     let mib = bytes as f64 / (1024.0 * 1024.0);

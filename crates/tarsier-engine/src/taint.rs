@@ -99,6 +99,51 @@ pub fn taint_key(
 const SINK_MARK: &str = "\0sink:";
 const LIBRARY_MARK: &str = "\0library";
 
+/// Whether a node with this text may hold an assignment, a declarator with a value, a guard
+/// or a `for ... in`: each spells `=`, `if` or `for` (a text search is much cheaper than a
+/// walk of the node's children).
+fn may_hold_facts(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr(b'=', bytes).is_some()
+        || memchr::memmem::find(bytes, b"if").is_some()
+        || memchr::memmem::find(bytes, b"for").is_some()
+}
+
+/// Whether `expr` contains an identifier (a name a scope may know).
+fn mentions_identifier(expr: Node<'_>) -> bool {
+    let mut cursor = expr.walk();
+    loop {
+        if matches!(
+            cursor.node().kind_name(),
+            "identifier" | "shorthand_property_identifier"
+        ) {
+            return true;
+        }
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !cursor.goto_parent() {
+                return false;
+            }
+            if cursor.node().id() == expr.id() {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+        }
+    }
+}
+
+/// The key with the same sources as `key` and no sanitizer: `[LIBRARY_MARK]` for a key that
+/// wants library inputs, the empty key otherwise.
+fn widest_key(key: &[String]) -> &'static [String] {
+    static LIBRARY: std::sync::LazyLock<[String; 1]> =
+        std::sync::LazyLock::new(|| [LIBRARY_MARK.to_string()]);
+    if wants_library(key) { &*LIBRARY } else { &[] }
+}
+
 fn wants_library(key: &[String]) -> bool {
     key.iter().any(|k| k == LIBRARY_MARK)
 }
@@ -223,8 +268,55 @@ type ScopeCache = HashMap<Vec<String>, HashMap<usize, Rc<Scope>>>;
 #[derive(Default)]
 struct FunctionFacts<'a> {
     pairs: Vec<(Node<'a>, Node<'a>, Node<'a>)>,
+    /// For each pair, the names its value reads (see [`ValueNames`]).
+    reads: Vec<ValueNames<'a>>,
     normalized: Vec<String>,
     guards: Vec<Guard>,
+}
+
+/// The names an assigned value reads where [`FileTaint::derived_origin`] looks (not inside
+/// nested functions, not property names), and whether it reads `this`. A value none of whose
+/// names a scope knows (as tainted, a request object or an import of a modelled package), and
+/// that does not read `this`, cannot be tainted in that scope: the fixpoint skips it.
+#[derive(Default)]
+struct ValueNames<'a> {
+    names: Vec<&'a str>,
+    this: bool,
+}
+
+impl<'a> ValueNames<'a> {
+    fn of(value: Node<'_>, source: &'a str) -> Self {
+        let mut reads = ValueNames::default();
+        let mut stack = vec![value];
+        let mut cursor = value.walk();
+        while let Some(n) = stack.pop() {
+            match n.kind_name() {
+                "identifier" | "shorthand_property_identifier" => {
+                    let name = node_text(n, source);
+                    if !reads.names.contains(&name) {
+                        reads.names.push(name);
+                    }
+                    continue;
+                }
+                "this" => reads.this = true,
+                "property_identifier" => continue,
+                k if FUNCTION_KINDS.contains(&k) => continue,
+                _ => {}
+            }
+            stack.extend(n.named_children(&mut cursor));
+        }
+        reads
+    }
+
+    /// Whether the value may be tainted in `scope` (with `imports` bound in the file).
+    fn may_read(&self, scope: &Scope, imports: &Imports) -> bool {
+        self.this
+            || self.names.iter().any(|n| {
+                scope.tainted.contains_key(*n)
+                    || scope.requests.contains(*n)
+                    || imports.binds_name(n)
+            })
+    }
 }
 
 /// Node kinds that start a new function scope.
@@ -289,6 +381,19 @@ impl<'a> FileTaint<'a> {
     ) -> Option<(Vec<Step>, Origin)> {
         if !self.may_have_sources(key) {
             return None;
+        }
+        // Only a name can hold what the scope knows: an expression without one (a string, a
+        // `this.req.url`) is decided without computing the scope.
+        if !mentions_identifier(expr) {
+            return self.derived_origin(expr, &Scope::default(), key);
+        }
+        // Sanitizers and sink kinds only take taint away: what the widest key with the same
+        // sources does not see as tainted, no key does. Most questions end there, in scopes
+        // that every rule shares, instead of in a scope computed for each rule's key.
+        let widest = widest_key(key);
+        if widest.len() != key.len() {
+            let scope = self.scope_at(expr, widest);
+            self.derived_origin(expr, &scope, widest)?;
         }
         let scope = self.scope_at(expr, key);
         self.derived_origin(expr, &scope, key)
@@ -516,11 +621,13 @@ impl<'a> FileTaint<'a> {
         let facts = self.facts(func);
         scope.normalized.extend(facts.normalized.iter().cloned());
         scope.guards.extend(facts.guards.iter().cloned());
-        let pairs = &facts.pairs;
+        let imports = self.imports();
         for _round in 0..8 {
             let before = (scope.requests.len(), scope.tainted.len());
-            for &(target, value, at) in pairs.iter() {
-                self.bind(target, value, at, extra, &mut scope);
+            for (&(target, value, at), reads) in facts.pairs.iter().zip(&facts.reads) {
+                if reads.may_read(&scope, imports) {
+                    self.bind(target, value, at, extra, &mut scope);
+                }
             }
             if (scope.requests.len(), scope.tainted.len()) == before {
                 break;
@@ -573,7 +680,10 @@ impl<'a> FileTaint<'a> {
                 if cursor.goto_first_child() {
                     loop {
                         let child = cursor.node();
-                        if child.is_named() && !is_function(child) {
+                        if child.is_named()
+                            && !is_function(child)
+                            && may_hold_facts(node_text(child, self.source))
+                        {
                             stack.push(child);
                         }
                         if !cursor.goto_next_sibling() {
@@ -585,6 +695,11 @@ impl<'a> FileTaint<'a> {
         }
         // Source order, so paths read naturally.
         facts.pairs.sort_by_key(|(_, _, n)| n.start_byte());
+        facts.reads = facts
+            .pairs
+            .iter()
+            .map(|&(_, value, _)| ValueNames::of(value, self.source))
+            .collect();
         facts.normalized = scratch.normalized.into_iter().collect();
         let facts = Rc::new(facts);
         self.facts.borrow_mut().insert(func.id(), Rc::clone(&facts));
