@@ -17,6 +17,7 @@
 //! are in the tree but not in the text, and lexes regex literals where valid code could not
 //! have them).
 
+use crate::pattern::Entry;
 use aho_corasick::AhoCorasick;
 use tree_sitter::Node;
 
@@ -501,14 +502,23 @@ pub fn walk_sparse<'t>(
     let mut next = 0usize;
     crate::pattern::walk_where(
         root,
-        |node| {
+        |node, ancestors| {
             let start = node.start_byte();
             while hot.get(next).is_some_and(|&h| h < start) {
                 next += 1;
             }
+            let Some(&h) = hot.get(next) else {
+                return Entry::SkipSiblings;
+            };
             // Visit nodes that contain the offset, and go straight to their child around it.
-            let h = hot.get(next).copied().filter(|&h| h < node.end_byte())?;
-            Some(Some(h))
+            if h < node.end_byte() {
+                return Entry::VisitFrom(h);
+            }
+            // Past the parent's end, no later sibling contains it either.
+            match ancestors.last() {
+                Some(parent) if h >= parent.end_byte() => Entry::SkipSiblings,
+                _ => Entry::Skip,
+            }
         },
         visit,
     );
@@ -604,21 +614,31 @@ mod tests {
     fn the_sparse_walk_visits_exactly_the_nodes_around_hot_offsets() {
         let code = "function f(a) { return a + 1; }\nconst x = g(2, [3, 4]);\nh();\n";
         let tree = tarsier_parse::parse(code).expect("parses");
+        let visits = |hot: &[usize]| {
+            let mut sparse = Vec::new();
+            walk_sparse(tree.root_node(), hot, &mut |node, ancestors| {
+                sparse.push((node.id(), ancestors.len()));
+            });
+            let mut expected = Vec::new();
+            crate::pattern::walk(tree.root_node(), &mut |node, ancestors| {
+                if hot
+                    .iter()
+                    .any(|&h| node.start_byte() <= h && h < node.end_byte())
+                {
+                    expected.push((node.id(), ancestors.len()));
+                }
+            });
+            assert_eq!(sparse, expected, "hot offsets {hot:?}");
+            sparse
+        };
+        // Every offset alone and with a later one (the walk leaves a list of siblings early
+        // once the next offset lies past their parent).
+        for first in 0..=code.len() {
+            visits(&[first]);
+            visits(&[first, (first + 9).min(code.len())]);
+        }
         let hot = vec![code.find("1;").expect("1"), code.find("h(").expect("h")];
-        let mut sparse = Vec::new();
-        walk_sparse(tree.root_node(), &hot, &mut |node, ancestors| {
-            sparse.push((node.id(), ancestors.len()));
-        });
-        let mut expected = Vec::new();
-        crate::pattern::walk(tree.root_node(), &mut |node, ancestors| {
-            if hot
-                .iter()
-                .any(|&h| node.start_byte() <= h && h < node.end_byte())
-            {
-                expected.push((node.id(), ancestors.len()));
-            }
-        });
-        assert_eq!(sparse, expected);
+        let sparse = visits(&hot);
         let mut all = 0;
         crate::pattern::walk(tree.root_node(), &mut |_, _| all += 1);
         assert!(sparse.len() * 2 < all, "{} of {all}", sparse.len());

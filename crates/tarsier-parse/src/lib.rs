@@ -167,12 +167,14 @@ pub fn error_ratio(tree: &Tree) -> f32 {
     // Down only into nodes with errors below them; an error node counts whole.
     walk_where(
         root,
-        |node| {
+        |node, _| {
             if node.is_error() {
                 error_bytes += node.end_byte().saturating_sub(node.start_byte());
-                None
+                Entry::Skip
+            } else if node.has_error() {
+                Entry::Visit
             } else {
-                node.has_error().then_some(None)
+                Entry::Skip
             }
         },
         &mut |_, _| {},
