@@ -498,6 +498,17 @@ pub fn walk_sparse<'t>(
     hot: &[usize],
     visit: &mut dyn FnMut(Node<'t>, &[Node<'t>]),
 ) {
+    walk_sparse_pruned(root, hot, |_| false, visit);
+}
+
+/// Like [`walk_sparse`], but a node below `root` for which `prune` holds is neither visited nor
+/// entered, even when it contains a hot offset (the nested functions of a function body).
+pub fn walk_sparse_pruned<'t>(
+    root: Node<'t>,
+    hot: &[usize],
+    mut prune: impl FnMut(Node<'t>) -> bool,
+    visit: &mut dyn FnMut(Node<'t>, &[Node<'t>]),
+) {
     // The first hot offset not before the current node's start (nodes come in start order).
     let mut next = 0usize;
     crate::pattern::walk_where(
@@ -512,6 +523,9 @@ pub fn walk_sparse<'t>(
             };
             // Visit nodes that contain the offset, and go straight to their child around it.
             if h < node.end_byte() {
+                if !ancestors.is_empty() && prune(node) {
+                    return Entry::Skip;
+                }
                 return Entry::VisitFrom(h);
             }
             // Past the parent's end, no later sibling contains it either.
@@ -522,6 +536,16 @@ pub fn walk_sparse<'t>(
         },
         visit,
     );
+}
+
+/// Where `word` occurs in `bytes` as a whole word (not glued to ASCII identifier bytes; a
+/// neighbour outside ASCII counts as a boundary, so no keyword is ever missed).
+pub fn word_starts<'b>(bytes: &'b [u8], word: &'b [u8]) -> impl Iterator<Item = usize> + 'b {
+    memchr::memmem::find_iter(bytes, word).filter(move |&i| {
+        let before = i.checked_sub(1).and_then(|p| bytes.get(p));
+        let after = bytes.get(i + word.len());
+        !before.is_some_and(|&b| is_ident_byte(b)) && !after.is_some_and(|&b| is_ident_byte(b))
+    })
 }
 
 #[cfg(test)]

@@ -99,14 +99,18 @@ pub fn taint_key(
 const SINK_MARK: &str = "\0sink:";
 const LIBRARY_MARK: &str = "\0library";
 
-/// Whether a node with this text may hold an assignment, a declarator with a value, a guard
-/// or a `for ... in`: each spells `=`, `if` or `for` (a text search is much cheaper than a
-/// walk of the node's children).
-fn may_hold_facts(text: &str) -> bool {
+/// The sorted offsets (from `base`, where `text` starts) of every `=` and of the words `if` and
+/// `for` in `text`: each assignment, declarator with a value, guard and `for ... in` contains
+/// one (the text search is much cheaper than a walk of every node).
+fn fact_offsets(text: &str, base: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
-    memchr::memchr(b'=', bytes).is_some()
-        || memchr::memmem::find(bytes, b"if").is_some()
-        || memchr::memmem::find(bytes, b"for").is_some()
+    let mut hot: Vec<usize> = memchr::memchr_iter(b'=', bytes)
+        .chain(crate::anchor::word_starts(bytes, b"if"))
+        .chain(crate::anchor::word_starts(bytes, b"for"))
+        .map(|i| base + i)
+        .collect();
+    hot.sort_unstable();
+    hot
 }
 
 /// Whether `expr` contains an identifier (a name a scope may know).
@@ -274,36 +278,63 @@ struct FunctionFacts<'a> {
     guards: Vec<Guard>,
 }
 
-/// The names an assigned value reads where [`FileTaint::derived_origin`] looks (not inside
-/// nested functions, not property names), and whether it reads `this`. A value none of whose
-/// names a scope knows (as tainted, a request object or an import of a modelled package), and
-/// that does not read `this`, cannot be tainted in that scope: the fixpoint skips it.
+/// The names an assigned value may read, and whether it may read `this`, read from its text: a
+/// superset of what [`FileTaint::derived_origin`] looks at (words in strings, comments and
+/// nested functions count too; property names after a single `.` do not). A value none of
+/// whose names a scope knows (as tainted, a request object or an import of a modelled
+/// package), and that does not read `this`, cannot be tainted in that scope: the fixpoint
+/// skips it. A function value reads nothing (its body is a scope of its own).
 #[derive(Default)]
 struct ValueNames<'a> {
     names: Vec<&'a str>,
     this: bool,
 }
 
+/// Values longer than this are not read for names: the fixpoint binds them every round.
+const MAX_VALUE_NAMES_TEXT: usize = 4096;
+
 impl<'a> ValueNames<'a> {
     fn of(value: Node<'_>, source: &'a str) -> Self {
         let mut reads = ValueNames::default();
-        let mut stack = vec![value];
-        let mut cursor = value.walk();
-        while let Some(n) = stack.pop() {
-            match n.kind_name() {
-                "identifier" | "shorthand_property_identifier" => {
-                    let name = node_text(n, source);
-                    if !reads.names.contains(&name) {
-                        reads.names.push(name);
-                    }
-                    continue;
-                }
-                "this" => reads.this = true,
-                "property_identifier" => continue,
-                k if FUNCTION_KINDS.contains(&k) => continue,
-                _ => {}
+        if FUNCTION_KINDS.contains(&value.kind_name()) {
+            return reads;
+        }
+        let text = node_text(value, source);
+        if text.len() > MAX_VALUE_NAMES_TEXT {
+            reads.this = true;
+            return reads;
+        }
+        let bytes = text.as_bytes();
+        let is_start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b'$' || b >= 0x80;
+        let is_part = |b: u8| is_start(b) || b.is_ascii_digit();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !is_part(b) {
+                i += 1;
+                continue;
             }
-            stack.extend(n.named_children(&mut cursor));
+            let start = i;
+            while bytes.get(i).is_some_and(|&b| is_part(b)) {
+                i += 1;
+            }
+            // A number (`1e5`, `0xff`) names nothing; `a.b` and `a?.b` read `a`, not `b`; a
+            // spread `...b` reads `b`.
+            let dots = bytes[..start]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'.')
+                .count();
+            if b.is_ascii_digit() || dots == 1 {
+                continue;
+            }
+            let Some(word) = text.get(start..i) else {
+                continue;
+            };
+            if word == "this" {
+                reads.this = true;
+            } else if !reads.names.contains(&word) {
+                reads.names.push(word);
+            }
         }
         reads
     }
@@ -649,49 +680,34 @@ impl<'a> FileTaint<'a> {
             Some(func)
         };
         if let Some(body) = body {
-            // Depth first over named nodes, not into nested functions; one cursor for all.
-            let mut cursor = body.walk();
-            let mut stack = vec![body];
-            while let Some(n) = stack.pop() {
-                match n.kind_name() {
-                    "variable_declarator" => {
-                        if let (Some(t), Some(v)) = (n.field("name"), n.field("value")) {
+            // Every fact spells `=`, `if` or `for`: a sparse walk of the body around those
+            // offsets, not into nested functions, meets each of them.
+            let hot = fact_offsets(self.text(body), body.start_byte());
+            crate::anchor::walk_sparse_pruned(body, &hot, is_function, &mut |n, _| match n
+                .kind_name()
+            {
+                "variable_declarator" => {
+                    if let (Some(t), Some(v)) = (n.field("name"), n.field("value")) {
+                        self.note_normalized(t, v, &mut scratch);
+                        facts.pairs.push((t, v, n));
+                    }
+                }
+                "assignment_expression" | "augmented_assignment_expression" => {
+                    if let (Some(t), Some(v)) = (n.field("left"), n.field("right")) {
+                        if n.kind_name() == "assignment_expression" {
                             self.note_normalized(t, v, &mut scratch);
-                            facts.pairs.push((t, v, n));
                         }
-                    }
-                    "assignment_expression" | "augmented_assignment_expression" => {
-                        if let (Some(t), Some(v)) = (n.field("left"), n.field("right")) {
-                            if n.kind_name() == "assignment_expression" {
-                                self.note_normalized(t, v, &mut scratch);
-                            }
-                            facts.pairs.push((t, v, n));
-                        }
-                    }
-                    "if_statement" => self.collect_guards(n, &mut facts.guards),
-                    "for_in_statement" => {
-                        if let (Some(t), Some(v)) = (n.field("left"), n.field("right")) {
-                            facts.pairs.push((t, v, n));
-                        }
-                    }
-                    _ => {}
-                }
-                cursor.reset(n);
-                if cursor.goto_first_child() {
-                    loop {
-                        let child = cursor.node();
-                        if child.is_named()
-                            && !is_function(child)
-                            && may_hold_facts(node_text(child, self.source))
-                        {
-                            stack.push(child);
-                        }
-                        if !cursor.goto_next_sibling() {
-                            break;
-                        }
+                        facts.pairs.push((t, v, n));
                     }
                 }
-            }
+                "if_statement" => self.collect_guards(n, &mut facts.guards),
+                "for_in_statement" => {
+                    if let (Some(t), Some(v)) = (n.field("left"), n.field("right")) {
+                        facts.pairs.push((t, v, n));
+                    }
+                }
+                _ => {}
+            });
         }
         // Source order, so paths read naturally.
         facts.pairs.sort_by_key(|(_, _, n)| n.start_byte());
