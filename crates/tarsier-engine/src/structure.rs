@@ -543,7 +543,7 @@ pub fn caller_arguments<'t>(
     at: &Located<'_, 't>,
     node: Node<'t>,
     source: &str,
-    calls: &std::collections::HashMap<&str, Vec<usize>>,
+    calls: &crate::taint::CallIndex<'_>,
 ) -> Vec<Node<'t>> {
     let chain = at.ancestors_of(node);
     let Some((index, func)) = chain
