@@ -2171,7 +2171,7 @@ mod tests {
         // Text in strings counts too (a superset is what the callers need).
         assert_eq!(at("i"), vec![code.find("i(").unwrap_or(usize::MAX)]);
         assert_eq!(at("j"), vec![code.find("j(").unwrap_or(usize::MAX)]);
-        assert!(index.get("b").is_none() && index.get("f").is_none() && index.get("g").is_none());
+        assert!(!index.contains_key("b") && !index.contains_key("f") && !index.contains_key("g"));
         assert_eq!(index.len(), 7);
     }
 
