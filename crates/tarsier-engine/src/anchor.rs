@@ -42,6 +42,9 @@ pub enum Anchor {
     /// An assignment to a subscript, `x[k] = v`: a `]` followed by blanks and a `=` that is not
     /// `==` or `=>` (or by a comment, which may hide the `=`).
     IndexAssign,
+    /// A subscript of a name assigned with `=`, `x = y[k]`: a `[` after a name (and perhaps a
+    /// `?.`) after a `=` that ends no other operator (or a comment, which may hide either).
+    AssignedSubscript,
 }
 
 impl Anchor {
@@ -62,7 +65,7 @@ impl Anchor {
     pub fn is_empty(&self) -> bool {
         match self {
             Anchor::Word(t) | Anchor::Callee(t) | Anchor::Text { text: t, .. } => t.is_empty(),
-            Anchor::RegexStart | Anchor::IndexAssign => false,
+            Anchor::RegexStart | Anchor::IndexAssign | Anchor::AssignedSubscript => false,
         }
     }
 
@@ -74,6 +77,7 @@ impl Anchor {
             Anchor::Callee(w) => 2 * w.len() + 3,
             Anchor::Text { text, .. } => 2 * text.len(),
             Anchor::IndexAssign => 4,
+            Anchor::AssignedSubscript => 5,
             Anchor::RegexStart => 1,
         }
     }
@@ -88,11 +92,43 @@ pub fn clause_rank(clause: &[Anchor]) -> (usize, std::cmp::Reverse<usize>) {
 
 /// The clause a `#match?` regex gives its capture: the literal prefixes of its matches (every
 /// match begins with one), compared ignoring ASCII case; Unicode case folding spells some
-/// variants with non-ASCII letters (`ſecret`), which are needles of their own. `None` when a
-/// match can begin with anything.
+/// variants with non-ASCII letters (`ſecret`), which are needles of their own. When a match
+/// can begin with anything (`^.__proto__.$`), the longest literal that every match contains,
+/// if any. `None` without either.
 pub fn regex_clause(regex: &str) -> Option<Vec<Anchor>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let hir = regex_syntax::parse(regex).ok()?;
+    prefix_clause(&hir).or_else(|| inner_literal_clause(&hir))
+}
+
+/// The longest literal of a regex that is a sequence at its top (`^.__proto__.$` gives
+/// `__proto__`): every match spells it. Case-insensitive letters are classes, not literals, so
+/// the text found is exact; it is compared ignoring case like the prefixes (a superset).
+fn inner_literal_clause(hir: &regex_syntax::hir::Hir) -> Option<Vec<Anchor>> {
+    use regex_syntax::hir::HirKind;
+    let mut hir = hir;
+    while let HirKind::Capture(capture) = hir.kind() {
+        hir = &capture.sub;
+    }
+    let HirKind::Concat(parts) = hir.kind() else {
+        return None;
+    };
+    let text = parts
+        .iter()
+        .filter_map(|part| match part.kind() {
+            HirKind::Literal(literal) => std::str::from_utf8(&literal.0).ok(),
+            _ => None,
+        })
+        .max_by_key(|text| text.len())
+        .filter(|text| !text.is_empty())?;
+    Some(vec![Anchor::Text {
+        text: text.to_ascii_lowercase(),
+        ignore_case: true,
+    }])
+}
+
+/// The clause of a regex's literal prefixes (see [`regex_clause`]).
+fn prefix_clause(hir: &regex_syntax::hir::Hir) -> Option<Vec<Anchor>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let mut extractor = Extractor::new();
     // Case-insensitive words spell out every case variant (Unicode folding adds `ſ` for `s`
     // and the Kelvin sign for `k`) before they are lowercased and merged below: room for that.
@@ -100,7 +136,7 @@ pub fn regex_clause(regex: &str) -> Option<Vec<Anchor>> {
         .kind(ExtractKind::Prefix)
         .limit_total(8192)
         .limit_literal_len(64);
-    let seq = extractor.extract(&hir);
+    let seq = extractor.extract(hir);
     let literals = seq.literals()?;
     let mut texts: Vec<String> = Vec::new();
     for literal in literals {
@@ -247,6 +283,8 @@ pub struct AnchorIndex {
     regex_owners: Vec<Owner>,
     /// Owners of [`Anchor::IndexAssign`].
     index_assign_owners: Vec<Owner>,
+    /// Owners of [`Anchor::AssignedSubscript`].
+    assigned_subscript_owners: Vec<Owner>,
     /// Owners with a pattern without a clause: a file that enables one gets the full walk.
     unanchored: Vec<Owner>,
 }
@@ -291,6 +329,9 @@ impl AnchorIndex {
                         }
                         Anchor::RegexStart => add_owner(&mut index.regex_owners, owner),
                         Anchor::IndexAssign => add_owner(&mut index.index_assign_owners, owner),
+                        Anchor::AssignedSubscript => {
+                            add_owner(&mut index.assigned_subscript_owners, owner)
+                        }
                     }
                 }
             }
@@ -380,6 +421,9 @@ impl AnchorIndex {
         }
         if self.index_assign_owners.iter().any(on) {
             hot.extend(index_assigns(bytes));
+        }
+        if self.assigned_subscript_owners.iter().any(on) {
+            hot.extend(assigned_subscripts(bytes));
         }
         hot.sort_unstable();
         hot.dedup();
@@ -490,6 +534,63 @@ pub fn index_assigns(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// Every `[` of a subscript of a name that is assigned with a plain `=` (`x = y[k]`, `x =
+/// y?.[k]`): before the `[`, blanks, perhaps `?.`, a name, blanks and a `=` that is not the end
+/// of `==`, `!=`, `<=`, `>=` or a compound assignment. A comment's `/`, a `\` (an escape in a
+/// name) or non-ASCII text (a Unicode name or blank) on the way may hide any of those: such a
+/// `[` counts too.
+pub fn assigned_subscripts(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let before = move |at: usize| at.checked_sub(1).and_then(|p| bytes.get(p)).copied();
+    let skip_blanks = move |mut at: usize| {
+        while before(at).is_some_and(is_blank) {
+            at -= 1;
+        }
+        at
+    };
+    memchr::memchr_iter(b'[', bytes).filter(move |&open| {
+        let mut at = skip_blanks(open);
+        if before(at) == Some(b'.') && at >= 2 && bytes.get(at - 2) == Some(&b'?') {
+            at = skip_blanks(at - 2);
+        }
+        let end = at;
+        while let Some(b) = before(at) {
+            if is_ident_byte(b) {
+                at -= 1;
+            } else if b == b'\\' || b >= 0x80 {
+                return true;
+            } else {
+                break;
+            }
+        }
+        if at == end {
+            // No name right before: only a comment may stand between it and the `[`.
+            return before(at) == Some(b'/');
+        }
+        at = skip_blanks(at);
+        match before(at) {
+            Some(b'/') => true,
+            Some(b) if b >= 0x80 => true,
+            Some(b'=') => !matches!(
+                at.checked_sub(2).and_then(|p| bytes.get(p)),
+                Some(
+                    b'=' | b'!'
+                        | b'<'
+                        | b'>'
+                        | b'+'
+                        | b'-'
+                        | b'*'
+                        | b'%'
+                        | b'&'
+                        | b'|'
+                        | b'^'
+                        | b'?'
+                )
+            ),
+            _ => false,
+        }
+    })
+}
+
 /// Visits, in document order, the nodes under `root` (itself included) that contain one of the
 /// sorted byte offsets `hot`, with their ancestors (root first). Other nodes, and everything
 /// below them, are skipped.
@@ -591,6 +692,26 @@ mod tests {
     }
 
     #[test]
+    fn assigned_subscripts_are_found_through_blanks_and_comments() {
+        let code = "a = o[k]; b =\n\to [k]; c = /* */ o[k]; d == o[k]; e = o?.[k]; f += o[k]; \
+                    g = o.p[k]; h = o(k)[j]; i = (o)[k]; j => o[k]; l = [k]; m >= o[k]; n = é[k]; \
+                    p = o /* */ [k]; q ||= o[k]; r = \\u0061[k]; s = [o[k]]"
+            .as_bytes();
+        let found: Vec<&str> = assigned_subscripts(code)
+            .map(|at| {
+                let start = code[..at]
+                    .iter()
+                    .rposition(|&b| b == b';')
+                    .map_or(0, |p| p + 2);
+                std::str::from_utf8(&code[start..start + 1]).unwrap_or("?")
+            })
+            .collect();
+        // `s = [o[k]]`: the `[` of `o[k]` follows `[`, not `=`; the array's own `[` follows
+        // no name.
+        assert_eq!(found, vec!["a", "b", "c", "e", "n", "p", "r"]);
+    }
+
+    #[test]
     fn index_assignments_are_found_through_blanks_and_comments() {
         let code = "a[k] = 1; b[k]\n\t= 2; c[k] /* */ = 3; d[k] == 4; e[k] => 5; f[k]=6; g[k]+=7; h[k]\u{a0}= 8"
             .as_bytes();
@@ -630,7 +751,12 @@ mod tests {
             words("^(token|tokens|csrf)$"),
             Some(vec!["csrf".to_string(), "token".to_string()])
         );
-        assert_eq!(words(".*x"), None);
+        assert_eq!(words(".*x"), Some(vec!["x".to_string()]));
+        assert_eq!(words(".*"), None);
+        // A literal inside the match when none begins it.
+        assert_eq!(words("^.__proto__.$"), Some(vec!["__proto__".to_string()]));
+        assert_eq!(words("^.(a|b)cd"), Some(vec!["cd".to_string()]));
+        assert_eq!(words("^.(?i:ab)"), None);
         assert_eq!(words("a?b"), Some(vec!["b".to_string()]));
     }
 

@@ -310,6 +310,22 @@ fn clauses_of(
             if kind == "assignment_expression" && subscript_left {
                 out.push(vec![Anchor::IndexAssign]);
             }
+            // `x = y[k]`: the subscript of a name, assigned.
+            let named_kind = |c: &NodePattern, want: &str| {
+                !c.optional
+                    && matches!(c.kind, KindTest::Named(ck)
+                        if language.node_kind_for_id(ck) == Some(want))
+            };
+            let subscript_of_name_right = node.children.iter().any(|c| {
+                field(c) == Some("right")
+                    && named_kind(c, "subscript_expression")
+                    && c.children
+                        .iter()
+                        .any(|o| field(o) == Some("object") && named_kind(o, "identifier"))
+            });
+            if kind == "assignment_expression" && subscript_of_name_right {
+                out.push(vec![Anchor::AssignedSubscript]);
+            }
         }
         KindTest::Alternation(alternatives) => {
             // Every alternative must bring a clause; their union is one.
