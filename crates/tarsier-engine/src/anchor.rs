@@ -76,8 +76,10 @@ impl Anchor {
             Anchor::Word(w) => 2 * w.len() + 2,
             Anchor::Callee(w) => 2 * w.len() + 3,
             Anchor::Text { text, .. } => 2 * text.len(),
-            Anchor::IndexAssign => 4,
-            Anchor::AssignedSubscript => 5,
+            // Rarer in code than the two-character texts it competes with (`||`, `==`), and
+            // the recursive-merge rules make its offsets hot anyway.
+            Anchor::IndexAssign => 5,
+            Anchor::AssignedSubscript => 6,
             Anchor::RegexStart => 1,
         }
     }
