@@ -99,12 +99,25 @@ pub fn taint_key(
 const SINK_MARK: &str = "\0sink:";
 const LIBRARY_MARK: &str = "\0library";
 
-/// The sorted offsets (from `base`, where `text` starts) of every `=` and of the words `if` and
-/// `for` in `text`: each assignment, declarator with a value, guard and `for ... in` contains
-/// one (the text search is much cheaper than a walk of every node).
+/// The sorted offsets (from `base`, where `text` starts) of every `=` that may assign and of
+/// the words `if` and `for` in `text`: each assignment, declarator with a value, guard and
+/// `for ... in` contains one (the text search is much cheaper than a walk of every node). The
+/// `=` of `==`, `===`, `!=`, `!==`, `<=`, `>=` and `=>` assigns nothing.
 fn fact_offsets(text: &str, base: usize) -> Vec<usize> {
     let bytes = text.as_bytes();
+    let at = |i: Option<usize>| i.and_then(|i| bytes.get(i)).copied();
+    let assigns = |i: usize| {
+        let before = at(i.checked_sub(1));
+        let compares = match before {
+            Some(b'=' | b'!') => true,
+            // `<=` and `>=` compare; `<<=`, `>>=` and `>>>=` assign.
+            Some(b'<' | b'>') => !matches!(at(i.checked_sub(2)), Some(b'<' | b'>')),
+            _ => false,
+        };
+        !compares && !matches!(at(Some(i + 1)), Some(b'=' | b'>'))
+    };
     let mut hot: Vec<usize> = memchr::memchr_iter(b'=', bytes)
+        .filter(|&i| assigns(i))
         .chain(crate::anchor::word_starts(bytes, b"if"))
         .chain(crate::anchor::word_starts(bytes, b"for"))
         .map(|i| base + i)
