@@ -335,13 +335,9 @@ fn function_names<'s>(
 /// options[ key ]`).
 fn local_copies<'s>(func: Node<'_>, key: &str, source: &'s str) -> Vec<&'s str> {
     let mut out = Vec::new();
-    let mut stack = vec![func];
-    let mut visited = 0;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > MAX_VISITED {
-            break;
-        }
+    // A copy's subscript spells the key: only the nodes around its occurrences are walked.
+    let hot = occurrences(func, key, source);
+    crate::anchor::walk_sparse(func, &hot, &mut |n, _| {
         let (target, value) = match n.kind_name() {
             "variable_declarator" => (n.field("name"), n.field("value")),
             "assignment_expression" => (n.field("left"), n.field("right")),
@@ -355,12 +351,19 @@ fn local_copies<'s>(func: Node<'_>, key: &str, source: &'s str) -> Vec<&'s str> 
         {
             out.push(node_text(t, source));
         }
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            stack.push(child);
-        }
-    }
+    });
     out
+}
+
+/// The offsets in the source of every occurrence of `text` inside `node`.
+fn occurrences(node: Node<'_>, text: &str, source: &str) -> Vec<usize> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let start = node.start_byte();
+    memchr::memmem::find_iter(node_text(node, source).as_bytes(), text.as_bytes())
+        .map(|at| start + at)
+        .collect()
 }
 
 /// The name a function goes by: its own, or the variable, property or member it is assigned to.
@@ -418,12 +421,12 @@ fn calls_itself(func: Node<'_>, name: &str, index: &str, copies: &[&str], source
     let Some(body) = func.field("body") else {
         return false;
     };
-    let mut stack = vec![body];
-    let mut visited = 0;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > MAX_VISITED {
-            return false;
+    // A call of `name` spells it: only the nodes around its occurrences are walked.
+    let hot = occurrences(body, name, source);
+    let mut found = false;
+    crate::anchor::walk_sparse(body, &hot, &mut |n, _| {
+        if found {
+            return;
         }
         if let Some(called) = called_name(n, source) {
             let descends = n.field("arguments").is_some_and(|a| {
@@ -432,16 +435,10 @@ fn calls_itself(func: Node<'_>, name: &str, index: &str, copies: &[&str], source
                     || a.named_children(&mut cursor)
                         .any(|arg| copies.contains(&node_text(arg, source)))
             });
-            if called == name && descends {
-                return true;
-            }
+            found = called == name && descends;
         }
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            stack.push(child);
-        }
-    }
-    false
+    });
+    found
 }
 
 /// Visits the named nodes under `start` depth first (at most [`MAX_VISITED`]); `visit` returns
