@@ -237,33 +237,23 @@ fn binds_name(pattern: Node<'_>, name: &str, source: &str) -> bool {
 
 /// `var name = list[i]` somewhere in `func` (not in nested functions).
 fn declares_from_subscript(func: Node<'_>, name: &str, source: &str) -> bool {
-    let mut stack = vec![func];
-    let mut visited = 0;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > MAX_VISITED {
-            return false;
+    // The declarator or assignment spells its target: only the nodes around the name's
+    // occurrences are walked, not into nested functions.
+    let hot = occurrences(func, name, source);
+    let mut found = false;
+    crate::anchor::walk_sparse_pruned(func, &hot, is_function, &mut |n, _| {
+        if found {
+            return;
         }
-        if n.kind_name() == "variable_declarator" || n.kind_name() == "assignment_expression" {
-            let (target, value) = match n.kind_name() {
-                "variable_declarator" => (n.field("name"), n.field("value")),
-                _ => (n.field("left"), n.field("right")),
-            };
-            if let (Some(t), Some(v)) = (target, value)
-                && node_text(t, source) == name
-                && v.kind_name() == "subscript_expression"
-            {
-                return true;
-            }
-        }
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            if !is_function(child) {
-                stack.push(child);
-            }
-        }
-    }
-    false
+        let (target, value) = match n.kind_name() {
+            "variable_declarator" => (n.field("name"), n.field("value")),
+            "assignment_expression" => (n.field("left"), n.field("right")),
+            _ => return,
+        };
+        found = matches!((target, value), (Some(t), Some(v))
+            if node_text(t, source) == name && v.kind_name() == "subscript_expression");
+    });
+    found
 }
 
 /// Whether the innermost named function around `node` calls itself with an argument that
