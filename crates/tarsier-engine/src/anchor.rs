@@ -192,10 +192,10 @@ pub fn kind_anchor(kind: &str) -> Option<Anchor> {
 /// Whether `word` occurs in `text` as a whole word: with no ASCII identifier character on either
 /// side (as [`Anchor::Word`] occurrences are counted).
 pub fn contains_word(text: &str, word: &str) -> bool {
-    let bytes = text.as_bytes();
     !word.is_empty()
-        && memchr::memmem::find_iter(bytes, word.as_bytes())
-            .any(|at| whole_word(bytes, at, at + word.len()))
+        && word_starts(text.as_bytes(), word.as_bytes())
+            .next()
+            .is_some()
 }
 
 /// Whether `bytes[start..end]` has no ASCII identifier character on either side.
@@ -226,7 +226,8 @@ fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
 }
 
-fn is_ident_byte(b: u8) -> bool {
+/// An ASCII identifier byte (`A-Z a-z 0-9 _ $`).
+pub(crate) fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
 }
 
@@ -644,11 +645,7 @@ pub fn walk_sparse_pruned<'t>(
 /// Where `word` occurs in `bytes` as a whole word (not glued to ASCII identifier bytes; a
 /// neighbour outside ASCII counts as a boundary, so no keyword is ever missed).
 pub fn word_starts<'b>(bytes: &'b [u8], word: &'b [u8]) -> impl Iterator<Item = usize> + 'b {
-    memchr::memmem::find_iter(bytes, word).filter(move |&i| {
-        let before = i.checked_sub(1).and_then(|p| bytes.get(p));
-        let after = bytes.get(i + word.len());
-        !before.is_some_and(|&b| is_ident_byte(b)) && !after.is_some_and(|&b| is_ident_byte(b))
-    })
+    memchr::memmem::find_iter(bytes, word).filter(move |&i| whole_word(bytes, i, i + word.len()))
 }
 
 #[cfg(test)]

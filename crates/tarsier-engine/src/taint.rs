@@ -318,8 +318,8 @@ impl<'a> ValueNames<'a> {
             return reads;
         }
         let bytes = text.as_bytes();
-        let is_start = |b: u8| b.is_ascii_alphabetic() || b == b'_' || b == b'$' || b >= 0x80;
-        let is_part = |b: u8| is_start(b) || b.is_ascii_digit();
+        // A non-ASCII byte may be part of a Unicode name.
+        let is_part = |b: u8| crate::anchor::is_ident_byte(b) || b >= 0x80;
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             if !is_part(b) {
@@ -1847,7 +1847,7 @@ enum ModelledCall<'t> {
 /// Every identifier-like word followed (after spaces) by `(`, with its offsets: one pass.
 fn call_index(source: &str) -> CallIndex<'_> {
     let bytes = source.as_bytes();
-    let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let ident = crate::anchor::is_ident_byte;
     let mut index = CallIndex::default();
     // From each `(` back over blanks to the name before it: far fewer steps than reading
     // every word of the text.
