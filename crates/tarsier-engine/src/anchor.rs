@@ -17,7 +17,6 @@
 //! are in the tree but not in the text, and lexes regex literals where valid code could not
 //! have them).
 
-use crate::pattern::Entry;
 use aho_corasick::AhoCorasick;
 use tree_sitter::Node;
 
@@ -610,36 +609,10 @@ pub fn walk_sparse<'t>(
 pub fn walk_sparse_pruned<'t>(
     root: Node<'t>,
     hot: &[usize],
-    mut prune: impl FnMut(Node<'t>) -> bool,
+    prune: impl FnMut(Node<'t>) -> bool,
     visit: &mut dyn FnMut(Node<'t>, &[Node<'t>]),
 ) {
-    // The first hot offset not before the current node's start (nodes come in start order).
-    let mut next = 0usize;
-    crate::pattern::walk_where(
-        root,
-        |node, ancestors| {
-            let start = node.start_byte();
-            while hot.get(next).is_some_and(|&h| h < start) {
-                next += 1;
-            }
-            let Some(&h) = hot.get(next) else {
-                return Entry::SkipSiblings;
-            };
-            // Visit nodes that contain the offset, and go straight to their child around it.
-            if h < node.end_byte() {
-                if !ancestors.is_empty() && prune(node) {
-                    return Entry::Skip;
-                }
-                return Entry::VisitFrom(h);
-            }
-            // Past the parent's end, no later sibling contains it either.
-            match ancestors.last() {
-                Some(parent) if h >= parent.end_byte() => Entry::SkipSiblings,
-                _ => Entry::Skip,
-            }
-        },
-        visit,
-    );
+    tarsier_parse::walk_around(root, hot, prune, visit);
 }
 
 /// Where `word` occurs in `bytes` as a whole word (not glued to ASCII identifier bytes; a

@@ -24,7 +24,7 @@ mod walk;
 pub use escapes::unescape_js_string;
 pub use fast::{NodeExt, field_id, field_id_in, field_is_single, field_is_single_in};
 pub use lines::LineIndex;
-pub use walk::{Entry, walk, walk_where};
+pub use walk::{Entry, walk, walk_around, walk_where};
 
 use std::cell::RefCell;
 use tree_sitter::{Language, Parser, Query, Tree};

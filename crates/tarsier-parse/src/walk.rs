@@ -8,13 +8,8 @@ use tree_sitter::Node;
 pub enum Entry {
     /// Visit the node and go on with its first child.
     Visit,
-    /// Visit the node and go on with its first child that contains the byte offset or starts
-    /// after it (tree-sitter passes over the children before it without making nodes of them).
-    VisitFrom(usize),
     /// Skip the node and everything below it.
     Skip,
-    /// Skip the node, everything below it and its following siblings: go on after its parent.
-    SkipSiblings,
 }
 
 /// Visits every node under `root` (itself included) in document order, with its ancestors
@@ -35,32 +30,66 @@ pub fn walk_where<'t>(
     let mut path: Vec<Node<'t>> = Vec::new();
     'walk: loop {
         let node = cursor.node();
-        let entry = enter(node, &path);
-        let descended = match entry {
-            Entry::Visit => {
-                visit(node, &path);
-                cursor.goto_first_child()
+        if enter(node, &path) == Entry::Visit {
+            visit(node, &path);
+            if cursor.goto_first_child() {
+                path.push(node);
+                continue;
             }
-            Entry::VisitFrom(byte) => {
-                visit(node, &path);
-                cursor.goto_first_child_for_byte(byte).is_some()
-            }
-            Entry::Skip | Entry::SkipSiblings => false,
-        };
-        if descended {
-            path.push(node);
-            continue;
         }
-        let mut skip_siblings = entry == Entry::SkipSiblings;
         loop {
-            if !skip_siblings && cursor.goto_next_sibling() {
+            if cursor.goto_next_sibling() {
                 continue 'walk;
             }
-            skip_siblings = false;
             if !cursor.goto_parent() {
                 break 'walk;
             }
             path.pop();
         }
+    }
+}
+
+/// Visits, in document order, the nodes under `root` (itself included) that contain one of the
+/// sorted byte offsets `offsets`, with their ancestors (`root` first); a node below `root` for
+/// which `prune` holds is neither visited nor entered. Everything else is passed over without
+/// being looked at: from a visited node the cursor goes straight to the child around the next
+/// offset (tree-sitter passes over the children before it without making nodes of them), and
+/// it leaves a parent as soon as no offset is left inside it, instead of stepping onto the
+/// following siblings to find that out.
+pub fn walk_around<'t>(
+    root: Node<'t>,
+    offsets: &[usize],
+    mut prune: impl FnMut(Node<'t>) -> bool,
+    visit: &mut dyn FnMut(Node<'t>, &[Node<'t>]),
+) {
+    let mut cursor = root.walk();
+    let mut path: Vec<Node<'t>> = Vec::new();
+    // The first offset not before the current node's start (nodes come in start order).
+    let mut next = 0usize;
+    'walk: loop {
+        let node = cursor.node();
+        let start = node.start_byte();
+        while offsets.get(next).is_some_and(|&h| h < start) {
+            next += 1;
+        }
+        let Some(&offset) = offsets.get(next) else {
+            return;
+        };
+        if offset < node.end_byte() && (path.is_empty() || !prune(node)) {
+            visit(node, &path);
+            if cursor.goto_first_child_for_byte(offset).is_some() {
+                path.push(node);
+                continue;
+            }
+        }
+        // On to the next sibling while the parent still holds the next offset.
+        while let Some(parent) = path.last() {
+            if offset < parent.end_byte() && cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            cursor.goto_parent();
+            path.pop();
+        }
+        return;
     }
 }
