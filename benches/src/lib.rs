@@ -31,12 +31,23 @@ pub fn javascript_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// A package's files: each path (relative to the package root) with its bytes.
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// The packages under `dir`, one per directory (`<name>@<version>/`, as
 /// `benches/peers/make-input.sh` lays them out), each as `tarsier` scans a package: its
 /// JavaScript files and its `package.json`, with paths relative to the package root (the one
 /// directory inside, such as `package/`, when there is one). A directory without JavaScript
 /// files is left out.
-pub fn packages(dir: &Path) -> Vec<Vec<(String, Vec<u8>)>> {
+pub fn packages(dir: &Path) -> Vec<Files> {
+    named_packages(dir)
+        .into_iter()
+        .map(|(_, files)| files)
+        .collect()
+}
+
+/// Like [`packages`], each with the name of its directory.
+pub fn named_packages(dir: &Path) -> Vec<(String, Files)> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
@@ -63,7 +74,11 @@ pub fn packages(dir: &Path) -> Vec<Vec<(String, Vec<u8>)>> {
             files.push(("package.json".to_string(), manifest));
         }
         files.sort();
-        out.push(files);
+        let name = package
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push((name, files));
     }
     out
 }
