@@ -508,62 +508,24 @@ impl Engine {
             .collect();
         // A package's tests and examples neither pass data to its library code nor are
         // called by it: taint that starts in a test harness is not request data.
-        fn cross_for<'i>(path: &str, incoming: &'i [PassedIn]) -> Option<&'i [PassedIn]> {
-            (!is_test_code(path)).then_some(incoming)
-        }
-        let kind_of = |i: usize| kinds.get(i).copied().unwrap_or(SourceKind::JavaScript);
+        let scan = |i: usize, incoming: &[PassedIn]| {
+            let (path, bytes) = &files[i];
+            let kind = kinds.get(i).copied().unwrap_or(SourceKind::JavaScript);
+            let cross = (!is_test_code(path)).then_some(incoming);
+            self.scan_file(path, bytes, kind, mode, Some(package), cross)
+        };
         let by_path: HashMap<&str, usize> =
             scanned.iter().map(|&i| (files[i].0.as_str(), i)).collect();
         let mut incoming = self.reexported(files, &scanned, package, &by_path);
-        // The first round's trees are kept, up to [`KEPT_TREES_BYTES`] of source, so that the
-        // files a later round scans again are not parsed again.
-        let mut budget = KEPT_TREES_BYTES;
-        let mut keep = vec![false; files.len()];
-        for &i in &scanned {
-            let len = files[i].1.len() as u64;
-            if len <= budget {
-                budget -= len;
-                keep[i] = true;
-            }
-        }
         let mut results: Vec<Option<(ScanReport, Vec<PassedOut>)>> =
             (0..files.len()).map(|_| None).collect();
-        let mut trees: Vec<Option<ParsedFile<'_>>> = (0..files.len()).map(|_| None).collect();
-        for (i, result, parsed) in scanned
+        for (i, result) in scanned
             .par_iter()
-            .map(|&i| {
-                let (path, bytes) = &files[i];
-                match self.parse_file(path, bytes, kind_of(i)) {
-                    Ok(parsed) => {
-                        let cross = cross_for(path, &incoming[i]);
-                        let result = self.analyze_file(
-                            &parsed,
-                            path,
-                            kind_of(i),
-                            mode,
-                            Some(package),
-                            cross,
-                        );
-                        (i, result, keep[i].then_some(parsed))
-                    }
-                    Err(report) => (i, (report, Vec::new()), None),
-                }
-            })
+            .map(|&i| (i, scan(i, &incoming[i])))
             .collect::<Vec<_>>()
         {
             results[i] = Some(result);
-            trees[i] = parsed;
         }
-        let rescan = |i: usize, incoming: &[PassedIn]| {
-            let (path, bytes) = &files[i];
-            let cross = cross_for(path, incoming);
-            match &trees[i] {
-                Some(parsed) => {
-                    self.analyze_file(parsed, path, kind_of(i), mode, Some(package), cross)
-                }
-                None => self.scan_file(path, bytes, kind_of(i), mode, Some(package), cross),
-            }
-        };
         let mut pending = scanned;
         for _ in 0..crossfile::MAX_ROUNDS {
             let mut grown = std::collections::BTreeSet::new();
@@ -586,7 +548,7 @@ impl Engine {
             pending = grown.into_iter().collect();
             for (i, result) in pending
                 .par_iter()
-                .map(|&i| (i, rescan(i, &incoming[i])))
+                .map(|&i| (i, scan(i, &incoming[i])))
                 .collect::<Vec<_>>()
             {
                 results[i] = Some(result);
@@ -813,24 +775,16 @@ impl Engine {
         package: Option<&PackageInfo>,
         cross: Option<&[PassedIn]>,
     ) -> (ScanReport, Vec<PassedOut>) {
-        match self.parse_file(path, bytes, kind) {
-            Ok(parsed) => self.analyze_file(&parsed, path, kind, mode, package, cross),
-            Err(report) => (report, Vec::new()),
-        }
-    }
-
-    /// Decodes and parses one file; a file that cannot be scanned gives the report that says
-    /// why.
-    fn parse_file<'b>(
-        &self,
-        path: &str,
-        bytes: &'b [u8],
-        kind: SourceKind,
-    ) -> Result<ParsedFile<'b>, ScanReport> {
-        if bytes.len() as u64 > self.options.max_file_bytes {
-            return Err(self.scan_oversized(path, bytes.len() as u64));
-        }
+        let (dialect, rules, index) = match (&self.typescript, kind) {
+            (Some((rules, index)), SourceKind::TypeScript) => {
+                (tarsier_parse::Dialect::TypeScript, rules, index)
+            }
+            _ => (tarsier_parse::Dialect::JavaScript, &self.rules, &self.index),
+        };
         let mut report = ScanReport::default();
+        if bytes.len() as u64 > self.options.max_file_bytes {
+            return (self.scan_oversized(path, bytes.len() as u64), Vec::new());
+        }
         let source = match tarsier_parse::decode_source(bytes) {
             Ok(s) => s,
             Err(e) => {
@@ -840,16 +794,12 @@ impl Engine {
                     path,
                     format!("{path}: skipped, {e}"),
                 ));
-                return Err(report);
+                return (report, Vec::new());
             }
         };
         // Offsets below are relative to the decoded text (BOM stripped).
-        match tarsier_parse::parse_as(source, self.dialect(kind)) {
-            Ok(tree) => Ok(ParsedFile {
-                source,
-                bytes: bytes.len() as u64,
-                tree,
-            }),
+        let tree = match tarsier_parse::parse_as(source, dialect) {
+            Ok(t) => t,
             Err(e) => {
                 report.notifications.push(Notification::for_file(
                     NotificationLevel::Warning,
@@ -857,43 +807,12 @@ impl Engine {
                     path,
                     format!("{path}: not parsed, {e}"),
                 ));
-                Err(report)
+                return (report, Vec::new());
             }
-        }
-    }
-
-    /// The dialect a file of `kind` is parsed as: TypeScript only when the engine has
-    /// TypeScript rules (see [`EngineOptions`]).
-    fn dialect(&self, kind: SourceKind) -> tarsier_parse::Dialect {
-        match (&self.typescript, kind) {
-            (Some(_), SourceKind::TypeScript) => tarsier_parse::Dialect::TypeScript,
-            _ => tarsier_parse::Dialect::JavaScript,
-        }
-    }
-
-    /// Runs every rule, taint and the ReDoS analysis over one parsed file (see
-    /// [`Engine::scan_file`]).
-    fn analyze_file(
-        &self,
-        parsed: &ParsedFile<'_>,
-        path: &str,
-        kind: SourceKind,
-        mode: SuppressionMode,
-        package: Option<&PackageInfo>,
-        cross: Option<&[PassedIn]>,
-    ) -> (ScanReport, Vec<PassedOut>) {
-        let (rules, index) = match (&self.typescript, kind) {
-            (Some((rules, index)), SourceKind::TypeScript) => (rules, index),
-            _ => (&self.rules, &self.index),
         };
-        let dialect = self.dialect(kind);
-        let (source, tree) = (parsed.source, &parsed.tree);
-        let mut report = ScanReport {
-            files_scanned: 1,
-            bytes_scanned: parsed.bytes,
-            ..ScanReport::default()
-        };
-        let ratio = tarsier_parse::error_ratio(tree);
+        report.files_scanned = 1;
+        report.bytes_scanned = bytes.len() as u64;
+        let ratio = tarsier_parse::error_ratio(&tree);
         if ratio > self.options.max_error_ratio {
             report.notifications.push(Notification::for_file(
                 NotificationLevel::Warning,
@@ -1367,20 +1286,6 @@ impl PackageInfo {
     pub fn is_entry(&self, path: &str) -> bool {
         self.entries.is_empty() || self.entries.iter().any(|e| e == path)
     }
-}
-
-/// Most source bytes of one package whose trees are kept from the first round of its scan to
-/// the next (the trees take several times the source's size in memory).
-const KEPT_TREES_BYTES: u64 = 4 << 20;
-
-/// A file decoded and parsed, kept between the rounds of a package's scan (see
-/// [`Engine::scan_package_files`]).
-struct ParsedFile<'b> {
-    /// The decoded text (offsets in the tree are relative to it).
-    source: &'b str,
-    /// The file's size before decoding.
-    bytes: u64,
-    tree: tree_sitter::Tree,
 }
 
 struct FileContext<'a> {
