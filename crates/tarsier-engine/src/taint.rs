@@ -617,6 +617,7 @@ impl<'a> FileTaint<'a> {
         let chain = self.function_chain(node);
         // Compute from the outermost inwards, reusing cached scopes.
         let mut outer: Option<Rc<Scope>> = None;
+        let mut around = self.root;
         for func in chain {
             let cached = self
                 .scopes
@@ -627,7 +628,7 @@ impl<'a> FileTaint<'a> {
             let scope = match cached {
                 Some(s) => s,
                 None => {
-                    let s = Rc::new(self.compute_scope(func, outer.as_deref(), extra));
+                    let s = Rc::new(self.compute_scope(func, around, outer.as_deref(), extra));
                     self.scopes
                         .borrow_mut()
                         .entry(extra.to_vec())
@@ -637,11 +638,20 @@ impl<'a> FileTaint<'a> {
                 }
             };
             outer = Some(scope);
+            around = func;
         }
         outer.unwrap_or_default()
     }
 
-    fn compute_scope(&self, func: Node<'a>, outer: Option<&Scope>, extra: &[String]) -> Scope {
+    /// The scope of `func`, whose nearest enclosing function (or the program) is `around`,
+    /// with the scope of `around` as `outer`.
+    fn compute_scope(
+        &self,
+        func: Node<'a>,
+        around: Node<'a>,
+        outer: Option<&Scope>,
+        extra: &[String],
+    ) -> Scope {
         let mut scope = Scope::default();
         if let Some(outer) = outer {
             scope.requests.extend(outer.requests.iter().cloned());
@@ -657,7 +667,7 @@ impl<'a> FileTaint<'a> {
             .extend(self.model.request_names.iter().cloned());
         self.bind_handler_params(func, &mut scope);
         if is_function(func) {
-            self.bind_modelled_params(func, outer, extra, &mut scope);
+            self.bind_modelled_params(func, around, outer, extra, &mut scope);
         }
 
         // The function's assignments, normalised variables and guards do not depend on the
@@ -933,6 +943,7 @@ impl<'a> FileTaint<'a> {
     fn bind_modelled_params(
         &self,
         func: Node<'a>,
+        around: Node<'a>,
         outer: Option<&Scope>,
         extra: &[String],
         scope: &mut Scope,
@@ -941,7 +952,11 @@ impl<'a> FileTaint<'a> {
         if params.is_empty() {
             return;
         }
-        let fname = function_name(func, self.source);
+        // `Node::parent` searches down from the root each time; the enclosing function is
+        // much nearer, and every question below is about the few nodes above `func`.
+        let parents = parents_below(around, func)
+            .unwrap_or_else(|| parents_below(self.root, func).unwrap_or_default());
+        let fname = function_name(func, &parents, self.source);
         // The package's own API: `parse(str, options)` of `cookie`, whose model says its first
         // parameter is a Cookie header.
         if let Some(package) = self.package
@@ -979,7 +994,7 @@ impl<'a> FileTaint<'a> {
             self.bind_incoming(path, &params, extra, scope);
         }
         // Where the function is an argument of a call.
-        if let Some((call, position, member)) = self.enclosing_call(func) {
+        if let Some((call, position, member)) = self.enclosing_call(func, &parents) {
             self.bind_callback_params(func, &params, call, position, member, outer, extra, scope);
         }
         // Library inputs: the exported function's other parameters.
@@ -1141,28 +1156,42 @@ impl<'a> FileTaint<'a> {
     /// `f(..., function (a, b) {...})`: the call, the function's argument position and, for a
     /// function that is a member of an object argument (`{ filename(req, file, cb) {} }`), the
     /// member's name.
-    fn enclosing_call(&self, func: Node<'a>) -> Option<(Node<'a>, usize, Option<&'a str>)> {
-        let parent = func.parent()?;
-        let (holder, member) = match parent.kind_name() {
-            "arguments" => (func, None),
+    /// `parents` are the nodes above `func`, its parent last (see [`parents_below`]).
+    fn enclosing_call(
+        &self,
+        func: Node<'a>,
+        parents: &[Node<'a>],
+    ) -> Option<(Node<'a>, usize, Option<&'a str>)> {
+        // The `k`th node above `func` (its parent is the first).
+        let above = |k: usize| {
+            parents
+                .len()
+                .checked_sub(k)
+                .and_then(|i| parents.get(i))
+                .copied()
+        };
+        let parent = above(1)?;
+        // The argument that holds `func`, the member's name, and how far above `func` the
+        // call's `arguments` are.
+        let (holder, member, arguments_above) = match parent.kind_name() {
+            "arguments" => (func, None, 1),
             "pair" => {
                 let key = parent
                     .field("key")
                     .map(|k| self.text(k).trim_matches(['\'', '"']));
-                (parent.parent().filter(|o| o.kind_name() == "object")?, key)
+                (
+                    above(2).filter(|o| o.kind_name() == "object")?,
+                    Some(key?),
+                    3,
+                )
             }
             "object" if func.kind_name() == "method_definition" => {
-                (parent, func.field("name").map(|k| self.text(k)))
+                (parent, Some(func.field("name").map(|k| self.text(k))?), 2)
             }
             _ => return None,
         };
-        let arguments = if member.is_some() {
-            holder.parent().filter(|a| a.kind_name() == "arguments")?
-        } else {
-            parent
-        };
-        let call = arguments
-            .parent()
+        let arguments = above(arguments_above).filter(|a| a.kind_name() == "arguments")?;
+        let call = above(arguments_above + 1)
             .filter(|c| matches!(c.kind_name(), "call_expression" | "new_expression"))?;
         let mut cursor = arguments.walk();
         let position = arguments
@@ -1967,7 +1996,11 @@ fn parameters(func: Node<'_>) -> Vec<Node<'_>> {
 /// The name a function is called by, and whether it is a method (called as `this.name(...)`)
 /// rather than by a plain name: its declaration's, or the variable, property or method it is
 /// assigned to. A named function expression's own name is visible only inside it.
-fn function_name<'s>(func: Node<'_>, source: &'s str) -> Option<(&'s str, bool)> {
+fn function_name<'s>(
+    func: Node<'_>,
+    parents: &[Node<'_>],
+    source: &'s str,
+) -> Option<(&'s str, bool)> {
     let named = |n: Node<'_>| n.field("name").map(|x| node_text(x, source));
     match func.kind_name() {
         "method_definition" => return named(func).map(|n| (n, true)),
@@ -1976,7 +2009,7 @@ fn function_name<'s>(func: Node<'_>, source: &'s str) -> Option<(&'s str, bool)>
         }
         _ => {}
     }
-    let parent = func.parent()?;
+    let parent = *parents.last()?;
     match parent.kind_name() {
         "variable_declarator" => parent
             .field("name")
@@ -1996,6 +2029,20 @@ fn function_name<'s>(func: Node<'_>, source: &'s str) -> Option<(&'s str, bool)>
             .map(|k| (node_text(k, source), true)),
         _ => None,
     }
+}
+
+/// The nodes from `top` down to the parent of `node` (`top` first); empty when `node` is
+/// `top`, `None` when `node` is not below `top`. Searching down from a near ancestor costs the
+/// depth between the two, where `Node::parent` searches down from the root.
+fn parents_below<'t>(top: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let mut parents = Vec::new();
+    let mut current = top;
+    while current.id() != node.id() {
+        let child = current.child_with_descendant(node)?;
+        parents.push(current);
+        current = child;
+    }
+    Some(parents)
 }
 
 /// `lib/parse.js` -> `parse`.
