@@ -34,6 +34,12 @@ use crate::literal::node_text;
 use crate::models::{Imports, ModelIndex};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+
+/// A hash map with FNV-1a: the keys here are short names and node ids, hashed on every
+/// question, where SipHash's protection against chosen keys buys nothing.
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<tarsier_model::Fnv1a>>;
+/// A hash set with FNV-1a (see [`FastMap`]).
+type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<tarsier_model::Fnv1a>>;
 use std::rc::Rc;
 use tarsier_model::FlowStep;
 use tarsier_parse::NodeExt;
@@ -58,14 +64,14 @@ pub struct Step {
 /// The taint model compiled for fast lookups.
 #[derive(Debug, Clone)]
 pub struct TaintModel {
-    request_names: HashSet<String>,
-    response_names: HashSet<String>,
-    properties: HashSet<String>,
-    methods: HashSet<String>,
-    sanitizers: HashSet<String>,
-    normalizers: HashSet<String>,
-    containment: HashSet<String>,
-    negotiators: HashSet<String>,
+    request_names: FastSet<String>,
+    response_names: FastSet<String>,
+    properties: FastSet<String>,
+    methods: FastSet<String>,
+    sanitizers: FastSet<String>,
+    normalizers: FastSet<String>,
+    containment: FastSet<String>,
+    negotiators: FastSet<String>,
     models: ModelIndex,
 }
 
@@ -183,7 +189,7 @@ pub struct PackageFile<'a> {
 impl TaintModel {
     /// Compiles a [`TaintSpec`].
     pub fn new(spec: &TaintSpec) -> Self {
-        let set = |v: &Vec<String>| v.iter().cloned().collect::<HashSet<_>>();
+        let set = |v: &Vec<String>| v.iter().cloned().collect::<FastSet<_>>();
         TaintModel {
             request_names: set(&spec.request_names),
             response_names: set(&spec.response_names),
@@ -201,14 +207,14 @@ impl TaintModel {
 /// What one function scope knows: which names are request objects and which hold request data.
 #[derive(Debug, Default)]
 struct Scope {
-    requests: HashSet<String>,
-    tainted: HashMap<String, Vec<Step>>,
+    requests: FastSet<String>,
+    tainted: FastMap<String, Vec<Step>>,
     /// Statement-level checks that end the function (or loop iteration) when they fail.
     guards: Vec<Guard>,
     /// Variables assigned from a path normaliser (`path.resolve(...)`).
-    normalized: HashSet<String>,
+    normalized: FastSet<String>,
     /// Tainted names whose data is a library input ([`Origin::LibraryInput`]), not request data.
-    library: HashSet<String>,
+    library: FastSet<String>,
 }
 
 /// `if (!check(name)) return;`: from `after` on, `name` passed the check.
@@ -227,15 +233,14 @@ pub struct FileTaint<'a> {
     model: &'a TaintModel,
     root: Node<'a>,
     source: &'a str,
-    /// Keyed by function node id and the rule's extra sanitizers: a variable assigned
+    /// Keyed by the rule's extra sanitizers and function node id: a variable assigned
     /// `escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the others.
-    /// By the rule's extra sanitizers, then by function node id.
     scopes: RefCell<ScopeCache>,
     /// A node known to be an ancestor-or-self of the next nodes asked about, with its function
     /// ancestors (outermost first, the root excluded): see [`FileTaint::set_anchor`].
     anchor: RefCell<Option<(Node<'a>, Vec<Node<'a>>)>>,
     /// Per function node id: what [`FileTaint::facts`] collected.
-    facts: RefCell<HashMap<usize, Rc<FunctionFacts<'a>>>>,
+    facts: RefCell<FastMap<usize, Rc<FunctionFacts<'a>>>>,
     /// Whether the file names a request or response object at all (decided on the first
     /// question): without one nothing in it can be request data, and no scope is computed.
     names_requests: std::cell::OnceCell<bool>,
@@ -277,8 +282,28 @@ const MAX_CALL_DEPTH: usize = 3;
 /// Most call sites of one function examined.
 const MAX_CALL_SITES: usize = 24;
 
-/// Function scopes by the rule's extra sanitizers, then by function node id.
-type ScopeCache = HashMap<Vec<String>, HashMap<usize, Rc<Scope>>>;
+/// Function scopes by the index of the rule's key (its extra sanitizers, see
+/// [`ScopeCache::key`]) and the function's node id.
+#[derive(Default)]
+struct ScopeCache {
+    /// The keys asked with so far (a handful per file): looked up once per question, not
+    /// hashed once per function of the chain, and never cloned for a new scope.
+    keys: Vec<Vec<String>>,
+    scopes: FastMap<(usize, usize), Rc<Scope>>,
+}
+
+impl ScopeCache {
+    /// The index of `key`, added if new.
+    fn key(&mut self, key: &[String]) -> usize {
+        match self.keys.iter().position(|k| k.as_slice() == key) {
+            Some(i) => i,
+            None => {
+                self.keys.push(key.to_vec());
+                self.keys.len() - 1
+            }
+        }
+    }
+}
 
 /// What a function's body says whatever the rule: its (target, value, statement) assignments
 /// in source order, the variables it assigns from a path normaliser, and its guards.
@@ -385,8 +410,8 @@ impl<'a> FileTaint<'a> {
             model,
             root,
             source,
-            scopes: RefCell::new(HashMap::new()),
-            facts: RefCell::new(HashMap::new()),
+            scopes: RefCell::new(ScopeCache::default()),
+            facts: RefCell::new(FastMap::default()),
             anchor: RefCell::new(None),
             names_requests: std::cell::OnceCell::new(),
             package: None,
@@ -618,22 +643,17 @@ impl<'a> FileTaint<'a> {
         // Compute from the outermost inwards, reusing cached scopes.
         let mut outer: Option<Rc<Scope>> = None;
         let mut around = self.root;
+        let key = self.scopes.borrow_mut().key(extra);
         for func in chain {
-            let cached = self
-                .scopes
-                .borrow()
-                .get(extra)
-                .and_then(|by_function| by_function.get(&func.id()))
-                .cloned();
+            let cached = self.scopes.borrow().scopes.get(&(key, func.id())).cloned();
             let scope = match cached {
                 Some(s) => s,
                 None => {
                     let s = Rc::new(self.compute_scope(func, around, outer.as_deref(), extra));
                     self.scopes
                         .borrow_mut()
-                        .entry(extra.to_vec())
-                        .or_default()
-                        .insert(func.id(), Rc::clone(&s));
+                        .scopes
+                        .insert((key, func.id()), Rc::clone(&s));
                     s
                 }
             };
