@@ -206,15 +206,18 @@ impl TaintModel {
 
 /// What one function scope knows: which names are request objects and which hold request data.
 #[derive(Debug, Default)]
-struct Scope {
-    requests: FastSet<String>,
-    tainted: FastMap<String, Vec<Step>>,
+struct Scope<'a> {
+    /// Names (spelled in the source or the model) of request objects.
+    requests: FastSet<&'a str>,
+    /// Names holding request data, with the path that brought it (shared with the scopes of
+    /// nested functions, which start from a copy of this one).
+    tainted: FastMap<&'a str, Rc<Vec<Step>>>,
     /// Statement-level checks that end the function (or loop iteration) when they fail.
     guards: Vec<Guard>,
     /// Variables assigned from a path normaliser (`path.resolve(...)`).
-    normalized: FastSet<String>,
+    normalized: FastSet<&'a str>,
     /// Tainted names whose data is a library input ([`Origin::LibraryInput`]), not request data.
-    library: FastSet<String>,
+    library: FastSet<&'a str>,
 }
 
 /// `if (!check(name)) return;`: from `after` on, `name` passed the check.
@@ -235,7 +238,7 @@ pub struct FileTaint<'a> {
     source: &'a str,
     /// Keyed by the rule's extra sanitizers and function node id: a variable assigned
     /// `escapeHtml(x)` is clean for the rule that trusts `escapeHtml` and tainted for the others.
-    scopes: RefCell<ScopeCache>,
+    scopes: RefCell<ScopeCache<'a>>,
     /// A node known to be an ancestor-or-self of the next nodes asked about, with its function
     /// ancestors (outermost first, the root excluded): see [`FileTaint::set_anchor`].
     anchor: RefCell<Option<(Node<'a>, Vec<Node<'a>>)>>,
@@ -285,14 +288,14 @@ const MAX_CALL_SITES: usize = 24;
 /// Function scopes by the index of the rule's key (its extra sanitizers, see
 /// [`ScopeCache::key`]) and the function's node id.
 #[derive(Default)]
-struct ScopeCache {
+struct ScopeCache<'a> {
     /// The keys asked with so far (a handful per file): looked up once per question, not
     /// hashed once per function of the chain, and never cloned for a new scope.
     keys: Vec<Vec<String>>,
-    scopes: FastMap<(usize, usize), Rc<Scope>>,
+    scopes: FastMap<(usize, usize), Rc<Scope<'a>>>,
 }
 
-impl ScopeCache {
+impl ScopeCache<'_> {
     /// The index of `key`, added if new.
     fn key(&mut self, key: &[String]) -> usize {
         match self.keys.iter().position(|k| k.as_slice() == key) {
@@ -312,7 +315,7 @@ struct FunctionFacts<'a> {
     pairs: Vec<(Node<'a>, Node<'a>, Node<'a>)>,
     /// For each pair, the names its value reads (see [`ValueNames`]).
     reads: Vec<ValueNames<'a>>,
-    normalized: Vec<String>,
+    normalized: Vec<&'a str>,
     guards: Vec<Guard>,
 }
 
@@ -378,7 +381,7 @@ impl<'a> ValueNames<'a> {
     }
 
     /// Whether the value may be tainted in `scope` (with `imports` bound in the file).
-    fn may_read(&self, scope: &Scope, imports: &Imports) -> bool {
+    fn may_read(&self, scope: &Scope<'a>, imports: &Imports) -> bool {
         self.this
             || self.names.iter().any(|n| {
                 scope.tainted.contains_key(*n)
@@ -638,10 +641,10 @@ impl<'a> FileTaint<'a> {
     }
 
     /// The scope of the innermost function around `node` (or of the program).
-    fn scope_at(&self, node: Node<'a>, extra: &[String]) -> Rc<Scope> {
+    fn scope_at(&self, node: Node<'a>, extra: &[String]) -> Rc<Scope<'a>> {
         let chain = self.function_chain(node);
         // Compute from the outermost inwards, reusing cached scopes.
-        let mut outer: Option<Rc<Scope>> = None;
+        let mut outer: Option<Rc<Scope<'a>>> = None;
         let mut around = self.root;
         let key = self.scopes.borrow_mut().key(extra);
         for func in chain {
@@ -669,22 +672,22 @@ impl<'a> FileTaint<'a> {
         &self,
         func: Node<'a>,
         around: Node<'a>,
-        outer: Option<&Scope>,
+        outer: Option<&Scope<'a>>,
         extra: &[String],
-    ) -> Scope {
+    ) -> Scope<'a> {
         let mut scope = Scope::default();
         if let Some(outer) = outer {
-            scope.requests.extend(outer.requests.iter().cloned());
+            scope.requests.extend(outer.requests.iter().copied());
             scope
                 .tainted
-                .extend(outer.tainted.iter().map(|(k, v)| (k.clone(), v.clone())));
+                .extend(outer.tainted.iter().map(|(k, v)| (*k, Rc::clone(v))));
             scope.guards.extend(outer.guards.iter().cloned());
-            scope.normalized.extend(outer.normalized.iter().cloned());
-            scope.library.extend(outer.library.iter().cloned());
+            scope.normalized.extend(outer.normalized.iter().copied());
+            scope.library.extend(outer.library.iter().copied());
         }
         scope
             .requests
-            .extend(self.model.request_names.iter().cloned());
+            .extend(self.model.request_names.iter().map(String::as_str));
         self.bind_handler_params(func, &mut scope);
         if is_function(func) {
             self.bind_modelled_params(func, around, outer, extra, &mut scope);
@@ -693,7 +696,7 @@ impl<'a> FileTaint<'a> {
         // The function's assignments, normalised variables and guards do not depend on the
         // rule's sanitizers: collected once per function, whatever the number of rules asking.
         let facts = self.facts(func);
-        scope.normalized.extend(facts.normalized.iter().cloned());
+        scope.normalized.extend(facts.normalized.iter().copied());
         scope.guards.extend(facts.guards.iter().cloned());
         let imports = self.imports();
         for _round in 0..8 {
@@ -766,7 +769,7 @@ impl<'a> FileTaint<'a> {
     }
 
     /// `p = path.resolve(...)`: remembers that `p` holds a normalised path.
-    fn note_normalized(&self, target: Node<'_>, value: Node<'_>, scope: &mut Scope) {
+    fn note_normalized(&self, target: Node<'_>, value: Node<'_>, scope: &mut Scope<'a>) {
         let value = unparenthesize(value);
         if target.kind_name() != "identifier" || value.kind_name() != "call_expression" {
             return;
@@ -775,7 +778,7 @@ impl<'a> FileTaint<'a> {
             .field("function")
             .is_some_and(|f| self.model.normalizers.contains(last_name(f, self.source)));
         if normalizes {
-            scope.normalized.insert(self.text(target).to_string());
+            scope.normalized.insert(self.text(target));
         }
     }
 
@@ -941,7 +944,7 @@ impl<'a> FileTaint<'a> {
     }
 
     /// Whether a guard before `at` has checked `name` in a way this rule accepts.
-    fn guarded(&self, name: &str, at: usize, scope: &Scope, extra: &[String]) -> bool {
+    fn guarded(&self, name: &str, at: usize, scope: &Scope<'a>, extra: &[String]) -> bool {
         scope.guards.iter().any(|g| {
             g.name == name
                 && g.after <= at
@@ -964,9 +967,9 @@ impl<'a> FileTaint<'a> {
         &self,
         func: Node<'a>,
         around: Node<'a>,
-        outer: Option<&Scope>,
+        outer: Option<&Scope<'a>>,
         extra: &[String],
-        scope: &mut Scope,
+        scope: &mut Scope<'a>,
     ) {
         let params = parameters(func);
         if params.is_empty() {
@@ -1039,7 +1042,13 @@ impl<'a> FileTaint<'a> {
 
     /// The parameters of the function exported as `path` that other files of the package pass
     /// data to; the path starts in those files.
-    fn bind_incoming(&self, path: &str, params: &[Node<'a>], extra: &[String], scope: &mut Scope) {
+    fn bind_incoming(
+        &self,
+        path: &str,
+        params: &[Node<'a>],
+        extra: &[String],
+        scope: &mut Scope<'a>,
+    ) {
         let applies = |p: &&PassedIn| p.export == path || (p.export == "*" && p.argument.is_none());
         for passed in self.incoming.iter().filter(applies) {
             if passed.origin == Origin::LibraryInput && !wants_library(extra) {
@@ -1228,9 +1237,9 @@ impl<'a> FileTaint<'a> {
         call: Node<'a>,
         position: usize,
         member: Option<&str>,
-        outer: Option<&Scope>,
+        outer: Option<&Scope<'a>>,
         extra: &[String],
-        scope: &mut Scope,
+        scope: &mut Scope<'a>,
     ) {
         let Some(callee) = call.field("function").or_else(|| call.field("constructor")) else {
             return;
@@ -1337,7 +1346,7 @@ impl<'a> FileTaint<'a> {
         method: bool,
         params: &[Node<'a>],
         extra: &[String],
-        scope: &mut Scope,
+        scope: &mut Scope<'a>,
     ) {
         // Minified names match everywhere; a call site is looked for by its text.
         if name.len() < 3 {
@@ -1432,7 +1441,7 @@ impl<'a> FileTaint<'a> {
         out
     }
 
-    fn taint_param(&self, param: Node<'_>, scope: &mut Scope, origin: Origin, message: &str) {
+    fn taint_param(&self, param: Node<'_>, scope: &mut Scope<'a>, origin: Origin, message: &str) {
         let steps = vec![Step {
             start: param.start_byte(),
             end: param.end_byte(),
@@ -1442,7 +1451,13 @@ impl<'a> FileTaint<'a> {
         self.taint_param_with(param, scope, origin, &steps);
     }
 
-    fn taint_param_with(&self, param: Node<'_>, scope: &mut Scope, origin: Origin, steps: &[Step]) {
+    fn taint_param_with(
+        &self,
+        param: Node<'_>,
+        scope: &mut Scope<'a>,
+        origin: Origin,
+        steps: &[Step],
+    ) {
         for name in pattern_names(param, self.source) {
             let known = scope.tainted.contains_key(name);
             if known && !(origin == Origin::Request && scope.library.contains(name)) {
@@ -1457,9 +1472,9 @@ impl<'a> FileTaint<'a> {
                     elsewhere: None,
                 });
             }
-            scope.tainted.insert(name.to_string(), path);
+            scope.tainted.insert(name, Rc::new(path));
             match origin {
-                Origin::LibraryInput => scope.library.insert(name.to_string()),
+                Origin::LibraryInput => scope.library.insert(name),
                 Origin::Request => scope.library.remove(name),
             };
         }
@@ -1516,7 +1531,7 @@ impl<'a> FileTaint<'a> {
     }
 
     /// `(req, res) => ...`: the first parameter of a function whose second is a response.
-    fn bind_handler_params(&self, func: Node<'_>, scope: &mut Scope) {
+    fn bind_handler_params(&self, func: Node<'_>, scope: &mut Scope<'a>) {
         if !is_function(func) {
             return;
         }
@@ -1541,7 +1556,7 @@ impl<'a> FileTaint<'a> {
         }
         match first.kind_name() {
             "identifier" => {
-                scope.requests.insert(self.text(first).to_string());
+                scope.requests.insert(self.text(first));
             }
             "object_pattern" => self.destructure_request(first, first, scope),
             _ => {}
@@ -1555,13 +1570,13 @@ impl<'a> FileTaint<'a> {
         value: Node<'_>,
         at: Node<'_>,
         extra: &[String],
-        scope: &mut Scope,
+        scope: &mut Scope<'a>,
     ) {
         let value = unparenthesize(value);
         if value.kind_name() == "identifier" && scope.requests.contains(self.text(value)) {
             match target.kind_name() {
                 "identifier" => {
-                    scope.requests.insert(self.text(target).to_string());
+                    scope.requests.insert(self.text(target));
                 }
                 "object_pattern" => self.destructure_request(target, at, scope),
                 _ => {}
@@ -1576,7 +1591,7 @@ impl<'a> FileTaint<'a> {
                 continue;
             }
             if origin == Origin::LibraryInput {
-                scope.library.insert(name.to_string());
+                scope.library.insert(name);
             }
             let mut steps = path.clone();
             steps.push(Step {
@@ -1585,13 +1600,13 @@ impl<'a> FileTaint<'a> {
                 message: format!("request data assigned to `{name}`"),
                 elsewhere: None,
             });
-            scope.tainted.insert(name.to_string(), steps);
+            scope.tainted.insert(name, Rc::new(steps));
         }
         path.clear();
     }
 
     /// `const { query, body: { url } } = req`: names bound from request properties are tainted.
-    fn destructure_request(&self, pattern: Node<'_>, at: Node<'_>, scope: &mut Scope) {
+    fn destructure_request(&self, pattern: Node<'_>, at: Node<'_>, scope: &mut Scope<'a>) {
         let mut cursor = pattern.walk();
         for prop in pattern.named_children(&mut cursor) {
             let (key, value) = match prop.kind_name() {
@@ -1612,13 +1627,13 @@ impl<'a> FileTaint<'a> {
             let Some(value) = value else { continue };
             for name in pattern_names(value, self.source) {
                 scope.tainted.insert(
-                    name.to_string(),
-                    vec![Step {
+                    name,
+                    Rc::new(vec![Step {
                         start: at.start_byte(),
                         end: at.end_byte(),
                         message: format!("request `{key}` destructured into `{name}`"),
                         elsewhere: None,
-                    }],
+                    }]),
                 );
             }
         }
@@ -1629,7 +1644,7 @@ impl<'a> FileTaint<'a> {
     fn derived_origin(
         &self,
         expr: Node<'_>,
-        scope: &Scope,
+        scope: &Scope<'a>,
         extra: &[String],
     ) -> Option<(Vec<Step>, Origin)> {
         let mut library: Option<Vec<Step>> = None;
@@ -1642,10 +1657,10 @@ impl<'a> FileTaint<'a> {
                         && !self.guarded(name, n.start_byte(), scope, extra)
                     {
                         if !scope.library.contains(name) {
-                            return Some((path.clone(), Origin::Request));
+                            return Some((path.to_vec(), Origin::Request));
                         }
                         if library.is_none() {
-                            library = Some(path.clone());
+                            library = Some(path.to_vec());
                         }
                     }
                     continue;
@@ -1816,7 +1831,7 @@ impl<'a> FileTaint<'a> {
 
     /// `req.query...`, `req.headers['x']`, `req['body']`: a member chain whose root is a request
     /// object and whose first property is a request source.
-    fn is_request_source(&self, node: Node<'_>, scope: &Scope) -> bool {
+    fn is_request_source(&self, node: Node<'_>, scope: &Scope<'a>) -> bool {
         let mut current = node;
         let mut inner_property = "";
         loop {
@@ -1858,7 +1873,7 @@ impl<'a> FileTaint<'a> {
     }
 
     /// `req` or `this.req` itself (the request object, not one of its properties).
-    fn is_request_object(&self, node: Node<'_>, scope: &Scope) -> bool {
+    fn is_request_object(&self, node: Node<'_>, scope: &Scope<'a>) -> bool {
         let node = unparenthesize(node);
         match node.kind_name() {
             "identifier" => scope.requests.contains(self.text(node)),
