@@ -1144,13 +1144,18 @@ impl<'a> FileTaint<'a> {
                 if !(direct || member || require) {
                     continue;
                 }
-                let Some(node) = self.root.descendant_for_byte_range(at, at + word.len()) else {
-                    continue;
+                let end = at + word.len();
+                let require_name = require
+                    .then(|| self.root.descendant_for_byte_range(at, end))
+                    .flatten()
+                    .filter(|node| node.kind_name() == "identifier");
+                let found = match require_name {
+                    Some(node) => {
+                        require_call(node).and_then(|call| Some((call, call.field("function")?)))
+                    }
+                    None => self.call_at(at, end),
                 };
-                let Some(call) = callee_call(node, require) else {
-                    continue;
-                };
-                let Some(callee) = call.field("function") else {
+                let Some((call, callee)) = found else {
                     continue;
                 };
                 let Some(binding) = relative.resolve(callee, self.source) else {
@@ -1412,33 +1417,51 @@ impl<'a> FileTaint<'a> {
             if at >= func.start_byte() && end <= func.end_byte() {
                 continue;
             }
-            let Some(node) = self.root.descendant_for_byte_range(at, end) else {
+            let Some((call, callee)) = self.call_at(at, end) else {
                 continue;
             };
-            let Some(parent) = node.parent() else {
-                continue;
-            };
-            let call = match (node.kind_name(), parent.kind_name(), method) {
-                ("identifier", "call_expression", false) => Some(parent),
-                ("property_identifier", "member_expression", true)
-                    if parent.field("object").is_some_and(|o| {
-                        o.kind_name() == "this" || matches!(self.text(o), "self" | "that" | "_this")
-                    }) =>
-                {
-                    parent
-                        .parent()
-                        .filter(|c| c.kind_name() == "call_expression")
+            let called_so = match callee.kind_name() {
+                "identifier" => !method,
+                _ => {
+                    method
+                        && callee.field("object").is_some_and(|o| {
+                            o.kind_name() == "this"
+                                || matches!(self.text(o), "self" | "that" | "_this")
+                        })
                 }
-                _ => None,
             };
-            if let Some(call) = call.filter(|c| {
-                c.field("function")
-                    .is_some_and(|f| f.id() == node.id() || f.id() == parent.id())
-            }) {
+            if called_so {
                 out.push(call);
             }
         }
         out
+    }
+
+    /// The call whose callee is the name at `at..end`, a name the call index found before a
+    /// `(`: `f(...)` whose callee is that identifier, or `x.f(...)` whose callee is a member
+    /// ending in that property; with its callee. The smallest node around the name and the
+    /// `(` is the call, so one search down from the root finds it, where finding the name
+    /// and then its parent searches down twice.
+    fn call_at(&self, at: usize, end: usize) -> Option<(Node<'a>, Node<'a>)> {
+        let rest = self.source.as_bytes().get(end..)?;
+        let paren = end + rest.iter().position(|b| !b.is_ascii_whitespace())?;
+        if self.source.as_bytes().get(paren) != Some(&b'(') {
+            return None;
+        }
+        let call = self.root.descendant_for_byte_range(at, paren + 1)?;
+        if call.kind_name() != "call_expression" {
+            return None;
+        }
+        let callee = call.field("function")?;
+        let is_name = |n: Node<'_>| n.start_byte() == at && n.end_byte() == end;
+        let named = match callee.kind_name() {
+            "identifier" => is_name(callee),
+            "member_expression" => callee
+                .field("property")
+                .is_some_and(|p| p.kind_name() == "property_identifier" && is_name(p)),
+            _ => false,
+        };
+        named.then_some((call, callee))
     }
 
     fn taint_param(&self, param: Node<'_>, scope: &mut Scope<'a>, origin: Origin, message: &str) {
@@ -1989,30 +2012,19 @@ fn ends_with_relative_require(text: &str) -> bool {
         })
 }
 
-/// The call whose callee `node` (a name followed by `(`) is or ends: `f(...)`, `x.f(...)`;
-/// for `require` (when `require_call`), the call of what the `require` returns
-/// (`require('./x')(...)`).
-fn callee_call(node: Node<'_>, require_call: bool) -> Option<Node<'_>> {
+/// `require('./x')(...)`: the call of what the `require` whose name (an identifier) is `node`
+/// returns.
+fn require_call(node: Node<'_>) -> Option<Node<'_>> {
     let parent = node.parent()?;
-    let callee = match (node.kind_name(), parent.kind_name()) {
-        ("identifier", "call_expression") if require_call => {
-            let outer = parent.parent()?;
-            return (outer.kind_name() == "call_expression"
-                && outer
-                    .field("function")
-                    .is_some_and(|f| f.id() == parent.id()))
-            .then_some(outer);
-        }
-        ("identifier", "call_expression") => node,
-        ("property_identifier", "member_expression") => parent,
-        _ => return None,
-    };
-    let call = callee.parent()?;
-    (call.kind_name() == "call_expression"
-        && call
+    if parent.kind_name() != "call_expression" {
+        return None;
+    }
+    let outer = parent.parent()?;
+    (outer.kind_name() == "call_expression"
+        && outer
             .field("function")
-            .is_some_and(|f| f.id() == callee.id()))
-    .then_some(call)
+            .is_some_and(|f| f.id() == parent.id()))
+    .then_some(outer)
 }
 
 /// A function's parameters, in order (an arrow function's single bare parameter too).
