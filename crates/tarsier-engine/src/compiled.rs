@@ -255,6 +255,9 @@ struct KindEntry {
     keyed: Vec<KeyGroup>,
 }
 
+/// First fields of key paths remembered per node by [`PatternIndex::candidates`].
+const FIRST_FIELDS: usize = 8;
+
 /// Patterns sharing a key path, by the text or the kind they need there.
 #[derive(Debug, Default)]
 struct KeyGroup {
@@ -341,8 +344,35 @@ impl PatternIndex {
         out.clear();
         if let Some(entry) = self.by_kind.get(usize::from(kind)) {
             out.extend_from_slice(&entry.always);
+            // Groups share their first field (`function`, `function.property`,
+            // `function.object`): each such child is looked up once.
+            let mut firsts: [(u16, Option<Node<'_>>); FIRST_FIELDS] = [(0, None); FIRST_FIELDS];
+            let mut known = 0;
             for group in &entry.keyed {
-                let Some(target) = pattern::node_at(node, &group.path) else {
+                let target = match group.path.split_first() {
+                    None => Some(node),
+                    Some((head, rest)) => {
+                        let field = head.get();
+                        let cached = firsts.get(..known).and_then(|f| {
+                            f.iter()
+                                .find(|(id, _)| *id == field)
+                                .map(|&(_, child)| child)
+                        });
+                        let child = match cached {
+                            Some(child) => child,
+                            None => {
+                                let child = node.child_by_field_id(field);
+                                if let Some(slot) = firsts.get_mut(known) {
+                                    *slot = (field, child);
+                                    known += 1;
+                                }
+                                child
+                            }
+                        };
+                        child.and_then(|c| pattern::node_at(c, rest))
+                    }
+                };
+                let Some(target) = target else {
                     continue;
                 };
                 if !group.by_kind.is_empty()
