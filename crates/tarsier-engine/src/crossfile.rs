@@ -189,12 +189,13 @@ pub fn reexports(source: &str) -> Vec<(String, String, usize)> {
         }
     }
     if let Some(bound) = BOUND.as_ref() {
+        let mut sites = None;
         for c in bound.captures_iter(source) {
             let (name, module, path) = match c.get(1) {
                 Some(name) => (name.as_str(), group(&c, 2), group(&c, 3)),
                 None => (group(&c, 4), group(&c, 5), ""),
             };
-            if exports_name(source, name) {
+            if exports_name(sites.get_or_insert_with(|| ExportSites::of(source)), name) {
                 out.push((module.to_string(), path.to_string(), start(&c)));
             }
         }
@@ -221,20 +222,43 @@ pub fn reexports(source: &str) -> Vec<(String, String, usize)> {
     out
 }
 
-/// Whether `source` exports the value of `name`: `exports.x = name`, `module.exports = name`,
-/// `name` inside the object literal given to `module.exports`, `export { name }`,
-/// `export default name`.
-fn exports_name(source: &str, name: &str) -> bool {
+/// What follows each `exports` assignment and each `export` of a file's text, found once for
+/// all the names [`exports_name`] asks about (a text search per name made entry files with many
+/// `require`s quadratic).
+struct ExportSites<'s> {
+    /// After each `exports` (or `module.exports`, `exports.x`) followed by `=`: the value.
+    assigned: Vec<&'s str>,
+    /// After each `export`: the rest of the text, blanks skipped.
+    exported: Vec<&'s str>,
+}
+
+impl<'s> ExportSites<'s> {
+    fn of(source: &'s str) -> Self {
+        let after = |at: usize, word: &str| source.get(at + word.len()..).unwrap_or("");
+        let assigned = source
+            .match_indices("exports")
+            .filter_map(|(at, word)| {
+                let rest = after(at, word).trim_start_matches(|c: char| {
+                    c == '.' || c == '_' || c == '$' || c.is_alphanumeric()
+                });
+                Some(rest.trim_start().strip_prefix('=')?.trim_start())
+            })
+            .collect();
+        let exported = source
+            .match_indices("export")
+            .map(|(at, word)| after(at, word).trim_start())
+            .collect();
+        ExportSites { assigned, exported }
+    }
+}
+
+/// Whether the file whose export sites are `sites` exports the value of `name`: `exports.x =
+/// name`, `module.exports = name`, `name` inside the object literal given to `module.exports`,
+/// `export { name }`, `export default name`.
+fn exports_name(sites: &ExportSites<'_>, name: &str) -> bool {
     let word = |text: &str| crate::anchor::contains_word(text, name);
-    for (at, _) in source.match_indices("exports") {
-        let rest = source.get(at + "exports".len()..).unwrap_or("");
+    for value in &sites.assigned {
         // `exports.x = name` / `module.exports = name` (not `= name(` or `= name.x`).
-        let rest = rest
-            .trim_start_matches(|c: char| c == '.' || c == '_' || c == '$' || c.is_alphanumeric());
-        let Some(value) = rest.trim_start().strip_prefix('=') else {
-            continue;
-        };
-        let value = value.trim_start();
         if let Some(object) = value.strip_prefix('{') {
             let end = object.find('}').unwrap_or(object.len());
             if word(object.get(..end).unwrap_or("")) {
@@ -248,8 +272,7 @@ fn exports_name(source: &str, name: &str) -> bool {
             return true;
         }
     }
-    source.match_indices("export").any(|(at, _)| {
-        let rest = source.get(at + "export".len()..).unwrap_or("").trim_start();
+    sites.exported.iter().any(|rest| {
         if let Some(list) = rest.strip_prefix('{') {
             let end = list.find('}').unwrap_or(list.len());
             let after = list.get(end + 1..).unwrap_or("").trim_start();
