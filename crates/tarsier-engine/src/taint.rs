@@ -2297,4 +2297,32 @@ mod tests {
         // `h` is in a string: a superset of the names read is what the fixpoint needs.
         assert_eq!(reads.names, vec!["a", "c", "e", "g", "h", "function", "i"]);
     }
+
+    #[test]
+    fn a_call_is_found_from_the_name_before_its_parenthesis() {
+        let code = "f(1); this.g (2); function h(a) {} new k(3); x.y.m\n(4); (n)(5); o.p.q;";
+        let tree = tarsier_parse::parse(code).expect("parses");
+        let model = TaintModel::new(&TaintSpec::default());
+        let taint = FileTaint::new(&model, code, tree.root_node());
+        // The name `name`, found as the start of `context`.
+        let call = |context: &str, name: &str| {
+            let at = code.find(context).unwrap_or(usize::MAX);
+            taint
+                .call_at(at, at + name.len())
+                .map(|(call, callee)| (node_text(call, code), node_text(callee, code)))
+        };
+        assert_eq!(call("f(1)", "f"), Some(("f(1)", "f")));
+        assert_eq!(call("g (2)", "g"), Some(("this.g (2)", "this.g")));
+        assert_eq!(
+            call("g (2)", "g "),
+            None,
+            "the name ends where the callee does"
+        );
+        assert_eq!(call("m\n(4)", "m"), Some(("x.y.m\n(4)", "x.y.m")));
+        // A declaration, a constructor, a parenthesized callee and a name without a call.
+        assert_eq!(call("h(a)", "h"), None);
+        assert_eq!(call("k(3)", "k"), None);
+        assert_eq!(call("n)(5)", "n"), None);
+        assert_eq!(call("q;", "q"), None);
+    }
 }
