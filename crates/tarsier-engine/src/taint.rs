@@ -1145,15 +1145,11 @@ impl<'a> FileTaint<'a> {
                     continue;
                 }
                 let end = at + word.len();
-                let require_name = require
-                    .then(|| self.root.descendant_for_byte_range(at, end))
-                    .flatten()
-                    .filter(|node| node.kind_name() == "identifier");
-                let found = match require_name {
-                    Some(node) => {
-                        require_call(node).and_then(|call| Some((call, call.field("function")?)))
-                    }
-                    None => self.call_at(at, end),
+                let found = match self.call_at(at, end) {
+                    Some((inner, callee)) if require && callee.kind_name() == "identifier" => self
+                        .call_of_call(inner)
+                        .and_then(|call| Some((call, call.field("function")?))),
+                    found => found,
                 };
                 let Some((call, callee)) = found else {
                     continue;
@@ -1462,6 +1458,31 @@ impl<'a> FileTaint<'a> {
             _ => false,
         };
         named.then_some((call, callee))
+    }
+
+    /// `require('./x')(...)`: the call of what the call `inner` returns.
+    fn call_of_call(&self, inner: Node<'a>) -> Option<Node<'a>> {
+        let bytes = self.source.as_bytes();
+        let end = inner.end_byte();
+        let next = bytes
+            .get(end..)?
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map(|i| end + i)?;
+        let outer = match bytes.get(next) {
+            // The node around `inner` and the `(` after it is the outer call.
+            Some(b'(') => self
+                .root
+                .descendant_for_byte_range(inner.start_byte(), next + 1),
+            // A comment or `?.(` between them: ask the tree.
+            Some(b'/' | b'?') => inner.parent(),
+            _ => None,
+        }?;
+        (outer.kind_name() == "call_expression"
+            && outer
+                .field("function")
+                .is_some_and(|f| f.id() == inner.id()))
+        .then_some(outer)
     }
 
     fn taint_param(&self, param: Node<'_>, scope: &mut Scope<'a>, origin: Origin, message: &str) {
@@ -2010,21 +2031,6 @@ fn ends_with_relative_require(text: &str) -> bool {
                 .strip_suffix('(')
                 .is_some_and(|b| b.trim_end().ends_with("require"))
         })
-}
-
-/// `require('./x')(...)`: the call of what the `require` whose name (an identifier) is `node`
-/// returns.
-fn require_call(node: Node<'_>) -> Option<Node<'_>> {
-    let parent = node.parent()?;
-    if parent.kind_name() != "call_expression" {
-        return None;
-    }
-    let outer = parent.parent()?;
-    (outer.kind_name() == "call_expression"
-        && outer
-            .field("function")
-            .is_some_and(|f| f.id() == parent.id()))
-    .then_some(outer)
 }
 
 /// A function's parameters, in order (an arrow function's single bare parameter too).
