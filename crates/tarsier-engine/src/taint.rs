@@ -1978,8 +1978,7 @@ fn call_index(source: &str) -> CallIndex<'_> {
 }
 
 /// Where each name is followed by `(`: the name's start offsets, in text order.
-pub type CallIndex<'a> =
-    HashMap<&'a str, Vec<usize>, std::hash::BuildHasherDefault<tarsier_model::Fnv1a>>;
+pub type CallIndex<'a> = FastMap<&'a str, Vec<usize>>;
 
 /// A call out of a file to another file of its package, as [`FileTaint::passed_out`] finds it.
 pub struct PassedOutHere<'a> {
