@@ -218,10 +218,14 @@ impl Imports {
         let mut statements: Vec<Node<'_>> = Vec::new();
         let mut cursor = root.walk();
         statements.extend(root.named_children(&mut cursor));
-        // Two rounds: `var _fs = _interop(require('fs'))` then `var fs = _fs.default`.
+        // Two rounds: `var _fs = _interop(require('fs'))` then `var fs = _fs.default`. A
+        // second round after a first that bound nothing would find nothing either.
         for _ in 0..2 {
             for &statement in &statements {
                 imports.statement(statement, source, wanted);
+            }
+            if imports.names.is_empty() {
+                break;
             }
         }
         imports
@@ -235,17 +239,19 @@ impl Imports {
                     if declarator.kind_name() != "variable_declarator" {
                         continue;
                     }
-                    let (Some(name), Some(value)) =
-                        (declarator.field("name"), declarator.field("value"))
+                    // The value first: most bind nothing, and then the name is not needed.
+                    let Some(binding) = declarator
+                        .field("value")
+                        .and_then(|value| self.resolve(value, source))
                     else {
-                        continue;
-                    };
-                    let Some(binding) = self.resolve(value, source) else {
                         continue;
                     };
                     if !wanted(&binding.package) {
                         continue;
                     }
+                    let Some(name) = declarator.field("name") else {
+                        continue;
+                    };
                     self.bind_pattern(name, binding, source);
                 }
             }
