@@ -975,10 +975,10 @@ impl<'a> FileTaint<'a> {
         if params.is_empty() {
             return;
         }
-        // `Node::parent` searches down from the root each time; the enclosing function is
-        // much nearer, and every question below is about the few nodes above `func`.
-        let parents = parents_below(around, func)
-            .unwrap_or_else(|| parents_below(self.root, func).unwrap_or_default());
+        // `Node::parent` searches down from the root each time; the enclosing function
+        // (`around`, an ancestor of `func` by the way the chain is made) is much nearer, and
+        // every question below is about the few nodes above `func`.
+        let parents = crate::structure::ancestors(around, func);
         let fname = function_name(func, &parents, self.source);
         // The package's own API: `parse(str, options)` of `cookie`, whose model says its first
         // parameter is a Cookie header.
@@ -1186,20 +1186,14 @@ impl<'a> FileTaint<'a> {
     /// `f(..., function (a, b) {...})`: the call, the function's argument position and, for a
     /// function that is a member of an object argument (`{ filename(req, file, cb) {} }`), the
     /// member's name.
-    /// `parents` are the nodes above `func`, its parent last (see [`parents_below`]).
+    /// `parents` are the nodes above `func`, its parent last (see [`crate::structure::ancestors`]).
     fn enclosing_call(
         &self,
         func: Node<'a>,
         parents: &[Node<'a>],
     ) -> Option<(Node<'a>, usize, Option<&'a str>)> {
         // The `k`th node above `func` (its parent is the first).
-        let above = |k: usize| {
-            parents
-                .len()
-                .checked_sub(k)
-                .and_then(|i| parents.get(i))
-                .copied()
-        };
+        let above = |k: usize| parents.iter().rev().nth(k.checked_sub(1)?).copied();
         let parent = above(1)?;
         // The argument that holds `func`, the member's name, and how far above `func` the
         // call's `arguments` are.
@@ -2081,20 +2075,6 @@ fn function_name<'s>(
             .map(|k| (node_text(k, source), true)),
         _ => None,
     }
-}
-
-/// The nodes from `top` down to the parent of `node` (`top` first); empty when `node` is
-/// `top`, `None` when `node` is not below `top`. Searching down from a near ancestor costs the
-/// depth between the two, where `Node::parent` searches down from the root.
-fn parents_below<'t>(top: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> {
-    let mut parents = Vec::new();
-    let mut current = top;
-    while current.id() != node.id() {
-        let child = current.child_with_descendant(node)?;
-        parents.push(current);
-        current = child;
-    }
-    Some(parents)
 }
 
 /// `lib/parse.js` -> `parse`.
