@@ -3,10 +3,8 @@
 
 use crate::EngineError;
 use crate::pattern::{self, KeyValues, PredicateArg, RuleQuery};
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::num::NonZeroU16;
-use tarsier_model::Fnv1a;
+use tarsier_model::FnvHashMap;
 use tarsier_model::{RuleMeta, Severity};
 use tarsier_rules::Rule;
 use tree_sitter::Language;
@@ -262,8 +260,8 @@ const FIRST_FIELDS: usize = 8;
 #[derive(Debug, Default)]
 struct KeyGroup {
     path: Vec<NonZeroU16>,
-    by_text: HashMap<String, Vec<(usize, usize)>, BuildHasherDefault<Fnv1a>>,
-    by_kind: HashMap<u16, Vec<(usize, usize)>, BuildHasherDefault<Fnv1a>>,
+    by_text: FnvHashMap<String, Vec<(usize, usize)>>,
+    by_kind: FnvHashMap<u16, Vec<(usize, usize)>>,
 }
 
 impl PatternIndex {

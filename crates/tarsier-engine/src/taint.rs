@@ -33,15 +33,9 @@ use crate::exports::Exported;
 use crate::literal::node_text;
 use crate::models::{Imports, ModelIndex};
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 
-/// A hash map with FNV-1a: the keys here are short names and node ids, hashed on every
-/// question, where SipHash's protection against chosen keys buys nothing.
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<tarsier_model::Fnv1a>>;
-/// A hash set with FNV-1a (see [`FastMap`]).
-type FastSet<K> = HashSet<K, std::hash::BuildHasherDefault<tarsier_model::Fnv1a>>;
 use std::rc::Rc;
-use tarsier_model::FlowStep;
+use tarsier_model::{FlowStep, FnvHashMap, FnvHashSet};
 use tarsier_parse::NodeExt;
 use tarsier_rules::TaintSpec;
 use tarsier_rules::models::AccessStep;
@@ -64,14 +58,14 @@ pub struct Step {
 /// The taint model compiled for fast lookups.
 #[derive(Debug, Clone)]
 pub struct TaintModel {
-    request_names: FastSet<String>,
-    response_names: FastSet<String>,
-    properties: FastSet<String>,
-    methods: FastSet<String>,
-    sanitizers: FastSet<String>,
-    normalizers: FastSet<String>,
-    containment: FastSet<String>,
-    negotiators: FastSet<String>,
+    request_names: FnvHashSet<String>,
+    response_names: FnvHashSet<String>,
+    properties: FnvHashSet<String>,
+    methods: FnvHashSet<String>,
+    sanitizers: FnvHashSet<String>,
+    normalizers: FnvHashSet<String>,
+    containment: FnvHashSet<String>,
+    negotiators: FnvHashSet<String>,
     models: ModelIndex,
 }
 
@@ -189,7 +183,7 @@ pub struct PackageFile<'a> {
 impl TaintModel {
     /// Compiles a [`TaintSpec`].
     pub fn new(spec: &TaintSpec) -> Self {
-        let set = |v: &Vec<String>| v.iter().cloned().collect::<FastSet<_>>();
+        let set = |v: &Vec<String>| v.iter().cloned().collect::<FnvHashSet<_>>();
         TaintModel {
             request_names: set(&spec.request_names),
             response_names: set(&spec.response_names),
@@ -208,16 +202,16 @@ impl TaintModel {
 #[derive(Debug, Default)]
 struct Scope<'a> {
     /// Names (spelled in the source or the model) of request objects.
-    requests: FastSet<&'a str>,
+    requests: FnvHashSet<&'a str>,
     /// Names holding request data, with the path that brought it (shared with the scopes of
     /// nested functions, which start from a copy of this one).
-    tainted: FastMap<&'a str, Rc<Vec<Step>>>,
+    tainted: FnvHashMap<&'a str, Rc<Vec<Step>>>,
     /// Statement-level checks that end the function (or loop iteration) when they fail.
     guards: Vec<Guard>,
     /// Variables assigned from a path normaliser (`path.resolve(...)`).
-    normalized: FastSet<&'a str>,
+    normalized: FnvHashSet<&'a str>,
     /// Tainted names whose data is a library input ([`Origin::LibraryInput`]), not request data.
-    library: FastSet<&'a str>,
+    library: FnvHashSet<&'a str>,
 }
 
 /// `if (!check(name)) return;`: from `after` on, `name` passed the check.
@@ -243,7 +237,7 @@ pub struct FileTaint<'a> {
     /// ancestors (outermost first, the root excluded): see [`FileTaint::set_anchor`].
     anchor: RefCell<Option<(Node<'a>, Vec<Node<'a>>)>>,
     /// Per function node id: what [`FileTaint::facts`] collected.
-    facts: RefCell<FastMap<usize, Rc<FunctionFacts<'a>>>>,
+    facts: RefCell<FnvHashMap<usize, Rc<FunctionFacts<'a>>>>,
     /// Whether the file names a request or response object at all (decided on the first
     /// question): without one nothing in it can be request data, and no scope is computed.
     names_requests: std::cell::OnceCell<bool>,
@@ -292,7 +286,7 @@ struct ScopeCache<'a> {
     /// The keys asked with so far (a handful per file): looked up once per question, not
     /// hashed once per function of the chain, and never cloned for a new scope.
     keys: Vec<Vec<String>>,
-    scopes: FastMap<(usize, usize), Rc<Scope<'a>>>,
+    scopes: FnvHashMap<(usize, usize), Rc<Scope<'a>>>,
 }
 
 impl ScopeCache<'_> {
@@ -414,7 +408,7 @@ impl<'a> FileTaint<'a> {
             root,
             source,
             scopes: RefCell::new(ScopeCache::default()),
-            facts: RefCell::new(FastMap::default()),
+            facts: RefCell::new(FnvHashMap::default()),
             anchor: RefCell::new(None),
             names_requests: std::cell::OnceCell::new(),
             package: None,
@@ -1972,7 +1966,7 @@ fn call_index(source: &str) -> CallIndex<'_> {
 }
 
 /// Where each name is followed by `(`: the name's start offsets, in text order.
-pub type CallIndex<'a> = FastMap<&'a str, Vec<usize>>;
+pub type CallIndex<'a> = FnvHashMap<&'a str, Vec<usize>>;
 
 /// A call out of a file to another file of its package, as [`FileTaint::passed_out`] finds it.
 pub struct PassedOutHere<'a> {

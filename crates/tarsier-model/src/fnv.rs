@@ -44,6 +44,13 @@ impl std::hash::Hasher for Fnv1a {
     }
 }
 
+/// A hash map keyed through [`Fnv1a`]: for short trusted keys (names, node ids) hashed on hot
+/// paths, where SipHash's protection against chosen keys buys nothing.
+pub type FnvHashMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<Fnv1a>>;
+
+/// A hash set keyed through [`Fnv1a`] (see [`FnvHashMap`]).
+pub type FnvHashSet<K> = std::collections::HashSet<K, std::hash::BuildHasherDefault<Fnv1a>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;

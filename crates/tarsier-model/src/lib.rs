@@ -15,7 +15,7 @@
 
 mod fnv;
 
-pub use fnv::Fnv1a;
+pub use fnv::{Fnv1a, FnvHashMap, FnvHashSet};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
