@@ -3,6 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
+/// The benchmarks allocate as the `tarsier` binary does (see `crates/tarsier-cli/src/main.rs`):
+/// jemalloc for Rust, the C library's `malloc` for tree-sitter.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// The workspace's `corpus/` directory.
 pub fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")
