@@ -4,7 +4,7 @@
 /// so the analysis between two parses no longer shares glibc's arena with the parser: there,
 /// the analysis's first large block after a parse made glibc merge every small block the
 /// parser had freed, and the next parse allocated from the merged blocks more slowly
-/// (`benches/README.md`, session 9: the full scan 6–13% faster, peak RSS about 40 MiB more).
+/// (`benches/README.md`, session 9: the full scan 5–15% faster, peak RSS about 40 MiB more).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
