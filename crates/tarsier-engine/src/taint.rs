@@ -33,7 +33,6 @@ use crate::exports::Exported;
 use crate::literal::node_text;
 use crate::models::{Imports, ModelIndex};
 use std::cell::RefCell;
-
 use std::rc::Rc;
 use tarsier_model::{FlowStep, FnvHashMap, FnvHashSet};
 use tarsier_parse::NodeExt;
