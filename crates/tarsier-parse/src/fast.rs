@@ -9,10 +9,15 @@ use std::sync::OnceLock;
 use tree_sitter::Node;
 
 struct Tables {
+    /// The grammar (compared by address: a node's tree names it).
+    language: tree_sitter::Language,
     /// Kind name by kind id.
     kinds: Vec<&'static str>,
     /// (field name, field id), sorted by name.
     fields: Vec<(&'static str, u16)>,
+    /// (field name as a [`packed_name`], field id), sorted by the packed name (which sorts as
+    /// the name does), for the names that fit in one.
+    packed: Vec<(u128, u16)>,
     /// Field names that some node kind can have more than once (from the grammar's
     /// `node-types.json`).
     multiple: Vec<String>,
@@ -37,6 +42,36 @@ fn multiple_fields(node_types: &str) -> Vec<String> {
     out
 }
 
+/// A field name of at most 16 bytes as one number: its bytes from the most significant one,
+/// zero-padded. Names hold no zero byte, so two names are equal exactly when their numbers are,
+/// and the numbers sort as the names do. `None` for longer names.
+fn packed_name(name: &str) -> Option<u128> {
+    let bytes = name.as_bytes();
+    let mut buf = [0u8; 16];
+    buf.get_mut(..bytes.len())?.copy_from_slice(bytes);
+    Some(u128::from_be_bytes(buf))
+}
+
+impl Tables {
+    /// The id of field `name`.
+    fn field_id(&self, name: &str) -> Option<u16> {
+        match packed_name(name) {
+            Some(key) => self
+                .packed
+                .binary_search_by_key(&key, |&(k, _)| k)
+                .ok()
+                .and_then(|i| self.packed.get(i))
+                .map(|&(_, id)| id),
+            None => self
+                .fields
+                .binary_search_by(|(n, _)| (*n).cmp(name))
+                .ok()
+                .and_then(|i| self.fields.get(i))
+                .map(|&(_, id)| id),
+        }
+    }
+}
+
 fn build_tables(dialect: Dialect) -> Tables {
     let language = dialect.language();
     let kinds = (0..language.node_kind_count())
@@ -54,9 +89,16 @@ fn build_tables(dialect: Dialect) -> Tables {
         })
         .collect();
     fields.sort_unstable();
+    let mut packed: Vec<(u128, u16)> = fields
+        .iter()
+        .filter_map(|&(name, id)| Some((packed_name(name)?, id)))
+        .collect();
+    packed.sort_unstable();
     Tables {
+        language,
         kinds,
         fields,
+        packed,
         multiple: multiple_fields(dialect.node_types()),
     }
 }
@@ -92,12 +134,7 @@ pub fn field_id(name: &str) -> Option<u16> {
 
 /// The id of field `name` of `dialect`'s grammar.
 pub fn field_id_in(dialect: Dialect, name: &str) -> Option<u16> {
-    let fields = &tables_of(dialect).fields;
-    fields
-        .binary_search_by(|(n, _)| (*n).cmp(name))
-        .ok()
-        .and_then(|i| fields.get(i))
-        .map(|&(_, id)| id)
+    tables_of(dialect).field_id(name)
 }
 
 /// Whether no node kind of the JavaScript grammar has field `id` more than once, so
@@ -126,14 +163,16 @@ pub trait NodeExt<'t> {
     fn field(&self, name: &str) -> Option<Node<'t>>;
 }
 
-/// The tables of the grammar `node` belongs to: JavaScript's unless the node's language has
-/// another number of node kinds (one cheap call into tree-sitter).
+/// The tables of the grammar `node` belongs to: JavaScript's when the node's tree names that
+/// grammar (one cheap call into tree-sitter and a comparison of addresses), else by its number
+/// of node kinds.
 fn tables_for(node: &Node<'_>) -> &'static Tables {
     let js = tables();
-    if node.language().node_kind_count() == js.kinds.len() {
+    let language = node.language();
+    if *language == js.language {
         js
     } else {
-        tables_of(dialect_of_kind_count(node.language().node_kind_count()))
+        tables_of(dialect_of_kind_count(language.node_kind_count()))
     }
 }
 
@@ -146,13 +185,7 @@ impl<'t> NodeExt<'t> for Node<'t> {
     }
 
     fn field(&self, name: &str) -> Option<Node<'t>> {
-        let fields = &tables_for(self).fields;
-        let id = fields
-            .binary_search_by(|(n, _)| (*n).cmp(name))
-            .ok()
-            .and_then(|i| fields.get(i))
-            .map(|&(_, id)| id)?;
-        self.child_by_field_id(id)
+        self.child_by_field_id(tables_for(self).field_id(name)?)
     }
 }
 
@@ -187,6 +220,24 @@ mod tests {
                 seen += 1;
             });
             assert!(seen > 30);
+        }
+    }
+
+    #[test]
+    fn every_field_name_is_found_by_its_packed_form_or_by_its_text() {
+        for dialect in Dialect::ALL {
+            let t = tables_of(dialect);
+            assert!(t.packed.len() + 4 > t.fields.len(), "most names fit");
+            for &(name, id) in &t.fields {
+                assert_eq!(t.field_id(name), Some(id), "{name}");
+                assert_eq!(t.field_id(&format!("{name}_")), None);
+                let shorter = &name[..name.len() - 1];
+                if !t.fields.iter().any(|&(n, _)| n == shorter) {
+                    assert_eq!(t.field_id(shorter), None, "{name}");
+                }
+            }
+            assert_eq!(t.field_id(""), None);
+            assert_eq!(t.field_id("a_name_longer_than_sixteen_bytes"), None);
         }
     }
 
