@@ -138,9 +138,14 @@ pub fn merge(known: &mut Vec<PassedIn>, passed: PassedIn) -> bool {
 /// Whether `source` may load another file of its package (a cheap text test before any tree
 /// is looked at).
 pub fn loads_relative_modules(source: &str) -> bool {
-    ["require('.", "require(\".", "from '.", "from \"."]
+    loads_relative_modules_bytes(source.as_bytes())
+}
+
+/// [`loads_relative_modules`] of text not yet decoded.
+pub fn loads_relative_modules_bytes(source: &[u8]) -> bool {
+    [&b"require('."[..], b"require(\".", b"from '.", b"from \"."]
         .iter()
-        .any(|needle| source.contains(needle))
+        .any(|needle| memchr::memmem::find(source, needle).is_some())
 }
 
 /// The relative module specifiers a file's text may load (`./read`, `../lib/x.js`): every
@@ -148,20 +153,24 @@ pub fn loads_relative_modules(source: &str) -> bool {
 /// the file's relative `require`s and `import`s name; the engine orders the files of a
 /// package by it (callers before the files they call), so a file is scanned once with all
 /// it receives. A specifier this misses costs a re-scan, never a result.
-pub fn relative_specifiers(source: &str) -> Vec<&str> {
-    let bytes = source.as_bytes();
+pub fn relative_specifiers(source: &[u8]) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
-    for dot in memchr::memchr_iter(b'.', bytes) {
-        let Some(&quote) = dot.checked_sub(1).and_then(|q| bytes.get(q)) else {
-            continue;
+    for slash in memchr::memmem::find_iter(source, b"./") {
+        let quote_at = |i: usize| {
+            i.checked_sub(1)
+                .and_then(|q| source.get(q))
+                .filter(|&&q| matches!(q, b'\'' | b'"' | b'`'))
         };
-        if !matches!(quote, b'\'' | b'"' | b'`') {
-            continue;
-        }
-        let rest = bytes.get(dot..).unwrap_or_default();
-        if !(rest.starts_with(b"./") || rest.starts_with(b"../")) {
-            continue;
-        }
+        // `'./x'`, or the `./` of `'../x'`.
+        let (start, quote) = match (quote_at(slash), source.get(slash.wrapping_sub(1))) {
+            (Some(&q), _) => (slash, q),
+            (None, Some(b'.')) => match quote_at(slash - 1) {
+                Some(&q) => (slash - 1, q),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let rest = source.get(start..).unwrap_or_default();
         let Some(len) = rest
             .iter()
             .position(|&b| b == quote || b == b'\n' || b == b'\\')
@@ -171,7 +180,7 @@ pub fn relative_specifiers(source: &str) -> Vec<&str> {
         if rest.get(len) != Some(&quote) {
             continue;
         }
-        if let Some(specifier) = source.get(dot..dot + len)
+        if let Some(specifier) = rest.get(..len).and_then(|s| std::str::from_utf8(s).ok())
             && !out.contains(&specifier)
         {
             out.push(specifier);
@@ -372,10 +381,11 @@ mod tests {
                     const d = '.hidden', e = 'x/./y', f = './unterminated\nnext';\n\
                     const g = 'a' + './g' /* after a quote and a plus */; x.y('.');";
         assert_eq!(
-            relative_specifiers(text),
+            relative_specifiers(text.as_bytes()),
             vec!["./a", "../lib/b.js", "./c", "./g"]
         );
-        assert!(relative_specifiers("const x = 1.5 + '.'").is_empty());
+        assert!(relative_specifiers(b"const x = 1.5 + '.' + '/.' + './").is_empty());
+        assert_eq!(relative_specifiers(b"'./\xff', '../x'"), vec!["../x"]);
     }
 
     #[test]

@@ -259,13 +259,14 @@ fn relative_calls(
     let mut calls = vec![Vec::new(); files.len()];
     for &i in scanned {
         let (path, bytes) = &files[i];
-        let Ok(text) = tarsier_parse::decode_source(bytes) else {
-            continue;
-        };
-        if is_test_code(path) || !crossfile::loads_relative_modules(text) {
+        if is_test_code(path) {
             continue;
         }
-        calls[i] = crossfile::relative_specifiers(text)
+        let specifiers = crossfile::relative_specifiers(bytes);
+        if specifiers.is_empty() || !crossfile::loads_relative_modules_bytes(bytes) {
+            continue;
+        }
+        calls[i] = specifiers
             .into_iter()
             .filter_map(|specifier| crossfile::resolve_file(path, specifier, by_path))
             .collect();

@@ -113,7 +113,7 @@ impl Dialect {
 /// invalid UTF-8. CRLF line endings are kept as they are (tree-sitter handles them).
 pub fn decode_source(bytes: &[u8]) -> Result<&str, ParseError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+    if let Some(offset) = memchr::memchr(0, bytes) {
         return Err(ParseError::Binary { offset });
     }
     std::str::from_utf8(bytes).map_err(|e| ParseError::InvalidUtf8 {
