@@ -11,7 +11,13 @@
 //! A DIR of packages (`<name>@<version>/`, as `benches/peers/make-input.sh` makes it) is scanned
 //! as `tarsier scan` scans them, package by package with each `package.json` (entry points,
 //! library inputs, taint across the files of a package); packages run in parallel.
-//! `SCAN_COST_ONLY=full` (or `parse`) runs one phase alone, for profiling it.
+//! `SCAN_COST_ONLY=full` (or `parse`) runs one phase alone, for profiling it; a list
+//! (`SCAN_COST_ONLY=parse,full`) runs those phases interleaved, so that many rounds of the two
+//! the ratio needs fit in a few minutes on a machine whose speed comes and goes.
+//! `SCAN_COST_PAIRED=N` measures the ratio another way, for a machine whose speed drifts from
+//! one second to the next: N rounds (after one that fills the ReDoS verdict cache) in which each
+//! worker parses one package's files and then scans the package, timing each; the sums of the
+//! two over all packages give the ratio, so a slow spell weighs on both sides alike.
 //! `SCAN_COST_FINDINGS=FILE` writes what the full scan found (every finding with its flow
 //! path, and the notifications) to FILE, one line each, to compare two builds of the engine:
 //! a change made for speed must leave it byte for byte the same.
@@ -67,9 +73,16 @@ fn main() {
         }
     };
     let sparse = engine(&rules, true);
+    if let Some(rounds) = std::env::var("SCAN_COST_PAIRED")
+        .ok()
+        .and_then(|r| r.parse::<usize>().ok())
+    {
+        paired(&packages, &sparse, rounds);
+        return;
+    }
     let every_node = engine(&rules, false);
     let only = std::env::var("SCAN_COST_ONLY").unwrap_or_default();
-    let run = |phase: &str| only.is_empty() || only == phase;
+    let run = |phase: &str| only.is_empty() || only.split(',').any(|p| p == phase);
 
     let parse_only = || {
         files.par_iter().for_each(|(_, bytes)| {
@@ -166,6 +179,13 @@ fn main() {
             );
         }
     }
+    if !only.is_empty() && run("parse") && run("full") {
+        println!(
+            "full / parse {:.3}   in CPU time: full / parse {:.3}",
+            best[2].as_secs_f64() / best[0].as_secs_f64().max(1e-9),
+            best_cpu[2].as_secs_f64() / best_cpu[0].as_secs_f64().max(1e-9)
+        );
+    }
     if only.is_empty() {
         let ratio = |d: Duration| d.as_secs_f64() / best[0].as_secs_f64().max(1e-9);
         println!(
@@ -182,4 +202,73 @@ fn main() {
             cpu_ratio(best_cpu[3])
         );
     }
+}
+
+/// `SCAN_COST_PAIRED`: per package, parse only then the full scan on the same worker, summed.
+/// Each worker is a rayon pool of one thread of its own (one per core), so the engine's own
+/// parallel work within a package stays on it and its clock times that package alone.
+fn paired(packages: &[Vec<(String, Vec<u8>)>], engine: &Engine, rounds: usize) {
+    let one_package = |files: &Vec<(String, Vec<u8>)>| {
+        let start = Instant::now();
+        for (path, bytes) in files {
+            if path != "package.json" {
+                let text = tarsier_parse::decode_source(bytes).unwrap_or_default();
+                black_box(tarsier_parse::parse(text).ok());
+            }
+        }
+        let parsed = Instant::now();
+        black_box(engine.scan_files(files));
+        (parsed - start, parsed.elapsed())
+    };
+    let round = || -> (Duration, Duration) {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let worker = || {
+            let pool = match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+                Ok(pool) => pool,
+                Err(e) => {
+                    eprintln!("thread pool: {e}");
+                    std::process::exit(2);
+                }
+            };
+            pool.install(|| {
+                let mut sums = (Duration::ZERO, Duration::ZERO);
+                while let Some(files) =
+                    packages.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let (p, f) = one_package(files);
+                    sums = (sums.0 + p, sums.1 + f);
+                }
+                sums
+            })
+        };
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..rayon::current_num_threads())
+                .map(|_| scope.spawn(worker))
+                .collect();
+            workers
+                .into_iter()
+                .filter_map(|w| w.join().ok())
+                .fold((Duration::ZERO, Duration::ZERO), |a, b| {
+                    (a.0 + b.0, a.1 + b.1)
+                })
+        })
+    };
+    black_box(round());
+    let (mut parse, mut full) = (Duration::ZERO, Duration::ZERO);
+    for i in 1..=rounds.max(1) {
+        let (p, f) = round();
+        println!(
+            "round {i}: parse only {:>8.1} ms, full scan {:>8.1} ms (summed over workers), full / parse {:.3}",
+            p.as_secs_f64() * 1e3,
+            f.as_secs_f64() * 1e3,
+            f.as_secs_f64() / p.as_secs_f64().max(1e-9)
+        );
+        parse += p;
+        full += f;
+    }
+    println!(
+        "paired, {} rounds: full / parse {:.3}",
+        rounds.max(1),
+        full.as_secs_f64() / parse.as_secs_f64().max(1e-9)
+    );
 }
