@@ -1,7 +1,8 @@
 //! Registry sources: scope entries resolved to versions, and lockfile entries. Downloads run on
-//! a tokio runtime (`jobs` at a time) and hand verified tarballs to the calling thread through
-//! a bounded channel, where they are analysed one package at a time (rayon inside), so memory
-//! stays bounded whatever the number of versions. One failing package never loses another's
+//! a tokio runtime (`jobs` at a time) and hand verified tarballs through a bounded channel to
+//! two analysing threads, each analysing one package at a time (its files in parallel on rayon's
+//! pool), so memory stays bounded whatever the number of versions and no core waits on one
+//! package's last file. One failing package never loses another's
 //! results: each failure is a notification naming the package (and the lockfile entry).
 
 use crate::Pipeline;
@@ -76,7 +77,25 @@ pub struct RegistryOutcome {
     pub not_scanned: BTreeSet<String>,
 }
 
-/// What reaches the analysing thread.
+/// Packages analysed at once.
+const ANALYSERS: usize = 2;
+
+/// What an analyser hands back.
+enum Analysed {
+    /// A package's report (its origin attached) and whether any file of it was scanned.
+    Package {
+        /// `name@version`.
+        id: String,
+        /// Findings and notifications.
+        report: ScanReport,
+        /// Whether files were scanned or findings made.
+        scanned: bool,
+    },
+    /// The user pressed Ctrl-C.
+    Interrupted,
+}
+
+/// What reaches the analysing threads.
 enum Arrival {
     /// A package and its tarball (or why it could not be had).
     Tarball(
@@ -142,7 +161,7 @@ impl Pipeline {
         };
         // Downloads run on the runtime; this thread analyses what arrives, in arrival order
         // (results are sorted at the end, so the order does not show).
-        let (tx, mut rx) = tokio::sync::mpsc::channel(CHANNEL_CAPACITY);
+        let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL_CAPACITY);
         let permits = Arc::new(tokio::sync::Semaphore::new(run.jobs.max(1)));
         let mut pending: BTreeSet<String> = wanted.iter().map(|w| w.package.id()).collect();
         // Ctrl-C: stop taking tarballs, report what was and was not scanned.
@@ -150,7 +169,10 @@ impl Pipeline {
             let tx = tx.clone();
             run.runtime.spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
-                    let _ = tx.send(Arrival::Interrupted).await;
+                    // One for each analyser, each of which stops at its next arrival.
+                    for _ in 0..ANALYSERS {
+                        let _ = tx.send(Arrival::Interrupted).await;
+                    }
                 }
             });
         }
@@ -188,67 +210,56 @@ impl Pipeline {
         }
         drop(tx);
         run.progress.begin("scan", total as u64);
-        for _ in 0..total {
-            let (item, fetched, context) = match rx.blocking_recv() {
-                Some(Arrival::Tarball(arrival)) => *arrival,
-                Some(Arrival::Interrupted) => {
-                    outcome.interrupted = true;
-                    break;
-                }
-                None => break,
-            };
-            let package = &item.package;
-            pending.remove(&package.id());
-            run.progress.step(&package.id());
-            // The integrity the packument (or lockfile) gave: a notification about a tarball
-            // that could not be had or did not verify still says which artifact was meant.
-            let origin = PackageOrigin {
-                name: package.name.clone(),
-                version: package.version.clone(),
-                tarball: Some(redact(&package.dist.tarball)),
-                integrity: package.dist.integrity.clone(),
-            };
-            match fetched {
-                Ok(tarball) => {
-                    let origin = PackageOrigin {
-                        integrity: Some(tarball.integrity.clone()),
-                        ..origin
-                    };
-                    // The key covers everything the result depends on: this tarball, the
-                    // previous version's (release diff), the registry's signals and the
-                    // typosquat check.
-                    let key = format!(
-                        "{}|{}|{:?}|{}",
-                        tarball.integrity,
-                        context
-                            .previous
-                            .as_ref()
-                            .map_or("", |p| p.integrity.as_str()),
-                        context.signals,
-                        package.direct
-                    );
-                    let mut report = self.analyse_cached(&key, &tarball.bytes, &context);
-                    report
-                        .notifications
-                        .extend(tarball.cache_problems.iter().map(crate::cache::cache_note));
-                    let report = attach_origin(report, &origin);
-                    if report.files_scanned > 0 || !report.findings.is_empty() {
-                        outcome.scanned += 1;
+        // A few packages are analysed at once (each with its files in parallel on rayon's
+        // pool), so that a small package, or a package's last file, leaves no core idle.
+        let arrivals = std::sync::Mutex::new(rx);
+        let taken = std::sync::atomic::AtomicUsize::new(0);
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<Analysed>();
+        std::thread::scope(|threads| {
+            for _ in 0..ANALYSERS {
+                let done_tx = done_tx.clone();
+                let (arrivals, taken, stop) = (&arrivals, &taken, &stop);
+                threads.spawn(move || {
+                    use std::sync::atomic::Ordering;
+                    while taken.fetch_add(1, Ordering::SeqCst) < total {
+                        let arrival = match arrivals.lock() {
+                            Ok(mut rx) => rx.blocking_recv(),
+                            Err(_) => None,
+                        };
+                        let analysed = match arrival {
+                            Some(Arrival::Tarball(_)) if stop.load(Ordering::SeqCst) => break,
+                            Some(Arrival::Tarball(arrival)) => self.analyse_arrival(*arrival),
+                            Some(Arrival::Interrupted) => {
+                                stop.store(true, Ordering::SeqCst);
+                                Analysed::Interrupted
+                            }
+                            None => break,
+                        };
+                        let last = matches!(analysed, Analysed::Interrupted);
+                        if done_tx.send(analysed).is_err() || last {
+                            break;
+                        }
                     }
-                    outcome.report.extend(report);
-                }
-                Err(error) => outcome.report.notifications.push(Notification {
-                    level: NotificationLevel::Error,
-                    code: "fetch-failed".to_string(),
-                    message: match &item.asked_by {
-                        Some(entry) => format!("{entry} ({}): not scanned: {error}", package.id()),
-                        None => format!("{}: not scanned: {error}", package.id()),
-                    },
-                    package: Some(origin),
-                    path: None,
-                }),
+                });
             }
-        }
+            drop(done_tx);
+            for analysed in done_rx {
+                match analysed {
+                    Analysed::Package {
+                        id,
+                        report,
+                        scanned,
+                    } => {
+                        pending.remove(&id);
+                        run.progress.step(&id);
+                        outcome.scanned += usize::from(scanned);
+                        outcome.report.extend(report);
+                    }
+                    Analysed::Interrupted => outcome.interrupted = true,
+                }
+            }
+        });
         run.progress.end();
         outcome.report.notifications.extend(
             client
@@ -274,6 +285,72 @@ impl Pipeline {
         }
         outcome.not_scanned = pending;
         outcome
+    }
+
+    /// The analysis of one arrival: its report with the package's origin attached, or the
+    /// notification of why its tarball could not be had.
+    fn analyse_arrival(
+        &self,
+        (item, fetched, context): (
+            Wanted,
+            Result<tarsier_registry::FetchedTarball, RegistryError>,
+            SupplyContext,
+        ),
+    ) -> Analysed {
+        let package = &item.package;
+        // The integrity the packument (or lockfile) gave: a notification about a tarball
+        // that could not be had or did not verify still says which artifact was meant.
+        let origin = PackageOrigin {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            tarball: Some(redact(&package.dist.tarball)),
+            integrity: package.dist.integrity.clone(),
+        };
+        let mut report = ScanReport::default();
+        let mut scanned = false;
+        match fetched {
+            Ok(tarball) => {
+                let origin = PackageOrigin {
+                    integrity: Some(tarball.integrity.clone()),
+                    ..origin
+                };
+                // The key covers everything the result depends on: this tarball, the
+                // previous version's (release diff), the registry's signals and the
+                // typosquat check.
+                let key = format!(
+                    "{}|{}|{:?}|{}",
+                    tarball.integrity,
+                    context
+                        .previous
+                        .as_ref()
+                        .map_or("", |p| p.integrity.as_str()),
+                    context.signals,
+                    package.direct
+                );
+                let mut analysed = self.analyse_cached(&key, &tarball.bytes, &context);
+                analysed
+                    .notifications
+                    .extend(tarball.cache_problems.iter().map(crate::cache::cache_note));
+                let analysed = attach_origin(analysed, &origin);
+                scanned = analysed.files_scanned > 0 || !analysed.findings.is_empty();
+                report.extend(analysed);
+            }
+            Err(error) => report.notifications.push(Notification {
+                level: NotificationLevel::Error,
+                code: "fetch-failed".to_string(),
+                message: match &item.asked_by {
+                    Some(entry) => format!("{entry} ({}): not scanned: {error}", package.id()),
+                    None => format!("{}: not scanned: {error}", package.id()),
+                },
+                package: Some(origin),
+                path: None,
+            }),
+        }
+        Analysed::Package {
+            id: package.id(),
+            report,
+            scanned,
+        }
     }
 
     /// The analysis of one verified tarball, from the result cache when `key` is there.
