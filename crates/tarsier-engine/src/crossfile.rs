@@ -3,19 +3,22 @@
 //! A file that calls a function of another file of its package (through a relative `require` or
 //! `import`: `const read = require('./read'); read(req.headers.cookie)`,
 //! `require('./lib/parse').parse(str)`, `import { parse } from './parse.js'`) with request data
-//! or a library input hands that data to the callee's parameter. The engine scans the package's
-//! files once, collects these calls ([`PassedOut`]), resolves each module specifier to a file of
-//! the package ([`resolve_module`]), and scans again the files that received data, whose
-//! exported functions' parameters are then sources ([`PassedIn`]) with the caller's path
-//! (in the caller's file) before them. That repeats for a few rounds ([`MAX_ROUNDS`]), so data
-//! can go through a chain of files; every fact is kept once, so the rounds end. A function an
+//! or a library input hands that data to the callee's parameter. Each scan of a file collects
+//! these calls ([`PassedOut`]); the engine resolves each module specifier to a file of the
+//! package ([`resolve_module`]) and hands the data to that file, whose exported functions'
+//! parameters are then sources ([`PassedIn`]) with the caller's path (in the caller's file)
+//! before them. The files are scanned in [`levels`], callers before the files they may call
+//! (read from the text, [`relative_specifiers`]), so data goes down a chain of files with each
+//! file scanned once; what reaches a file already scanned (a cycle, a chain deeper than
+//! [`MAX_LEVEL`]) scans it again, for a few rounds ([`MAX_ROUNDS`]). Every fact is kept once, so
+//! the rounds end. A function an
 //! entry point re-exports (`exports.parse = require('./parse')`) is the package's API too: its
 //! parameters are library inputs, as an entry point's own exported functions' are.
 
 use crate::taint::Origin;
 use tarsier_model::FlowStep;
 
-/// Most rounds of re-scanning: the longest chain of files data is followed through.
+/// Most rounds of re-scanning the files that receive data after their scan (see [`levels`]).
 pub const MAX_ROUNDS: usize = 3;
 /// Most facts one file receives (the first found are kept).
 pub const MAX_PASSED_IN: usize = 64;
@@ -135,10 +138,86 @@ pub fn merge(known: &mut Vec<PassedIn>, passed: PassedIn) -> bool {
 /// Whether `source` may load another file of its package (a cheap text test before any tree
 /// is looked at).
 pub fn loads_relative_modules(source: &str) -> bool {
-    ["require('.", "require(\".", "from '.", "from \"."]
-        .iter()
-        .any(|needle| source.contains(needle))
+    loads_relative_modules_bytes(source.as_bytes())
 }
+
+/// [`loads_relative_modules`] of text not yet decoded.
+pub fn loads_relative_modules_bytes(source: &[u8]) -> bool {
+    [&b"require('."[..], b"require(\".", b"from '.", b"from \"."]
+        .iter()
+        .any(|needle| memchr::memmem::find(source, needle).is_some())
+}
+
+/// The relative module specifiers a file's text may load (`./read`, `../lib/x.js`): every
+/// string literal that begins with `./` or `../`, whatever it is used for. A superset of what
+/// the file's relative `require`s and `import`s name; the engine orders the files of a
+/// package by it (callers before the files they call), so a file is scanned once with all
+/// it receives. A specifier this misses costs a re-scan, never a result.
+pub fn relative_specifiers(source: &[u8]) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for slash in memchr::memmem::find_iter(source, b"./") {
+        let quote_at = |i: usize| {
+            i.checked_sub(1)
+                .and_then(|q| source.get(q))
+                .filter(|&&q| matches!(q, b'\'' | b'"' | b'`'))
+        };
+        // `'./x'`, or the `./` of `'../x'`.
+        let (start, quote) = match (quote_at(slash), source.get(slash.wrapping_sub(1))) {
+            (Some(&q), _) => (slash, q),
+            (None, Some(b'.')) => match quote_at(slash - 1) {
+                Some(&q) => (slash - 1, q),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let rest = source.get(start..).unwrap_or_default();
+        let Some(len) = rest
+            .iter()
+            .position(|&b| b == quote || b == b'\n' || b == b'\\')
+        else {
+            continue;
+        };
+        if rest.get(len) != Some(&quote) {
+            continue;
+        }
+        if let Some(specifier) = rest.get(..len).and_then(|s| std::str::from_utf8(s).ok())
+            && !out.contains(&specifier)
+        {
+            out.push(specifier);
+        }
+    }
+    out
+}
+
+/// Levels of the files of a package for scanning them in order, given for each file the
+/// files it may call (from [`relative_specifiers`]): a file's level is one more than the
+/// highest level of the files that may call it, so every caller is scanned before its callee
+/// and hands it its data before the callee's one scan. Files in a cycle, and chains longer
+/// than [`MAX_LEVEL`], share the last level (the engine's re-scans cover them).
+pub fn levels(calls: &[Vec<usize>]) -> Vec<usize> {
+    let mut level = vec![0usize; calls.len()];
+    for _ in 0..=MAX_LEVEL {
+        let mut changed = false;
+        for (from, targets) in calls.iter().enumerate() {
+            let next = level.get(from).map_or(0, |l| (l + 1).min(MAX_LEVEL));
+            for &to in targets {
+                if let Some(l) = level.get_mut(to)
+                    && *l < next
+                {
+                    *l = next;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    level
+}
+
+/// The deepest level [`levels`] gives.
+pub const MAX_LEVEL: usize = 8;
 
 /// What a file re-exports from other files of its package, read from its text: (the module as
 /// written, the export path in it: `""` for the module, `*` for all of its exports, and the
@@ -293,6 +372,36 @@ mod tests {
 
     fn files<'a>(list: &'a [&'a str]) -> impl Fn(&str) -> bool + 'a {
         move |p: &str| list.contains(&p)
+    }
+
+    #[test]
+    fn relative_specifiers_are_the_strings_that_begin_with_a_relative_path() {
+        let text = "const a = require('./a');\nimport b from \"../lib/b.js\";\n\
+                    const c = require(`./c`); require('./a');\n\
+                    const d = '.hidden', e = 'x/./y', f = './unterminated\nnext';\n\
+                    const g = 'a' + './g' /* after a quote and a plus */; x.y('.');";
+        assert_eq!(
+            relative_specifiers(text.as_bytes()),
+            vec!["./a", "../lib/b.js", "./c", "./g"]
+        );
+        assert!(relative_specifiers(b"const x = 1.5 + '.' + '/.' + './").is_empty());
+        assert_eq!(relative_specifiers(b"'./\xff', '../x'"), vec!["../x"]);
+    }
+
+    #[test]
+    fn callers_come_at_a_lower_level_than_the_files_they_call() {
+        // 0 calls 1 and 2, 1 calls 2: 2 comes after both.
+        assert_eq!(levels(&[vec![1, 2], vec![2], vec![]]), vec![0, 1, 2]);
+        // A file nobody calls is at level 0 whatever it calls.
+        assert_eq!(levels(&[vec![], vec![0]]), vec![1, 0]);
+        // A cycle ends at the last level; the files it calls sit there too.
+        let cycle = levels(&[vec![1], vec![2], vec![1], vec![]]);
+        assert_eq!(cycle, vec![0, MAX_LEVEL, MAX_LEVEL, 0]);
+        // A chain deeper than the levels shares the last one.
+        let chain: Vec<Vec<usize>> = (0..12).map(|i| vec![i + 1]).chain([vec![]]).collect();
+        let level = levels(&chain);
+        assert_eq!(level[..=MAX_LEVEL], (0..=MAX_LEVEL).collect::<Vec<_>>()[..]);
+        assert!(level[MAX_LEVEL..].iter().all(|&l| l == MAX_LEVEL));
     }
 
     #[test]

@@ -248,6 +248,32 @@ const TEST_DIRS: &[&str] = &[
     "examples",
 ];
 
+/// For each file of a package, the other files of the package it may call (see
+/// [`crossfile::relative_specifiers`]); none for files that are not scanned, test code (which
+/// passes nothing out) and files that load no relative module.
+fn relative_calls(
+    files: &[(String, Vec<u8>)],
+    scanned: &[usize],
+    by_path: &HashMap<&str, usize>,
+) -> Vec<Vec<usize>> {
+    let mut calls = vec![Vec::new(); files.len()];
+    for &i in scanned {
+        let (path, bytes) = &files[i];
+        if is_test_code(path) {
+            continue;
+        }
+        let specifiers = crossfile::relative_specifiers(bytes);
+        if specifiers.is_empty() || !crossfile::loads_relative_modules_bytes(bytes) {
+            continue;
+        }
+        calls[i] = specifiers
+            .into_iter()
+            .filter_map(|specifier| crossfile::resolve_file(path, specifier, by_path))
+            .collect();
+    }
+    calls
+}
+
 /// Whether `path` (relative to the package root) is a package's own test, benchmark or example
 /// code: under a directory named `test`, `tests`, `__tests__`, `spec`, `fixtures`, `examples`,
 /// `bench`, `benchmarks` and the like (any case), or a file named `*.test.js`, `*.spec.js`,
@@ -519,13 +545,39 @@ impl Engine {
         let mut incoming = self.reexported(files, &scanned, package, &by_path);
         let mut results: Vec<Option<(ScanReport, Vec<PassedOut>)>> =
             (0..files.len()).map(|_| None).collect();
-        for (i, result) in scanned
-            .par_iter()
-            .map(|&i| (i, scan(i, &incoming[i])))
-            .collect::<Vec<_>>()
-        {
-            results[i] = Some(result);
+        // Callers before the files they call: each level receives what the levels before it
+        // pass out, so most files are scanned once, already knowing it.
+        let level = crossfile::levels(&relative_calls(files, &scanned, &by_path));
+        let deepest = scanned.iter().map(|&i| level[i]).max().unwrap_or(0);
+        for depth in 0..=deepest {
+            let here: Vec<usize> = scanned
+                .iter()
+                .copied()
+                .filter(|&i| level[i] == depth)
+                .collect();
+            for &i in scanned.iter().filter(|&&i| level[i] < depth) {
+                let Some((_, passed_out)) = &results[i] else {
+                    continue;
+                };
+                for out in passed_out {
+                    if let Some(target) =
+                        crossfile::resolve_file(&files[i].0, &out.specifier, &by_path)
+                        && level[target] == depth
+                    {
+                        crossfile::merge(&mut incoming[target], out.passed.clone());
+                    }
+                }
+            }
+            for (i, result) in here
+                .par_iter()
+                .map(|&i| (i, scan(i, &incoming[i])))
+                .collect::<Vec<_>>()
+            {
+                results[i] = Some(result);
+            }
         }
+        // What a file passes to one at its own level or before it (a cycle, a specifier the
+        // text scan missed): scanned again, for a few rounds.
         let mut pending = scanned;
         for _ in 0..crossfile::MAX_ROUNDS {
             let mut grown = std::collections::BTreeSet::new();
