@@ -2,8 +2,8 @@
 //! a tokio runtime (`jobs` at a time) and hand verified tarballs through a bounded channel to
 //! two analysing threads, each analysing one package at a time (its files in parallel on rayon's
 //! pool), so memory stays bounded whatever the number of versions and no core waits on one
-//! package's last file. One failing package never loses another's
-//! results: each failure is a notification naming the package (and the lockfile entry).
+//! package's last file. One failing package never loses another's results: each failure is a
+//! notification naming the package (and the lockfile entry).
 
 use crate::Pipeline;
 use crate::package::{PreviousVersion, SupplyContext, attach_origin};
@@ -159,7 +159,7 @@ impl Pipeline {
                 .map(Arc::new),
             _ => None,
         };
-        // Downloads run on the runtime; this thread analyses what arrives, in arrival order
+        // Downloads run on the runtime; the analysers take what arrives, in arrival order
         // (results are sorted at the end, so the order does not show).
         let (tx, rx) = tokio::sync::mpsc::channel(CHANNEL_CAPACITY);
         let permits = Arc::new(tokio::sync::Semaphore::new(run.jobs.max(1)));
