@@ -306,9 +306,7 @@ impl Pipeline {
             tarball: Some(redact(&package.dist.tarball)),
             integrity: package.dist.integrity.clone(),
         };
-        let mut report = ScanReport::default();
-        let mut scanned = false;
-        match fetched {
+        let report = match fetched {
             Ok(tarball) => {
                 let origin = PackageOrigin {
                     integrity: Some(tarball.integrity.clone()),
@@ -331,25 +329,28 @@ impl Pipeline {
                 analysed
                     .notifications
                     .extend(tarball.cache_problems.iter().map(crate::cache::cache_note));
-                let analysed = attach_origin(analysed, &origin);
-                scanned = analysed.files_scanned > 0 || !analysed.findings.is_empty();
-                report.extend(analysed);
+                attach_origin(analysed, &origin)
             }
-            Err(error) => report.notifications.push(Notification {
-                level: NotificationLevel::Error,
-                code: "fetch-failed".to_string(),
-                message: match &item.asked_by {
-                    Some(entry) => format!("{entry} ({}): not scanned: {error}", package.id()),
-                    None => format!("{}: not scanned: {error}", package.id()),
-                },
-                package: Some(origin),
-                path: None,
-            }),
-        }
+            Err(error) => ScanReport {
+                notifications: vec![Notification {
+                    level: NotificationLevel::Error,
+                    code: "fetch-failed".to_string(),
+                    message: match &item.asked_by {
+                        Some(entry) => {
+                            format!("{entry} ({}): not scanned: {error}", package.id())
+                        }
+                        None => format!("{}: not scanned: {error}", package.id()),
+                    },
+                    package: Some(origin),
+                    path: None,
+                }],
+                ..ScanReport::default()
+            },
+        };
         Analysed::Package {
             id: package.id(),
+            scanned: report.files_scanned > 0 || !report.findings.is_empty(),
             report,
-            scanned,
         }
     }
 
