@@ -10,7 +10,15 @@ fn engine_benches(c: &mut Criterion) {
     let files = tarsier_benches::corpus_files(200);
     let bytes: u64 = files.iter().map(|(_, b)| b.len() as u64).sum();
     let rules = tarsier_rules::embedded().expect("built-in rules");
-    let engine = Engine::new(&rules, EngineOptions::default()).expect("rules compile");
+    // Every iteration scans the same files: each must do the work, not reuse the last report.
+    let fresh = EngineOptions {
+        reuse_reports: false,
+        ..EngineOptions::default()
+    };
+    let engine = Engine::new(&rules, fresh).expect("rules compile");
+    // What a file scanned before under the same inputs costs (hashing them and a lookup).
+    let reusing = Engine::new(&rules, EngineOptions::default()).expect("rules compile");
+    black_box(reusing.scan_files(&files));
 
     let mut group = c.benchmark_group("corpus");
     group.throughput(Throughput::Bytes(bytes));
@@ -25,6 +33,9 @@ fn engine_benches(c: &mut Criterion) {
     });
     group.bench_function("full_scan", |b| {
         b.iter(|| black_box(engine.scan_files(&files)))
+    });
+    group.bench_function("full_scan_unchanged_files", |b| {
+        b.iter(|| black_box(reusing.scan_files(&files)))
     });
     group.finish();
 

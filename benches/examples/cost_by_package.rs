@@ -33,8 +33,12 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let engine = match tarsier_engine::Engine::new(&rules, tarsier_engine::EngineOptions::default())
-    {
+    // Versions of one package repeat files: each must cost what its analysis costs.
+    let options = tarsier_engine::EngineOptions {
+        reuse_reports: false,
+        ..tarsier_engine::EngineOptions::default()
+    };
+    let engine = match tarsier_engine::Engine::new(&rules, options) {
         Ok(e) => e,
         Err(e) => {
             eprintln!("engine: {e}");

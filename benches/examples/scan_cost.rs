@@ -28,8 +28,10 @@ use std::time::{Duration, Instant};
 use tarsier_engine::{Engine, EngineOptions};
 
 fn engine(rules: &tarsier_rules::RuleSet, sparse_walk: bool) -> Engine {
+    // Every round scans the same files again: each scan must do the work.
     let options = EngineOptions {
         sparse_walk,
+        reuse_reports: false,
         ..EngineOptions::default()
     };
     match Engine::new(rules, options) {

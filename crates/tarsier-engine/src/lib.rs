@@ -25,6 +25,7 @@ pub mod compiled;
 pub mod crossfile;
 pub mod exports;
 pub mod literal;
+mod memo;
 pub mod models;
 pub mod pattern;
 pub mod redos;
@@ -89,6 +90,10 @@ pub struct EngineOptions {
     /// Walk only the nodes that contain a rule's text anchor ([`anchor`]); off, every node of
     /// every tree is visited. The results are the same either way (tests compare them).
     pub sparse_walk: bool,
+    /// Give a file scanned before under the same inputs the report it got then (see
+    /// [`memo`]): the versions of a package repeat most of their files. Benchmarks that scan
+    /// the same files again and again turn it off.
+    pub reuse_reports: bool,
 }
 
 impl Default for EngineOptions {
@@ -99,6 +104,7 @@ impl Default for EngineOptions {
             max_error_ratio: 0.5,
             suppressions: SuppressionMode::Honour,
             sparse_walk: true,
+            reuse_reports: true,
         }
     }
 }
@@ -154,6 +160,8 @@ pub struct Engine {
     /// ReDoS verdicts by (pattern, flags), shared by all files of a scan: bundles repeat the
     /// same expressions many times.
     redos_cache: Mutex<RedosCache>,
+    /// Reports of the files scanned so far, by everything a report depends on.
+    memo: memo::ReportMemo,
     metas: Vec<RuleMeta>,
     taint: TaintModel,
     options: EngineOptions,
@@ -450,6 +458,7 @@ impl Engine {
             rules: compiled,
             redos,
             redos_cache: Mutex::new(HashMap::new()),
+            memo: memo::ReportMemo::default(),
             metas: rules.rules.iter().map(|r| r.meta.clone()).collect(),
             taint: TaintModel::new(&rules.taint),
             options,
@@ -817,8 +826,38 @@ impl Engine {
     /// [`Engine::scan_as`] for a file among the other files of its package: its exported
     /// functions receive what `cross` says other files pass them, and the data it passes to
     /// other files of the package is returned beside the report (see [`crossfile`]). Without
-    /// `cross`, nothing is collected.
+    /// `cross`, nothing is collected. A file this engine has already scanned under the same
+    /// inputs gets the report it got then (see [`memo`]).
     fn scan_file(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        kind: SourceKind,
+        mode: SuppressionMode,
+        package: Option<&PackageInfo>,
+        cross: Option<&[PassedIn]>,
+    ) -> (ScanReport, Vec<PassedOut>) {
+        if !self.options.reuse_reports {
+            return self.analyse_file(path, bytes, kind, mode, package, cross);
+        }
+        let key = memo::ReportMemo::key(&memo::FileInputs {
+            path,
+            bytes,
+            kind,
+            mode,
+            package,
+            cross,
+        });
+        if let Some(outcome) = self.memo.get(&key) {
+            return (*outcome).clone();
+        }
+        let outcome = self.analyse_file(path, bytes, kind, mode, package, cross);
+        self.memo.put(key, Arc::new(outcome.clone()));
+        outcome
+    }
+
+    /// [`Engine::scan_file`] without the memo: parses and analyses the file.
+    fn analyse_file(
         &self,
         path: &str,
         bytes: &[u8],

@@ -292,3 +292,73 @@ fn reached(files: &[(String, String)]) -> Vec<String> {
     assert_eq!(reached.len(), before, "{findings:#?}");
     reached
 }
+
+/// `files` with the fixture's `package.json`, as the engine takes them.
+fn package_files(files: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
+    let mut all: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|(p, s)| (p.to_string(), s.as_bytes().to_vec()))
+        .collect();
+    all.push((
+        "package.json".into(),
+        br#"{"name":"cross-file-fixture","version":"1.0.0","main":"index.js"}"#.to_vec(),
+    ));
+    all
+}
+
+/// One engine scans two versions of a package whose `lib/serve.js` is the same: in the
+/// first, `index.js` passes it a constant; in the second, request data. The file's report
+/// from the first version (nothing) must not stand for the second, whose caller differs.
+#[test]
+fn an_unchanged_file_called_with_other_data_is_reported_for_what_it_receives() {
+    let engine = engine();
+    let constant = "\
+const serve = require('./lib/serve');
+module.exports = function middleware(req, res, next) {
+  serve('readme.txt', res);
+};
+";
+    let request = constant.replace("'readme.txt'", "req.query.file");
+    let first = engine.scan_files(&package_files(&[
+        ("index.js", constant),
+        ("lib/serve.js", SERVE),
+    ]));
+    assert!(
+        of(&first.findings, "express/path-traversal").is_empty(),
+        "{:#?}",
+        first.findings
+    );
+    let second = engine.scan_files(&package_files(&[
+        ("index.js", &request),
+        ("lib/serve.js", SERVE),
+    ]));
+    let hits = of(&second.findings, "express/path-traversal");
+    assert_eq!(hits.len(), 1, "{:#?}", second.findings);
+    assert_eq!(hits[0].path, "lib/serve.js");
+    // And the first version, scanned again by the same engine, is still clean.
+    let again = engine.scan_files(&package_files(&[
+        ("index.js", constant),
+        ("lib/serve.js", SERVE),
+    ]));
+    assert_eq!(again, first);
+}
+
+/// A version that repeats another's files gets the same report from an engine that has seen
+/// them as from a fresh one.
+#[test]
+fn a_repeated_version_gets_the_report_a_fresh_engine_gives() {
+    let index = "\
+const serve = require('./lib/serve');
+module.exports = function middleware(req, res, next) {
+  serve(req.query.file, res);
+};
+";
+    let files = package_files(&[("index.js", index), ("lib/serve.js", SERVE)]);
+    let seasoned = engine();
+    let first = seasoned.scan_files(&files);
+    let repeated = seasoned.scan_files(&files);
+    let fresh = engine().scan_files(&files);
+    assert!(!fresh.findings.is_empty());
+    assert_eq!(repeated, fresh);
+    assert_eq!(first, fresh);
+}
