@@ -10,15 +10,7 @@ use tarsier_model::{Finding, Severity};
 
 /// Scans a package made of `files` (a `package.json` whose `main` is `index.js` is added).
 fn scan_package(files: &[(&str, &str)]) -> Vec<Finding> {
-    let mut all: Vec<(String, Vec<u8>)> = files
-        .iter()
-        .map(|(p, s)| (p.to_string(), s.as_bytes().to_vec()))
-        .collect();
-    all.push((
-        "package.json".into(),
-        br#"{"name":"cross-file-fixture","version":"1.0.0","main":"index.js"}"#.to_vec(),
-    ));
-    engine().scan_files(&all).findings
+    engine().scan_files(&package_files(files)).findings
 }
 
 fn of<'f>(findings: &'f [Finding], rule: &str) -> Vec<&'f Finding> {
