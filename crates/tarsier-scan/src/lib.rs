@@ -105,6 +105,8 @@ pub struct Pipeline {
     code_rules: HashSet<String>,
     options: PipelineOptions,
     result_cache: Option<cache::ResultCache>,
+    /// The supply-chain checks' capability scans of texts seen before in this run.
+    supply_memo: std::sync::Arc<tarsier_supply::memo::ScanMemo>,
 }
 
 impl Pipeline {
@@ -135,6 +137,7 @@ impl Pipeline {
             engine,
             options,
             result_cache,
+            supply_memo: std::sync::Arc::default(),
         })
     }
 

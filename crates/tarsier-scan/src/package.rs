@@ -116,7 +116,12 @@ impl Pipeline {
         if *trust == Trust::ThirdParty {
             report.notifications.extend(config_notes(&unpacked));
         }
-        report.extend(supply_findings(&unpacked, context, &self.options.limits));
+        report.extend(supply_findings(
+            &unpacked,
+            context,
+            &self.options.limits,
+            &self.supply_memo,
+        ));
         let mode = match trust {
             Trust::Own { .. } => SuppressionMode::Honour,
             Trust::ThirdParty => SuppressionMode::Report,
@@ -209,6 +214,7 @@ fn supply_findings(
     unpacked: &Unpacked,
     context: &SupplyContext,
     limits: &tarsier_tarball::Limits,
+    memo: &std::sync::Arc<tarsier_supply::memo::ScanMemo>,
 ) -> ScanReport {
     let mut report = ScanReport::default();
     let note = |report: &mut ScanReport, message: String| {
@@ -260,6 +266,7 @@ fn supply_findings(
     });
     let options = tarsier_supply::Options {
         in_scope: context.in_scope.clone(),
+        memo: Some(std::sync::Arc::clone(memo)),
         ..tarsier_supply::Options::default()
     };
     let analysis = tarsier_supply::analyze(&input, previous_input.as_ref(), &options);

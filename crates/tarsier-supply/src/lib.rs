@@ -44,6 +44,7 @@ pub mod diff;
 pub mod dynamic;
 pub mod exfil;
 pub mod install;
+pub mod memo;
 pub mod moves;
 pub mod native;
 pub mod obfuscation;
@@ -254,6 +255,9 @@ pub struct Options {
     /// New files beyond this many are summarised in one finding (suspicious ones are always
     /// reported). Default 20.
     pub max_new_file_findings: usize,
+    /// Capability scans of texts seen before, shared by the packages of a run (the versions
+    /// of a package repeat most of their files); `None`: every text is scanned.
+    pub memo: Option<std::sync::Arc<memo::ScanMemo>>,
 }
 
 impl Default for Options {
@@ -264,6 +268,7 @@ impl Default for Options {
             size_jump_ratio: 2.0,
             size_jump_min_bytes: 256 * 1024,
             max_new_file_findings: 20,
+            memo: None,
         }
     }
 }
@@ -348,7 +353,10 @@ impl<'p, 'a> Ctx<'p, 'a> {
         let mut hits = std::collections::BTreeMap::new();
         let mut decoded = std::collections::BTreeMap::new();
         for (&path, text) in texts.iter().filter(|(p, _)| text::is_js_path(p)) {
-            let (found, resolved) = caps::scan_js_decoded(text);
+            let (found, resolved) = match &options.memo {
+                Some(memo) => memo.scan_js_decoded(text),
+                None => caps::scan_js_decoded(text),
+            };
             hits.insert(path, found);
             if let Some(resolved) = resolved {
                 decoded.insert(path, resolved);
