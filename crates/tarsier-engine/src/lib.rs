@@ -90,9 +90,10 @@ pub struct EngineOptions {
     /// Walk only the nodes that contain a rule's text anchor ([`anchor`]); off, every node of
     /// every tree is visited. The results are the same either way (tests compare them).
     pub sparse_walk: bool,
-    /// Give a file scanned before under the same inputs the report it got then (see
-    /// [`memo`]): the versions of a package repeat most of their files. Benchmarks that scan
-    /// the same files again and again turn it off.
+    /// Give a file scanned before under the same inputs (its bytes, path, grammar, suppression
+    /// mode, package and what other files pass it) the report it got then: the versions of a
+    /// package repeat most of their files. Benchmarks that scan the same files again and again
+    /// turn it off.
     pub reuse_reports: bool,
 }
 
