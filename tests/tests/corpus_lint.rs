@@ -67,9 +67,10 @@ fn corpus_known_findings_per_package() {
     assert_eq!(
         of("static-serve"),
         vec![
-            s("express/path-traversal", 10),
-            s("express/uncaught-exception", 20),
-            s("express/path-traversal", 21)
+            s("express/path-traversal", 11),
+            s("express/uncaught-exception", 21),
+            s("express/path-traversal", 22),
+            s("node/path-prefix-containment", 39)
         ]
     );
     assert_eq!(

@@ -24,9 +24,16 @@ fn has(src: &str, rule: &str) -> bool {
 fn containment_check_after_resolve_sanitizes_path_traversal() {
     let checked = "function s(req, res) {\n  const p = path.resolve(root, req.query.f);\n  if (!p.startsWith(root)) return res.end();\n  fs.readFile(p, cb);\n}\n";
     assert!(!has(checked, "express/path-traversal"));
-    // Before the guard the path is still tainted.
+    // Before the guard the path is still tainted (and the guard, a prefix without a trailing
+    // separator, is its own warning).
     let before = "function s(req, res) {\n  const p = path.resolve(root, req.query.f);\n  fs.readFile(p, cb);\n  if (!p.startsWith(root)) return res.end();\n}\n";
-    assert_eq!(findings(before), vec![("express/path-traversal".into(), 3)]);
+    assert_eq!(
+        findings(before),
+        vec![
+            ("express/path-traversal".into(), 3),
+            ("node/path-prefix-containment".into(), 4)
+        ]
+    );
     // A prefix check on an unnormalised path is bypassed with `../`: still flagged.
     let raw = "function s(req, res) {\n  const p = root + req.query.f;\n  if (!p.startsWith(root)) return res.end();\n  fs.readFile(p, cb);\n}\n";
     assert_eq!(findings(raw), vec![("express/path-traversal".into(), 4)]);
@@ -40,9 +47,18 @@ fn containment_check_after_resolve_sanitizes_path_traversal() {
 
 #[test]
 fn containment_is_rule_specific() {
-    // `startsWith` sanitises paths, not HTML.
+    // `startsWith` sanitises paths, not HTML (the prefix check itself lacks a separator).
     let src = "function s(req, res) {\n  const p = path.resolve(root, req.query.f);\n  if (!p.startsWith(root)) return res.end();\n  res.end('<p>' + p + '</p>');\n}\n";
-    assert_eq!(findings(src), vec![("express/reflected-xss".into(), 4)]);
+    assert_eq!(
+        findings(src),
+        vec![
+            ("node/path-prefix-containment".into(), 3),
+            ("express/reflected-xss".into(), 4)
+        ]
+    );
+    // With the separator, only the HTML sink is left.
+    let fixed = src.replace("startsWith(root)", "startsWith(root + path.sep)");
+    assert_eq!(findings(&fixed), vec![("express/reflected-xss".into(), 4)]);
 }
 
 #[test]
