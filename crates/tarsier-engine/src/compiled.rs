@@ -37,6 +37,10 @@ pub enum Predicate {
     /// `#writes-by-key? @c`: the function around `@c` assigns to `@c[k]` with a computed `k`
     /// (a set-by-path walk, as opposed to a get-by-path one).
     WritesByKey(u32),
+    /// `#assigned-from? @c "name" ...`: the identifier `@c` was last assigned, before it in its
+    /// function, a value that calls one of the names (`p = path.normalize(u)` for
+    /// `"normalize"`; see [`crate::structure::assigned_from`]).
+    AssignedFrom(u32, Vec<String>),
     /// `#iterated-key? @c`: `@c` is a key from enumerating an object (`for...in`,
     /// `Object.keys(o).forEach(...)`).
     IteratedKey(u32),
@@ -76,6 +80,7 @@ impl Predicate {
             | Predicate::BoundTo(..)
             | Predicate::IteratedKey(_)
             | Predicate::WritesByKey(_)
+            | Predicate::AssignedFrom(..)
             | Predicate::ConstantString(_) => 1,
             Predicate::InRecursiveFunction(_) => 2,
             Predicate::RequestDerived(_)
@@ -164,7 +169,7 @@ impl CompiledRule {
                 let p = match predicate.operator.as_ref() {
                     "not-in-try?" => Predicate::NotInTry(capture),
                     "function-has?" | "function-lacks?" | "file-has?" | "class-admits?"
-                    | "bound-to?"
+                    | "bound-to?" | "assigned-from?"
                         if words.is_empty() =>
                     {
                         return Err(EngineError::Query {
@@ -179,6 +184,7 @@ impl CompiledRule {
                     "bound-to?" => Predicate::BoundTo(capture, words),
                     "file-lacks?" => Predicate::FileLacks(capture, words),
                     "writes-by-key?" => Predicate::WritesByKey(capture),
+                    "assigned-from?" => Predicate::AssignedFrom(capture, words),
                     "iterated-key?" => Predicate::IteratedKey(capture),
                     "class-admits?" => Predicate::ClassAdmits(capture, words),
                     "in-recursive-function?" => Predicate::InRecursiveFunction(capture),

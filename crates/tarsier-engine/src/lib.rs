@@ -1048,6 +1048,9 @@ impl Engine {
                 Predicate::FunctionHas(c, ref words) => {
                     capture(c).is_some_and(|n| structure::function_has(at, n, file.source, words))
                 }
+                Predicate::AssignedFrom(c, ref words) => {
+                    capture(c).is_some_and(|n| structure::assigned_from(at, n, file.source, words))
+                }
                 Predicate::FunctionLacks(c, ref words) => {
                     capture(c).is_some_and(|n| !structure::function_has(at, n, file.source, words))
                 }

@@ -141,6 +141,57 @@ pub fn writes_by_key(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bool
     false
 }
 
+/// Whether the identifier `node` was last given its value, before `node` and in the function
+/// around it, by an assignment or declaration (`x = ...`, `const x = ...`) whose right-hand
+/// side calls one of `names` (`"normalize"` for `path.normalize(p)` or `normalize(p)`).
+pub fn assigned_from(at: &Located<'_, '_>, node: Node<'_>, source: &str, names: &[String]) -> bool {
+    let name = node_text(node, source);
+    let func = enclosing_function(at, node);
+    let mut last: Option<Node<'_>> = None;
+    let mut stack = vec![func];
+    let mut visited = 0;
+    while let Some(n) = stack.pop() {
+        visited += 1;
+        if visited > MAX_VISITED {
+            return false;
+        }
+        if n.start_byte() >= node.start_byte() {
+            continue;
+        }
+        let value = match n.kind_name() {
+            "assignment_expression" => n
+                .field("left")
+                .filter(|l| node_text(*l, source) == name)
+                .and_then(|_| n.field("right")),
+            "variable_declarator" => n
+                .field("name")
+                .filter(|l| node_text(*l, source) == name)
+                .and_then(|_| n.field("value")),
+            _ => None,
+        };
+        if let Some(value) = value
+            && value.end_byte() <= node.start_byte()
+            && last.is_none_or(|l| value.start_byte() > l.start_byte())
+        {
+            last = Some(value);
+        }
+        let mut cursor = n.walk();
+        for child in n.named_children(&mut cursor) {
+            stack.push(child);
+        }
+    }
+    last.is_some_and(|value| {
+        let text = node_text(value, source);
+        names.iter().any(|callee| {
+            text.match_indices(callee.as_str()).any(|(i, _)| {
+                let before = text[..i].chars().next_back();
+                let after = text[i + callee.len()..].trim_start().starts_with('(');
+                after && !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+            })
+        })
+    })
+}
+
 /// Calls that enumerate an object's keys; a loop over their result iterates keys.
 const KEY_LISTS: &[&str] = &["keys(", "entries(", "getOwnPropertyNames(", "ownKeys("];
 

@@ -58,6 +58,7 @@ pub const KNOWN_PREDICATES: &[&str] = &[
     "constant-string?",
     "caller-request-derived?",
     "bound-to?",
+    "assigned-from?",
 ];
 
 /// Checks one rule; returns its problems (empty when valid).
