@@ -111,34 +111,20 @@ pub fn function_has(at: &Located<'_, '_>, node: Node<'_>, source: &str, words: &
 /// setter, not to a getter.
 pub fn writes_by_key(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bool {
     let name = node_text(node, source);
-    let func = enclosing_function(at, node);
-    let mut stack = vec![func];
-    let mut visited = 0;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > MAX_VISITED {
-            return false;
-        }
-        if matches!(
+    any_node(enclosing_function(at, node), |n| {
+        matches!(
             n.kind_name(),
             "assignment_expression" | "augmented_assignment_expression"
-        ) && let Some(left) = n.field("left")
-            && left.kind_name() == "subscript_expression"
-            && left
-                .field("object")
-                .is_some_and(|o| node_text(o, source) == name)
-            && left
-                .field("index")
-                .is_some_and(|i| !crate::literal::is_literal(i, source))
-        {
-            return true;
-        }
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            stack.push(child);
-        }
-    }
-    false
+        ) && n.field("left").is_some_and(|left| {
+            left.kind_name() == "subscript_expression"
+                && left
+                    .field("object")
+                    .is_some_and(|o| node_text(o, source) == name)
+                && left
+                    .field("index")
+                    .is_some_and(|i| !crate::literal::is_literal(i, source))
+        })
+    })
 }
 
 /// Whether the identifier `node` was last given its value, before `node` and in the function
@@ -146,18 +132,10 @@ pub fn writes_by_key(at: &Located<'_, '_>, node: Node<'_>, source: &str) -> bool
 /// side calls one of `names` (`"normalize"` for `path.normalize(p)` or `normalize(p)`).
 pub fn assigned_from(at: &Located<'_, '_>, node: Node<'_>, source: &str, names: &[String]) -> bool {
     let name = node_text(node, source);
-    let func = enclosing_function(at, node);
     let mut last: Option<Node<'_>> = None;
-    let mut stack = vec![func];
-    let mut visited = 0;
-    while let Some(n) = stack.pop() {
-        visited += 1;
-        if visited > MAX_VISITED {
-            return false;
-        }
-        if n.start_byte() >= node.start_byte() {
-            continue;
-        }
+    let mut seen = 0;
+    any_node(enclosing_function(at, node), |n| {
+        seen += 1;
         let value = match n.kind_name() {
             "assignment_expression" => n
                 .field("left")
@@ -175,10 +153,10 @@ pub fn assigned_from(at: &Located<'_, '_>, node: Node<'_>, source: &str, names: 
         {
             last = Some(value);
         }
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            stack.push(child);
-        }
+        false
+    });
+    if seen >= MAX_VISITED {
+        return false;
     }
     last.is_some_and(|value| {
         let text = node_text(value, source);
